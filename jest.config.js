@@ -1,0 +1,20 @@
+// One jest run for unit, integration and e2e tests (ESM + ts-jest, sources not dist).
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  roots: ['<rootDir>/packages', '<rootDir>/operator', '<rootDir>/node-runtime', '<rootDir>/livecore', '<rootDir>/e2e'],
+  testMatch: ['**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  moduleNameMapper: {
+    '^@ginkgo/(contracts|core|platform)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@ginkgo/(operator|node-runtime|livecore)$': '<rootDir>/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }],
+  },
+  setupFiles: ['<rootDir>/e2e/jest/load-testbed-env.cjs'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

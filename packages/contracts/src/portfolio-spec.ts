@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { DecimalAmount } from './money.js';
+import { InstrumentCode, MarketId } from './market-data.js';
+
+/** Parameters of a strategy, risk manager or sizer; each component validates its own. */
+export const ComponentParams = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
+
+export const ComponentRef = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a registered component name like "ma-cross"'),
+  params: ComponentParams.default({}),
+});
+export type ComponentRef = z.infer<typeof ComponentRef>;
+
+/** The `spec` of a Portfolio resource: what a trader declares. */
+export const PortfolioSpec = z.object({
+  market: MarketId.default('cn'),
+  initialCash: DecimalAmount.describe('starting cash in the market currency, e.g. "1000000.00"'),
+  strategy: ComponentRef,
+  riskManagers: z.array(ComponentRef).max(16).default([]),
+  sizer: ComponentRef.default({ name: 'fixed-volume', params: { volume: 100 } }),
+  interestedCodes: z.array(InstrumentCode).min(1).max(2000),
+  /** Running trades; Stopped drains the worker and keeps the state. */
+  desiredState: z.enum(['Running', 'Stopped']).default('Running'),
+});
+export type PortfolioSpec = z.infer<typeof PortfolioSpec>;
+export type PortfolioSpecInput = z.input<typeof PortfolioSpec>;
+
+export const PortfolioPhase = z.enum(['Pending', 'Assigned', 'Running', 'Stopped', 'Degraded', 'Failed', 'Halted']);
+export type PortfolioPhase = z.infer<typeof PortfolioPhase>;
+
+export const Condition = z.object({
+  type: z.string(),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string(),
+  message: z.string(),
+  lastTransitionTime: z.string(),
+  observedGeneration: z.number().int().optional(),
+});
+export type Condition = z.infer<typeof Condition>;
+
+export const PositionStatus = z.object({
+  code: InstrumentCode,
+  volume: z.number().int(),
+  sellable: z.number().int(),
+  avgCost: z.string(),
+  marketValue: z.string(),
+});
+
+/** The `status` of a Portfolio resource: what the operator and nodes report. */
+export const PortfolioStatus = z.object({
+  phase: PortfolioPhase.optional(),
+  observedGeneration: z.number().int().optional(),
+  assignedNode: z.string().optional(),
+  epoch: z.number().int().optional(),
+  conditions: z.array(Condition).optional(),
+  cash: z.string().optional(),
+  equity: z.string().optional(),
+  realizedPnl: z.string().optional(),
+  unrealizedPnl: z.string().optional(),
+  positions: z.array(PositionStatus).optional(),
+  lastEventTime: z.string().optional(),
+  message: z.string().optional(),
+});
+export type PortfolioStatus = z.infer<typeof PortfolioStatus>;
