@@ -1,1 +1,12 @@
-export {};
+export * from './logger.js';
+export * from './metrics.js';
+export * from './health-server.js';
+export * from './config.js';
+export * from './message-bus.js';
+export * from './kafka-bus.js';
+export * from './dead-letter.js';
+export * from './hot-state-store.js';
+export * from './sql-database.js';
+export * from './kube-clients.js';
+export * from './lease-lock.js';
+export * from './shutdown.js';

@@ -1,0 +1,51 @@
+# Ginkgo Live — the two commands that matter: `make demo` and `make test`.
+SHELL := /bin/bash
+TESTBED := e2e/testbed
+COVERAGE_TOOL := ../shared/tools/scenario-coverage
+
+.PHONY: all deps build demo test unit testbed-up testbed-down bench crds lint clean
+
+all: build
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+deps: node_modules/.package-lock.json
+
+build: deps
+	npx tsc -b
+
+demo: build
+	node livecore/dist/demo/demo-main.js
+
+testbed-up:
+	$(TESTBED)/testbed-up.sh
+
+testbed-down:
+	$(TESTBED)/testbed-down.sh
+
+# Every test (unit, integration, e2e) in one jest run against the real test bed.
+test: build testbed-up
+	@mkdir -p reports
+	@set -o pipefail; rc=0; \
+	NODE_OPTIONS=--experimental-vm-modules npx jest --ci --json --outputFile=reports/jest.json $(JEST_ARGS) || rc=$$?; \
+	if [ -x $(COVERAGE_TOOL) ]; then $(COVERAGE_TOOL) reports/jest.json || true; fi; \
+	exit $$rc
+
+# Unit tests only: no servers needed.
+unit: build
+	NODE_OPTIONS=--experimental-vm-modules npx jest --testPathIgnorePatterns '/node_modules/' '/dist/' '\.int\.test\.ts$$' '/e2e/' $(JEST_ARGS)
+
+bench: build
+	npm run bench --workspaces --if-present
+
+crds: build
+	node operator/dist/crd/generate-crd-main.js > crds/portfolios.ginkgo.live.yaml
+	cp crds/portfolios.ginkgo.live.yaml charts/ginkgo-live/crds/
+
+lint: deps
+	npx tsc -b
+	npx tsc -p tsconfig.test.json --noEmit
+
+clean:
+	rm -rf reports packages/*/dist operator/dist node-runtime/dist livecore/dist e2e/dist

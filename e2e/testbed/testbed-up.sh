@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs (first time) and starts Kafka, Redis, MariaDB, etcd + kube-apiserver on loopback,
+# reusing what is already running, then writes their addresses to $RUN/testbed.env.
+# A server the caller already points at (KAFKA_BROKERS, REDIS_URL, MYSQL_URL, KUBECONFIG) is not started.
+source "$(dirname "$0")/lib.sh"
+START=$(date +%s)
+declare -A PIDS
+run() { "$TESTBED_DIR/$1.sh" > "$RUN/$1.setup.log" 2>&1 & PIDS[$1]=$!; }
+[[ -z "${KAFKA_BROKERS:-}" ]] && run kafka
+[[ -z "${REDIS_URL:-}" ]] && run redis
+[[ -z "${MYSQL_URL:-}" ]] && run mysql
+[[ -z "${KUBECONFIG:-}" ]] && run kube
+FAILED=0
+for c in "${!PIDS[@]}"; do
+  if ! wait "${PIDS[$c]}"; then FAILED=1; log "$c FAILED:"; tail -40 "$RUN/$c.setup.log" >&2; fi
+done
+[[ $FAILED -eq 0 ]] || exit 1
+cat > "$RUN/testbed.env.tmp" <<ENV
+KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-19092}}
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:${REDIS_PORT:-16379}}
+MYSQL_URL=${MYSQL_URL:-mysql://ginkgo:ginkgo@127.0.0.1:${MYSQL_PORT:-13306}/ginkgo}
+KUBECONFIG=${KUBECONFIG:-$RUN/kube/kubeconfig}
+ENV
+mv "$RUN/testbed.env.tmp" "$RUN/testbed.env"
+echo "test bed ready in $(( $(date +%s) - START )) s:"
+sed 's/^/  /' "$RUN/testbed.env"
+echo "  (written to $RUN/testbed.env)"

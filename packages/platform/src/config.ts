@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { describeIssues } from '@ginkgo/contracts';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`configuration is invalid:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates the whole configuration at start (S7.08): every problem is listed at once,
+ * each naming its environment variable.
+ */
+export function loadConfig<T extends z.ZodObject>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+  const r = schema.safeParse(env);
+  if (!r.success) throw new ConfigError(describeIssues(r.error));
+  return r.data;
+}
+
+/** Shared env fields for the external systems. */
+export const ConnectionEnv = {
+  KAFKA_BROKERS: z
+    .string()
+    .min(1, 'is required (comma-separated host:port list)')
+    .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be a comma-separated host:port list'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  MYSQL_URL: z.string().regex(/^mysql:\/\//, 'must be a mysql:// URL'),
+};
+
+export const PortEnv = z.coerce.number().int().min(0).max(65535);

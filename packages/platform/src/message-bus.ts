@@ -1,0 +1,54 @@
+/** The one interface every Kafka user codes against; kafkajs is the real adapter. */
+export interface OutgoingMessage {
+  key: string | null;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+export interface MessageProducer {
+  /** Resolves once every message is acknowledged by all in-sync replicas (acks=all). */
+  send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type MessageHandler = (message: IncomingMessage) => Promise<void>;
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: (string | RegExp)[];
+  fromBeginning?: boolean;
+}
+
+export interface MessageConsumer {
+  /**
+   * Runs the handler for each message in partition order; an offset is committed only
+   * after its handler resolved (at-least-once; handlers make effects idempotent).
+   */
+  run(handler: MessageHandler): Promise<void>;
+  pause(topic: string, partitions?: number[]): void;
+  resume(topic: string, partitions?: number[]): void;
+  close(): Promise<void>;
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions?: number;
+  compacted?: boolean;
+}
+
+export interface MessageBus {
+  producer(opts?: { transactionalId?: string }): Promise<MessageProducer>;
+  consumer(opts: ConsumerOptions): Promise<MessageConsumer>;
+  ensureTopics(topics: TopicSpec[]): Promise<void>;
+  close(): Promise<void>;
+}
