@@ -4,3 +4,4 @@ export * from './orders.js';
 export * from './portfolio-spec.js';
 export * from './topics.js';
 export * from './validation-error.js';
+export * from './portfolio-resource.js';
