@@ -1,0 +1,95 @@
+import type { MarketRules } from './market-rules.js';
+
+/**
+ * Exchange wall-clock arithmetic from epoch milliseconds with a fixed UTC offset: no tz library and no
+ * clock reads, so the same event timestamp always lands in the same session on every machine.
+ */
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+export interface LocalTime {
+  /** Days since 1970-01-01 in exchange local time. */
+  day: number;
+  /** Milliseconds since local midnight. */
+  msOfDay: number;
+  /** 0 = Sunday. */
+  weekday: number;
+  /** YYYY-MM-DD local. */
+  date: string;
+}
+
+export function localTime(market: MarketRules, ts: number): LocalTime {
+  const local = ts + market.utcOffsetMinutes * MINUTE_MS;
+  const day = Math.floor(local / DAY_MS);
+  return { day, msOfDay: local - day * DAY_MS, weekday: (((day + 4) % 7) + 7) % 7, date: dayToDate(day) };
+}
+
+/** Local YYYY-MM-DD for a day number (1970-01-01 = 0); `new Date(x)` with an argument reads no clock. */
+export function dayToDate(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function tradingDayOf(market: MarketRules, ts: number): string {
+  return localTime(market, ts).date;
+}
+
+const tradingDayCache = new WeakMap<MarketRules, Map<number, boolean>>();
+
+export function isTradingDay(market: MarketRules, day: number): boolean {
+  let cache = tradingDayCache.get(market);
+  if (!cache) {
+    cache = new Map();
+    tradingDayCache.set(market, cache);
+  }
+  let v = cache.get(day);
+  if (v === undefined) {
+    const weekday = (((day + 4) % 7) + 7) % 7;
+    v = !market.weekendDays.includes(weekday) && !market.holidays.includes(dayToDate(day));
+    if (cache.size > 4096) cache.clear();
+    cache.set(day, v);
+  }
+  return v;
+}
+
+/** True when `ts` falls inside one of the market's sessions on a trading day. */
+export function isInSession(market: MarketRules, ts: number): boolean {
+  const local = ts + market.utcOffsetMinutes * MINUTE_MS;
+  const day = Math.floor(local / DAY_MS);
+  if (!isTradingDay(market, day)) return false;
+  const ms = local - day * DAY_MS;
+  for (const s of market.sessions) {
+    if (ms >= s.startMinute * MINUTE_MS && ms <= s.endMinute * MINUTE_MS) return true;
+  }
+  return false;
+}
+
+/**
+ * Trading milliseconds between two instants (only time inside sessions on trading days counts), so a
+ * lunch break or a weekend is not mistaken for missing data. Scans at most `maxDays` days.
+ */
+export function tradingMsBetween(market: MarketRules, from: number, to: number, maxDays = 31): number {
+  if (to <= from) return 0;
+  const off = market.utcOffsetMinutes * MINUTE_MS;
+  const a = from + off;
+  const b = to + off;
+  const firstDay = Math.floor(a / DAY_MS);
+  const lastDay = Math.min(Math.floor(b / DAY_MS), firstDay + maxDays);
+  let total = 0;
+  for (let day = firstDay; day <= lastDay; day++) {
+    if (!isTradingDay(market, day)) continue;
+    const base = day * DAY_MS;
+    for (const s of market.sessions) {
+      const lo = Math.max(a, base + s.startMinute * MINUTE_MS);
+      const hi = Math.min(b, base + s.endMinute * MINUTE_MS);
+      if (hi > lo) total += hi - lo;
+    }
+  }
+  return total;
+}
+
+/** Epoch ms of a local wall-clock time, e.g. shanghaiTs('2025-03-03', '10:00') in tests and tools. */
+export function localTs(market: MarketRules, date: string, hhmm: string, seconds = 0): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  const midnightUtc = Date.parse(`${date}T00:00:00.000Z`);
+  return midnightUtc + ((h ?? 0) * 60 + (m ?? 0)) * MINUTE_MS + seconds * 1000 - market.utcOffsetMinutes * MINUTE_MS;
+}
