@@ -270,9 +270,10 @@ export class PortfolioEngine {
     return { state, alert: (code, message, subject) => this.alert(code, message, subject) };
   }
 
-  private toSignal(d: SignalDraft, e: PriceUpdate, origin: Signal['origin'], source: string): Signal {
+  private toSignal(d: SignalDraft, e: PriceUpdate, origin: Signal['origin'], source: string, now: number | undefined): Signal {
     const s: Signal = { portfolioId: this.portfolioId, code: d.code, direction: d.direction, reason: d.reason, ts: e.ts, eventId: e.eventId, origin, source };
     if (d.volume !== undefined) s.volume = d.volume;
+    if (now !== undefined) s.latencyMs = now - e.ts;
     return s;
   }
 
@@ -284,12 +285,12 @@ export class PortfolioEngine {
     for (let i = 0; i < risks.length; i++) {
       const r = risks[i]!;
       if (!r.impl.onPrice) continue;
-      for (const d of r.impl.onPrice(view, e, this.ctxFor(this.states.risks[i]!))) riskSignals.push(this.toSignal(d, e, 'risk', r.name));
+      for (const d of r.impl.onPrice(view, e, this.ctxFor(this.states.risks[i]!))) riskSignals.push(this.toSignal(d, e, 'risk', r.name, ctx.now));
     }
     // The strategy always runs so that its indicators keep up, even when risk overrides its signals.
     const strategySignals: Signal[] = [];
     const strat = this.components.strategy;
-    for (const d of strat.impl.onPrice(view, e, this.ctxFor(this.states.strategy))) strategySignals.push(this.toSignal(d, e, 'strategy', strat.name));
+    for (const d of strat.impl.onPrice(view, e, this.ctxFor(this.states.strategy))) strategySignals.push(this.toSignal(d, e, 'strategy', strat.name, ctx.now));
     if (riskSignals.length === 0 && strategySignals.length === 0) return;
     for (const s of riskSignals) out.signals.push(s);
     for (const s of strategySignals) out.signals.push(s);

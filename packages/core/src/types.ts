@@ -30,6 +30,8 @@ export interface Signal extends SignalDraft {
   origin: 'strategy' | 'risk';
   /** Component that produced it, e.g. "ma-cross" or "loss-limit". */
   source: string;
+  /** Reference time minus data time, when the caller passed a reference time (`handle(e, { now })`). */
+  latencyMs?: number;
 }
 
 /** A SubmitOrder before the runtime stamps epoch and node id on it. */

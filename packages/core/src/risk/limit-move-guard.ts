@@ -49,8 +49,9 @@ export function limitMoveGuard(p: Params): RiskManager {
       }
       if (!why) return [];
       const already = p.scope === 'portfolio' ? s.all !== null : s.paused[event.code] !== undefined;
-      if (p.scope === 'portfolio') s.all = event.code;
-      else s.paused[event.code] = why;
+      // Keep the first reason: it is the one that explains the pause.
+      if (!already && p.scope === 'portfolio') s.all = event.code;
+      else if (!already) s.paused[event.code] = why;
       if (!already) ctx.alert('LIMIT_MOVE', `${event.code}: ${why}; opening paused`, event.code);
       const out: SignalDraft[] = [];
       if (p.closePositions && down && (view.position(event.code)?.availableToSell ?? 0) > 0) {
