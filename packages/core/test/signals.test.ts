@@ -1,4 +1,4 @@
-import { createDefaultRegistry, resolveConflicts, type Signal, type SignalDraft, type PortfolioReader, type StrategyFn } from '../src/index.js';
+import { createDefaultRegistry, resolveConflicts, type EngineConfig, type Signal, type SignalDraft, type PortfolioReader, type StrategyFn } from '../src/index.js';
 import type { PriceUpdate } from '@ginkgo/contracts';
 import { at, DAY, engine, fill, price, session, T0 } from './helpers.js';
 
@@ -6,7 +6,7 @@ const A = '600000.SH';
 const B = '000001.SZ';
 
 /** Engine whose strategy is whatever `script` returns for each price. */
-function scripted(script: (view: PortfolioReader, e: PriceUpdate) => SignalDraft[], over: Parameters<typeof engine>[0] = {}, config: Parameters<typeof engine>[1]['config'] = {}) {
+function scripted(script: (view: PortfolioReader, e: PriceUpdate) => SignalDraft[], over: Parameters<typeof engine>[0] = {}, config: Partial<EngineConfig> = {}) {
   const registry = createDefaultRegistry();
   const fn: StrategyFn = (view, e) => script(view, e);
   registry.registerStrategy('script', fn);
