@@ -1,1 +1,10 @@
-export {};
+export * from './assignment.js';
+export * from './config.js';
+export * from './controller.js';
+export * from './crd/portfolio-crd.js';
+export * from './crd/install.js';
+export * from './crd/structural.js';
+export * from './leader.js';
+export * from './metrics.js';
+export * from './operator.js';
+export { Informer } from './kube/informer.js';

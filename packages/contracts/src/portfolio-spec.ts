@@ -21,6 +21,8 @@ export const PortfolioSpec = z.object({
   interestedCodes: z.array(InstrumentCode).min(1).max(2000),
   /** Running trades; Stopped drains the worker and keeps the state. */
   desiredState: z.enum(['Running', 'Stopped']).default('Running'),
+  /** Same effect as desiredState Stopped (kubectl-friendly switch, like CronJob's `suspend`). */
+  suspend: z.boolean().optional(),
 });
 export type PortfolioSpec = z.infer<typeof PortfolioSpec>;
 export type PortfolioSpecInput = z.input<typeof PortfolioSpec>;
@@ -60,5 +62,14 @@ export const PortfolioStatus = z.object({
   positions: z.array(PositionStatus).optional(),
   lastEventTime: z.string().optional(),
   message: z.string().optional(),
+  /** Node-owned: day PnL (decimal), open orders and positions count: the summary `kubectl get pf` shows. */
+  dayPnl: z.string().optional(),
+  openOrders: z.number().int().optional(),
+  positionsCount: z.number().int().optional(),
+  /** Node-owned: the metadata.generation of the spec the node runs now (S2.03: reported once it runs). */
+  runningGeneration: z.number().int().optional(),
+  /** Node-owned: the node that runs the portfolio now and the epoch it runs with (hand-over, S9.10). */
+  runningNode: z.string().optional(),
+  runningEpoch: z.number().int().optional(),
 });
 export type PortfolioStatus = z.infer<typeof PortfolioStatus>;

@@ -1,0 +1,59 @@
+import os from 'node:os';
+import { z } from 'zod';
+import { PortEnv, loadConfig } from '@ginkgo/platform';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const seconds = (def: number) => z.coerce.number({ message: 'must be a number of seconds' }).positive('must be > 0').default(def);
+
+/** Operator settings from the environment; every problem is listed at once (ConfigError). */
+export const OperatorEnv = z.object({
+  KUBECONFIG: z.string().min(1).optional(),
+  WATCH_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name')
+    .default('default'),
+  OPERATOR_ID: z.string().min(1).max(128).default(os.hostname()),
+  HEALTH_PORT: PortEnv.default(8081),
+  LEADER_LEASE_SECONDS: seconds(15),
+  /** Extra seconds after a node Lease expires before its portfolios move (clock skew allowance). */
+  NODE_LEASE_GRACE_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).min(0, 'must be >= 0').default(1),
+  INSTALL_CRDS: bool.default(false),
+  /** Parallel reconciles (assignment decisions stay serialized; only API writes overlap). */
+  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /** A node reporting this queue depth (ginkgo.live/load) gets no new portfolios. */
+  OVERLOAD_QUEUE_DEPTH: z.coerce.number().int().positive().default(1000),
+  RESYNC_SECONDS: z.coerce.number().min(0).default(60),
+});
+export type OperatorEnv = z.input<typeof OperatorEnv>;
+
+export interface OperatorConfig {
+  kubeconfig?: string;
+  namespace: string;
+  operatorId: string;
+  healthPort: number;
+  leaderLeaseSeconds: number;
+  nodeLeaseGraceSeconds: number;
+  installCrds: boolean;
+  concurrency: number;
+  overloadQueueDepth: number;
+  resyncSeconds: number;
+}
+
+export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  const e = loadConfig(OperatorEnv, env);
+  return {
+    ...(e.KUBECONFIG ? { kubeconfig: e.KUBECONFIG } : {}),
+    namespace: e.WATCH_NAMESPACE,
+    operatorId: e.OPERATOR_ID,
+    healthPort: e.HEALTH_PORT,
+    leaderLeaseSeconds: e.LEADER_LEASE_SECONDS,
+    nodeLeaseGraceSeconds: e.NODE_LEASE_GRACE_SECONDS,
+    installCrds: e.INSTALL_CRDS,
+    concurrency: e.RECONCILE_CONCURRENCY,
+    overloadQueueDepth: e.OVERLOAD_QUEUE_DEPTH,
+    resyncSeconds: e.RESYNC_SECONDS,
+  };
+}
