@@ -23,7 +23,12 @@ export async function installCrd(
   const name = c.metadata!.name!;
   for (let attempt = 0; ; attempt++) {
     try {
-      const current = (await clients.custom.getClusterCustomObject({ ...crdApi, name })) as RawCrd;
+      const current = (await clients.custom.getClusterCustomObject({ ...crdApi, name })) as RawCrd & { spec?: unknown };
+      // Replacing an unchanged CRD would re-initialize its storage (429s and closed watches for everyone).
+      if (isSubset((crd as { spec?: unknown }).spec, current.spec)) {
+        logger.debug({ crd: name }, 'CRD up to date');
+        break;
+      }
       await clients.custom.replaceClusterCustomObject({
         ...crdApi,
         name,
@@ -54,4 +59,16 @@ export async function installCrd(
     if (Date.now() > deadline) throw new Error(`CRD ${name} not Established after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Every value in `want` is in `have` (the server adds defaults; it never removes what we sent). */
+export function isSubset(want: unknown, have: unknown): boolean {
+  if (Array.isArray(want)) {
+    return Array.isArray(have) && want.length === have.length && want.every((w, i) => isSubset(w, have[i]));
+  }
+  if (typeof want === 'object' && want !== null) {
+    if (typeof have !== 'object' || have === null || Array.isArray(have)) return false;
+    return Object.entries(want).every(([k, v]) => v === undefined || isSubset(v, (have as Record<string, unknown>)[k]));
+  }
+  return want === have;
 }

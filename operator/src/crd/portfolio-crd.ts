@@ -11,6 +11,7 @@ export const fieldDescriptions: Record<string, string> = {
   'strategy.name': 'Registered strategy name, e.g. "ma-cross".',
   'strategy.params': 'Strategy parameters: a map of numbers, strings or booleans, validated by the strategy.',
   riskManagers: 'Risk managers applied in order to every signal (at most 16).',
+  'riskManagers[]': 'One risk manager: name and params.',
   'riskManagers[].name': 'Registered risk manager name, e.g. "position-ratio" or "stop-loss".',
   'riskManagers[].params':
     'Risk manager parameters: numbers, strings or booleans. Keys named "ratio" or ending in "Ratio" must be in (0,1].',
@@ -19,6 +20,7 @@ export const fieldDescriptions: Record<string, string> = {
   'sizer.params':
     'Sizer parameters: numbers, strings or booleans. On market "cn", "volume" must be a positive multiple of 100 (one lot).',
   interestedCodes: 'Instrument codes the portfolio subscribes to, e.g. ["600000.SH"]; 1 to 2000, no duplicates.',
+  'interestedCodes[]': 'Instrument code like 600000.SH.',
   desiredState: 'Running trades; Stopped makes the node stop the portfolio gracefully and keep its state.',
   suspend: 'true has the same effect as desiredState Stopped.',
   phase:
@@ -27,6 +29,7 @@ export const fieldDescriptions: Record<string, string> = {
   assignedNode: 'The execution node (node Lease holder) that must run this portfolio.',
   epoch: 'Assignment epoch: grows on every (re)assignment; nodes attach it to orders as a fencing token.',
   conditions: 'Accepted, Assigned, Halted (operator); Running, Degraded, Stopped (node).',
+  'conditions[]': 'A metav1.Condition.',
   'conditions[].type': 'Condition type, e.g. Accepted.',
   'conditions[].status': 'True, False or Unknown.',
   'conditions[].reason': 'Machine-readable reason in CamelCase.',
@@ -38,6 +41,7 @@ export const fieldDescriptions: Record<string, string> = {
   realizedPnl: 'Realized profit and loss (decimal), reported by the node.',
   unrealizedPnl: 'Unrealized profit and loss (decimal), reported by the node.',
   positions: 'Open positions, reported by the node.',
+  'positions[]': 'One open position.',
   'positions[].code': 'Instrument code.',
   'positions[].volume': 'Held volume (shares).',
   'positions[].sellable': 'Volume sellable today (T+1 on A-shares).',

@@ -1,0 +1,178 @@
+import type { PortfolioStatus } from '@ginkgo/contracts';
+import {
+  decide,
+  mergeConditions,
+  nodeFromLease,
+  pickNode,
+  planRebalance,
+  type DecideInput,
+  type NodeInfo,
+} from '../src/assignment.js';
+
+const now = new Date('2026-01-05T02:00:00Z');
+const node = (id: string, extra: Partial<NodeInfo> = {}): NodeInfo => ({
+  id,
+  markets: null,
+  live: true,
+  draining: false,
+  overloaded: false,
+  queueDepth: 0,
+  expiresAt: now.getTime() + 10000,
+  ...extra,
+});
+const nodesOf = (...ns: NodeInfo[]) => new Map(ns.map((n) => [n.id, n]));
+const input = (over: Partial<DecideInput> = {}): DecideInput => ({
+  generation: 1,
+  deleting: false,
+  market: 'cn',
+  stopWanted: false,
+  status: {},
+  nodes: nodesOf(node('a'), node('b')),
+  counts: new Map(),
+  halted: { on: false, reason: '' },
+  now,
+  ...over,
+});
+
+describe('node leases', () => {
+  const lease = (over: Record<string, unknown> = {}, annotations: Record<string, string> = {}) => ({
+    metadata: { name: 'node-n1', annotations },
+    spec: { holderIdentity: 'n1', leaseDurationSeconds: 5, renewTime: new Date(now.getTime() - 1000), ...over },
+  });
+
+  test('a node is live while its Lease is held and unexpired', () => {
+    expect(nodeFromLease(lease(), now.getTime())?.live).toBe(true);
+    expect(nodeFromLease(lease({ renewTime: new Date(now.getTime() - 6000) }), now.getTime())?.live).toBe(false);
+    expect(nodeFromLease(lease({ renewTime: new Date(now.getTime() - 6000) }), now.getTime(), 2000)?.live).toBe(true);
+    expect(nodeFromLease(lease({ holderIdentity: '' }), now.getTime())?.live).toBe(false);
+    expect(nodeFromLease({ metadata: { name: 'other' } }, now.getTime())).toBeUndefined();
+  });
+
+  test('markets, draining and load come from annotations', () => {
+    const n = nodeFromLease(
+      lease({}, { 'ginkgo.live/markets': 'cn, us', 'ginkgo.live/draining': 'true', 'ginkgo.live/load': '{"queueDepth":5,"capacity":3}' }),
+      now.getTime(),
+    )!;
+    expect(n).toMatchObject({ markets: ['cn', 'us'], draining: true, overloaded: false, queueDepth: 5, capacity: 3 });
+    expect(nodeFromLease(lease({}, { 'ginkgo.live/load': '{"cpu":0.95}' }), now.getTime())?.overloaded).toBe(true);
+    expect(nodeFromLease(lease({}, { 'ginkgo.live/load': '{"queueDepth":5000}' }), now.getTime())?.overloaded).toBe(true);
+    expect(nodeFromLease(lease({}, { 'ginkgo.live/load': 'not json' }), now.getTime())?.overloaded).toBe(false);
+  });
+});
+
+describe('assignment (pure)', () => {
+  test('S3.07 least-loaded live node; overloaded, draining, dead, full and wrong-market nodes get nothing', () => {
+    const nodes = [
+      node('a'),
+      node('b'),
+      node('c', { overloaded: true }),
+      node('d', { draining: true }),
+      node('e', { live: false }),
+      node('f', { capacity: 0 }),
+      node('g', { markets: ['us'] }),
+    ];
+    expect(pickNode('cn', nodes, new Map([['a', 3], ['b', 2]]))?.id).toBe('b');
+    expect(pickNode('cn', nodes, new Map([['a', 2], ['b', 2]]))?.id).toBe('a');
+    expect(pickNode('us', nodes, new Map([['a', 2], ['b', 2], ['g', 5]]))?.id).toBe('a');
+    expect(pickNode('cn', [node('c', { overloaded: true }), node('d', { draining: true })], new Map())).toBeUndefined();
+  });
+
+  test('S2.01 a new valid portfolio is assigned with epoch 1', () => {
+    const d = decide(input());
+    expect(d.patch).toMatchObject({ assignedNode: 'a', epoch: 1, phase: 'Assigned', observedGeneration: 1 });
+    expect(d.assigned).toEqual({ node: 'a', epoch: 1, reason: 'Assigned' });
+    expect(d.conditions.map((c) => [c.type, c.status])).toEqual([
+      ['Accepted', 'True'],
+      ['Assigned', 'True'],
+      ['Halted', 'False'],
+    ]);
+  });
+
+  test('an invalid spec fails with Accepted=False naming the field', () => {
+    const d = decide(input({ specError: 'strategy.params.x: bad' }));
+    expect(d.patch.phase).toBe('Failed');
+    expect(d.conditions[0]).toMatchObject({ type: 'Accepted', status: 'False', reason: 'InvalidSpec', message: 'strategy.params.x: bad' });
+    expect(d.assigned).toBeUndefined();
+  });
+
+  test('sticky: a portfolio on a live node stays and its node-written phase is untouched', () => {
+    const status: PortfolioStatus = { assignedNode: 'b', epoch: 4, phase: 'Running', observedGeneration: 1 };
+    const d = decide(input({ status, counts: new Map([['b', 10]]) }));
+    expect(d.patch).toEqual({});
+    expect(d.assigned).toBeUndefined();
+  });
+
+  test('S9.10 failover: node dead -> another node, epoch + 1', () => {
+    const status: PortfolioStatus = { assignedNode: 'a', epoch: 4, phase: 'Running', observedGeneration: 1 };
+    const d = decide(input({ status, nodes: nodesOf(node('a', { live: false }), node('b')) }));
+    expect(d.patch).toMatchObject({ assignedNode: 'b', epoch: 5, phase: 'Assigned' });
+    expect(d.assigned?.reason).toBe('FailedOver');
+  });
+
+  test('no node left: Pending, unassigned, epoch kept so the next assignment still fences', () => {
+    const status: PortfolioStatus = { assignedNode: 'a', epoch: 4, phase: 'Running' };
+    const d = decide(input({ status, nodes: nodesOf(node('a', { live: false })) }));
+    expect(d.patch).toMatchObject({ assignedNode: null, phase: 'Pending' });
+    expect(d.patch.epoch).toBeUndefined();
+    expect(d.waiting).toBeDefined();
+  });
+
+  test('S3.06 drain: moves off a draining node, or stays when nowhere else', () => {
+    const status: PortfolioStatus = { assignedNode: 'a', epoch: 2, phase: 'Running' };
+    const moved = decide(input({ status, nodes: nodesOf(node('a', { draining: true }), node('b')) }));
+    expect(moved.assigned).toMatchObject({ node: 'b', epoch: 3, reason: 'Drained', from: 'a' });
+    const stays = decide(input({ status, nodes: nodesOf(node('a', { draining: true })) }));
+    expect(stays.assigned).toBeUndefined();
+    expect(stays.patch.assignedNode).toBeUndefined();
+  });
+
+  test('S2.06 stop: stays on its live node; with no live node it is Stopped and unassigned', () => {
+    const status: PortfolioStatus = { assignedNode: 'a', epoch: 2, phase: 'Running', observedGeneration: 1 };
+    expect(decide(input({ status, stopWanted: true })).patch).toEqual({});
+    const d = decide(input({ status, stopWanted: true, nodes: nodesOf(node('a', { live: false }), node('b')) }));
+    expect(d.patch).toMatchObject({ assignedNode: null, phase: 'Stopped' });
+    expect(decide(input({ stopWanted: true })).patch).toMatchObject({ phase: 'Stopped' });
+  });
+
+  test('S8.02 halt sets phase Halted and condition Halted=True; lifting it restores Assigned', () => {
+    const status: PortfolioStatus = { assignedNode: 'a', epoch: 2, phase: 'Running' };
+    const h = decide(input({ status, halted: { on: true, reason: 'drill' } }));
+    expect(h.patch.phase).toBe('Halted');
+    expect(h.conditions.find((c) => c.type === 'Halted')).toMatchObject({ status: 'True', message: 'drill' });
+    const lifted = decide(input({ status: { ...status, phase: 'Halted' } }));
+    expect(lifted.patch.phase).toBe('Assigned');
+  });
+
+  test('S8.01 rebalance target moves a portfolio with epoch + 1', () => {
+    const status: PortfolioStatus = { assignedNode: 'a', epoch: 2, phase: 'Running' };
+    const d = decide(input({ status, preferredNode: 'b' }));
+    expect(d.assigned).toMatchObject({ node: 'b', epoch: 3, reason: 'Rebalanced' });
+  });
+
+  test('S3.05 planRebalance evens counts out, respects markets and draining', () => {
+    const placements = Array.from({ length: 6 }, (_, i) => ({ name: `p${i}`, market: 'cn', node: 'a' }));
+    const moves = planRebalance(placements, [node('a'), node('b'), node('c')]);
+    expect(moves).toHaveLength(4);
+    const after = new Map([['a', 6], ['b', 0], ['c', 0]]);
+    for (const m of moves) {
+      after.set(m.from, after.get(m.from)! - 1);
+      after.set(m.to, after.get(m.to)! + 1);
+    }
+    expect([...after.values()]).toEqual([2, 2, 2]);
+    expect(planRebalance(placements, [node('a'), node('b', { draining: true })])).toEqual([]);
+    expect(planRebalance(placements, [node('a'), node('b', { markets: ['us'] })])).toEqual([]);
+    // Balanced already: no needless moves.
+    expect(planRebalance([{ name: 'x', market: 'cn', node: 'a' }, { name: 'y', market: 'cn', node: 'b' }], [node('a'), node('b')])).toEqual([]);
+  });
+
+  test('mergeConditions keeps the node-owned ones and transition times of unchanged statuses', () => {
+    const existing = [
+      { type: 'Ready', status: 'True' as const, reason: 'Running', message: 'm', lastTransitionTime: 't0' },
+      { type: 'Accepted', status: 'True' as const, reason: 'Valid', message: 'spec is valid', lastTransitionTime: 't1', observedGeneration: 1 },
+    ];
+    expect(mergeConditions(existing, [{ ...existing[1]!, lastTransitionTime: 't2' }])).toBeUndefined();
+    const next = mergeConditions(existing, [{ ...existing[1]!, observedGeneration: 2, lastTransitionTime: 't2' }])!;
+    expect(next[0]).toBe(existing[0]);
+    expect(next[1]).toMatchObject({ observedGeneration: 2, lastTransitionTime: 't1' });
+  });
+});

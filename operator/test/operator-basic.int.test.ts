@@ -1,0 +1,184 @@
+import { deletionHandshake, type PortfolioResource } from '@ginkgo/contracts';
+import type { KubeClients } from '@ginkgo/platform';
+import { buildPortfolioCrd, installCrd, type OperatorHandle } from '../src/index.js';
+import {
+  FakeNode,
+  condition,
+  createPortfolio,
+  getPortfolio,
+  kubeClients,
+  patchPortfolio,
+  portfolioBody,
+  quietLogger,
+  setupNamespace,
+  startTestOperator,
+  teardownNamespace,
+  waitFor,
+} from './kube-helpers.js';
+
+describe('operator against the real kube-apiserver: CRD, admission, assignment, deletion', () => {
+  let clients: KubeClients;
+  let ns: string;
+  let op: OperatorHandle;
+  let n1: FakeNode;
+
+  beforeAll(async () => {
+    clients = kubeClients();
+    ns = await setupNamespace(clients, 'op-basic');
+    n1 = await new FakeNode(clients, ns, 'n1', 5).start({ 'ginkgo.live/markets': 'cn' });
+    op = await startTestOperator(ns);
+    await waitFor('leadership', () => op.isLeader());
+  });
+
+  afterAll(async () => {
+    await op?.stop();
+    await n1?.stop();
+    if (ns) await teardownNamespace(clients, ns);
+  });
+
+  test('S4.05 the Portfolio CRD from the generator is installed and Established', async () => {
+    await installCrd(clients, quietLogger()); // idempotent: update path
+    const crd = (await clients.custom.getClusterCustomObject({
+      group: 'apiextensions.k8s.io',
+      version: 'v1',
+      plural: 'customresourcedefinitions',
+      name: 'portfolios.ginkgo.live',
+    })) as ReturnType<typeof buildPortfolioCrd> & { status: { conditions: Array<{ type: string; status: string }> } };
+    expect(crd.status.conditions.find((c) => c.type === 'Established')?.status).toBe('True');
+    expect(crd.spec.names.shortNames).toEqual(['pf']);
+    expect(crd.spec.versions[0]!.subresources?.status).toEqual({});
+    expect(crd.spec.versions[0]!.additionalPrinterColumns?.map((c) => c.name)).toEqual(
+      buildPortfolioCrd().spec.versions[0]!.additionalPrinterColumns?.map((c) => c.name),
+    );
+  });
+
+  const bad: Array<[string, Record<string, unknown>, string]> = [
+    ['market upper case', { market: 'CN' }, 'spec.market'],
+    ['market not a string', { market: 5 }, 'spec.market'],
+    ['initialCash missing', { initialCash: undefined }, 'spec.initialCash'],
+    ['initialCash not a number', { initialCash: 'abc' }, 'spec.initialCash'],
+    ['initialCash 3 decimals', { initialCash: '1.234' }, 'spec.initialCash'],
+    ['initialCash zero', { initialCash: '0.00' }, 'spec.initialCash'],
+    ['initialCash too large', { initialCash: '10000000000000000' }, 'spec.initialCash'],
+    ['initialCash a JSON number', { initialCash: 100 }, 'spec.initialCash'],
+    ['strategy missing', { strategy: undefined }, 'spec.strategy'],
+    ['strategy name missing', { strategy: { params: {} } }, 'spec.strategy.name'],
+    ['strategy name not registered-like', { strategy: { name: 'Bad_Name' } }, 'spec.strategy.name'],
+    ['strategy params not a map', { strategy: { name: 'ma-cross', params: 'fast=5' } }, 'spec.strategy.params'],
+    ['strategy params too many', { strategy: { name: 'ma-cross', params: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])) } }, 'spec.strategy.params'],
+    ['riskManagers not a list', { riskManagers: { name: 'stop-loss' } }, 'spec.riskManagers'],
+    ['riskManagers too many', { riskManagers: Array.from({ length: 17 }, () => ({ name: 'stop-loss' })) }, 'spec.riskManagers'],
+    ['risk manager name bad', { riskManagers: [{ name: '9lives' }] }, 'spec.riskManagers[0].name'],
+    ['sizer name bad', { sizer: { name: 'Fixed Volume' } }, 'spec.sizer.name'],
+    ['interestedCodes missing', { interestedCodes: undefined }, 'spec.interestedCodes'],
+    ['interestedCodes empty', { interestedCodes: [] }, 'spec.interestedCodes'],
+    ['interestedCodes bad code', { interestedCodes: ['600000'] }, 'spec.interestedCodes[0]'],
+    ['interestedCodes duplicate', { interestedCodes: ['600000.SH', '600000.SH'] }, 'spec.interestedCodes[1]'],
+    ['interestedCodes too many', { interestedCodes: Array.from({ length: 2001 }, (_, i) => `${600000 + i}.SH`) }, 'spec.interestedCodes'],
+    ['desiredState unknown', { desiredState: 'Paused' }, 'spec.desiredState'],
+    ['suspend not a boolean', { suspend: 'yes' }, 'spec.suspend'],
+    ['unknown field', { leverage: 3 }, 'leverage'],
+  ];
+
+  test.each(bad)('S2.01 the API server refuses a bad spec naming the field: %s', async (_what, spec, field) => {
+    const body = portfolioBody('bad-one', spec);
+    let err: { code?: number; body?: unknown } | undefined;
+    try {
+      await clients.custom.createNamespacedCustomObject({
+        group: 'ginkgo.live',
+        version: 'v1alpha1',
+        namespace: ns,
+        plural: 'portfolios',
+        body,
+        fieldValidation: 'Strict',
+      });
+    } catch (e) {
+      err = e as typeof err;
+    }
+    expect(err).toBeDefined();
+    expect([400, 422]).toContain(err!.code);
+    expect(String(err!.body)).toContain(field);
+  });
+
+  test('S2.01 market is immutable (CEL transition rule)', async () => {
+    await createPortfolio(clients, ns, 'immutable-market');
+    await expect(patchPortfolio(clients, ns, 'immutable-market', { spec: { market: 'us' } })).rejects.toMatchObject({
+      code: 422,
+      body: expect.stringContaining('market is immutable'),
+    });
+  });
+
+  test('S2.01 a good spec is accepted, gets the finalizer and is assigned to the live node with epoch 1', async () => {
+    await createPortfolio(clients, ns, 'good-one');
+    const p = await waitFor('assignment', async () => {
+      const p = await getPortfolio(clients, ns, 'good-one');
+      return p?.status?.assignedNode ? p : undefined;
+    });
+    expect(p.status).toMatchObject({ assignedNode: 'n1', epoch: 1, phase: 'Assigned', observedGeneration: 1 });
+    expect(condition(p, 'Accepted')).toMatchObject({ status: 'True', observedGeneration: 1 });
+    expect(condition(p, 'Assigned')).toMatchObject({ status: 'True', reason: 'Assigned' });
+    expect(p.metadata.finalizers).toContain('ginkgo.live/portfolio-cleanup');
+    // Defaults from the zod schema were applied by the API server.
+    expect(p.spec).toMatchObject({ desiredState: 'Running', sizer: { name: 'fixed-volume', params: { volume: 100 } } });
+  });
+
+  test('S2.01 what only zod can check is refused by the operator: condition Accepted=False naming the field', async () => {
+    await createPortfolio(clients, ns, 'zod-refused', { strategy: { name: 'ma-cross', params: { window: [1, 2] } } } as never);
+    const p = await waitFor('Accepted=False', async () => {
+      const p = await getPortfolio(clients, ns, 'zod-refused');
+      return condition(p, 'Accepted')?.status === 'False' ? p : undefined;
+    });
+    expect(p.status?.phase).toBe('Failed');
+    expect(condition(p, 'Accepted')?.message).toContain('strategy.params.window');
+    expect(p.status?.assignedNode).toBeUndefined();
+  });
+
+  test('S2.07 delete is held by the finalizer until the node reports it stopped and archived', async () => {
+    await createPortfolio(clients, ns, 'to-delete');
+    await waitFor('assignment', async () => (await getPortfolio(clients, ns, 'to-delete'))?.status?.assignedNode);
+    await clients.custom.deleteNamespacedCustomObject({ group: 'ginkgo.live', version: 'v1alpha1', namespace: ns, plural: 'portfolios', name: 'to-delete' });
+    // The operator has seen the deletion and reconciled it: the resource is still there.
+    await waitFor('operator saw the deletion', () => !!op.controller.portfolios.get('to-delete')?.metadata.deletionTimestamp);
+    await op.controller.idle();
+    const held = await getPortfolio(clients, ns, 'to-delete');
+    expect(held?.metadata.deletionTimestamp).toBeDefined();
+    expect(held?.metadata.finalizers).toContain('ginkgo.live/portfolio-cleanup');
+    // The node stops it, archives its state and answers with the handshake condition.
+    await nodeAcksDeletion(clients, ns, held!);
+    await waitFor('gone', async () => (await getPortfolio(clients, ns, 'to-delete')) === undefined);
+  });
+
+  test('S2.07 a portfolio that never ran is released at once', async () => {
+    await createPortfolio(clients, ns, 'never-ran', { market: 'us' }); // no node serves "us"
+    await waitFor('Pending', async () => (await getPortfolio(clients, ns, 'never-ran'))?.status?.phase === 'Pending');
+    await clients.custom.deleteNamespacedCustomObject({ group: 'ginkgo.live', version: 'v1alpha1', namespace: ns, plural: 'portfolios', name: 'never-ran' });
+    await waitFor('gone', async () => (await getPortfolio(clients, ns, 'never-ran')) === undefined);
+  });
+});
+
+/** What node-runtime does once it has stopped and archived a deleted portfolio. */
+export async function nodeAcksDeletion(clients: KubeClients, ns: string, p: PortfolioResource): Promise<void> {
+  for (;;) {
+    const cur = (await getPortfolio(clients, ns, p.metadata.name))!;
+    const conditions = (cur.status?.conditions ?? []).filter((c) => c.type !== deletionHandshake.conditionType);
+    conditions.push({
+      type: deletionHandshake.conditionType,
+      status: deletionHandshake.status,
+      reason: deletionHandshake.reason,
+      message: 'stopped and archived',
+      lastTransitionTime: new Date().toISOString(),
+    });
+    try {
+      await patchPortfolio(
+        clients,
+        ns,
+        p.metadata.name,
+        { metadata: { resourceVersion: cur.metadata.resourceVersion }, status: { phase: 'Stopped', conditions } },
+        true,
+      );
+      return;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 409) throw err;
+    }
+  }
+}
