@@ -183,6 +183,7 @@ export interface DecideInput {
 }
 
 export type AssignReason = 'Assigned' | 'Moved' | 'FailedOver' | 'Drained' | 'Rebalanced';
+const ASSIGN_REASONS: ReadonlySet<string> = new Set(['Assigned', 'Moved', 'FailedOver', 'Drained', 'Rebalanced']);
 
 export interface Decision {
   /** Fields to merge into status (null deletes). Empty when nothing changes. */
@@ -259,7 +260,10 @@ export function decide(input: DecideInput): Decision {
     ) {
       assign(preferred.id, 'Rebalanced');
     } else if (keep && !curNode.draining) {
-      conditions.push(cond('Assigned', true, 'Assigned', `assigned to node ${cur} with epoch ${epoch}`, generation, now));
+      // Keep the reason of the last move (Moved, FailedOver, ...) while the assignment stands.
+      const last = status.conditions?.find((c) => c.type === 'Assigned');
+      const reason = last?.status === 'True' && ASSIGN_REASONS.has(last.reason) ? last.reason : 'Assigned';
+      conditions.push(cond('Assigned', true, reason, `assigned to node ${cur} with epoch ${epoch}`, generation, now));
       if (status.phase === undefined || status.phase === 'Pending' || status.phase === 'Failed') setPhase('Assigned');
     } else {
       const target = pickNode(input.market, nodes.values(), counts, cur);

@@ -1,0 +1,167 @@
+import type { PortfolioResource } from '@ginkgo/contracts';
+import type { KubeClients } from '@ginkgo/platform';
+import type { OperatorHandle } from '../src/index.js';
+import {
+  FakeNode,
+  condition,
+  createPortfolio,
+  getPortfolio,
+  kubeClients,
+  patchPortfolio,
+  setupNamespace,
+  startTestOperator,
+  teardownNamespace,
+  waitFor,
+} from './kube-helpers.js';
+
+/** Each test uses its own market, so nodes of the other tests do not take its portfolios. */
+describe('operator against the real kube-apiserver: node Leases, failover, drain, balancing', () => {
+  let clients: KubeClients;
+  let ns: string;
+  let op: OperatorHandle;
+  const nodes: FakeNode[] = [];
+
+  const node = async (id: string, market: string, annotations: Record<string, string> = {}, seconds = 2) => {
+    const n = await new FakeNode(clients, ns, id, seconds).start({ 'ginkgo.live/markets': market, ...annotations });
+    nodes.push(n);
+    return n;
+  };
+  const assigned = async (names: string[], pred: (p: PortfolioResource) => boolean = () => true) =>
+    waitFor(`${names.join(',')} assigned`, async () => {
+      const ps = await Promise.all(names.map((n) => getPortfolio(clients, ns, n)));
+      return ps.every((p) => p?.status?.assignedNode && pred(p)) ? (ps as PortfolioResource[]) : undefined;
+    });
+  const byNode = (ps: PortfolioResource[]) => {
+    const m: Record<string, number> = {};
+    for (const p of ps) m[p.status!.assignedNode!] = (m[p.status!.assignedNode!] ?? 0) + 1;
+    return m;
+  };
+
+  beforeAll(async () => {
+    clients = kubeClients();
+    ns = await setupNamespace(clients, 'op-nodes');
+    op = await startTestOperator(ns);
+    await waitFor('leadership', () => op.isLeader());
+  });
+
+  afterAll(async () => {
+    await op?.stop();
+    await Promise.all(nodes.map((n) => n.stop()));
+    if (ns) await teardownNamespace(clients, ns);
+  });
+
+  test('S9.10 S2.09 node Lease expires -> its portfolios move with a higher epoch; the old runner is fenced', async () => {
+    const a = await node('fa', 'fo');
+    await createPortfolio(clients, ns, 'fo-1', { market: 'fo' });
+    await createPortfolio(clients, ns, 'fo-2', { market: 'fo' });
+    const before = await assigned(['fo-1', 'fo-2']);
+    expect(before.map((p) => [p.status!.assignedNode, p.status!.epoch])).toEqual([['fa', 1], ['fa', 1]]);
+    await node('fb', 'fo');
+    // The old node "runs" fo-1 and keeps the resourceVersion it saw then.
+    const seenByOld = before[0]!;
+    const crashedAt = Date.now();
+    a.crash();
+    const after = await assigned(['fo-1', 'fo-2'], (p) => p.status!.assignedNode === 'fb');
+    const recoveredMs = Date.now() - crashedAt;
+    expect(after.map((p) => [p.status!.assignedNode, p.status!.epoch])).toEqual([['fb', 2], ['fb', 2]]);
+    expect(condition(after[0], 'Assigned')?.reason).toBe('FailedOver');
+    // Lease of 2 s + 250 ms tick: detection well inside the 10 s goal.
+    expect(recoveredMs).toBeLessThan(5000);
+    // One runner at a time: the zombie's status write with its stale view is refused (409).
+    await expect(
+      patchPortfolio(
+        clients,
+        ns,
+        'fo-1',
+        { metadata: { resourceVersion: seenByOld.metadata.resourceVersion }, status: { runningNode: 'fa', runningEpoch: 1 } },
+        true,
+      ),
+    ).rejects.toMatchObject({ code: 409 });
+  });
+
+  test('S3.07 overloaded and draining nodes get no new portfolios', async () => {
+    await node('ov', 'ol', { 'ginkgo.live/load': JSON.stringify({ cpu: 0.97, queueDepth: 10 }) });
+    await node('dr', 'ol', { 'ginkgo.live/draining': 'true' });
+    const ok = await node('ok', 'ol', { 'ginkgo.live/load': JSON.stringify({ cpu: 0.2, queueDepth: 0 }) });
+    const names = ['ol-1', 'ol-2', 'ol-3'];
+    for (const n of names) await createPortfolio(clients, ns, n, { market: 'ol' });
+    expect(byNode(await assigned(names))).toEqual({ ok: 3 });
+    // Now "ok" is overloaded by queue depth; with nobody else able to take work a new one waits (Pending).
+    await ok.annotate({ 'ginkgo.live/load': JSON.stringify({ queueDepth: 5000 }) });
+    await waitFor('operator sees the overload', () => op.controller.nodeInfos().find((n) => n.id === 'ok')?.overloaded);
+    await createPortfolio(clients, ns, 'ol-4', { market: 'ol' });
+    const pending = await waitFor('Pending', async () => {
+      const p = await getPortfolio(clients, ns, 'ol-4');
+      return p?.status?.phase === 'Pending' ? p : undefined;
+    });
+    expect(condition(pending, 'Assigned')?.reason).toBe('NoNodeAvailable');
+    // Existing portfolios stay (sticky), the overload only stops new work.
+    expect(byNode(await assigned(names))).toEqual({ ok: 3 });
+    // Load falls: the waiting one is placed at once.
+    await ok.annotate({ 'ginkgo.live/load': JSON.stringify({ queueDepth: 3 }) });
+    const [p4] = await assigned(['ol-4']);
+    expect(p4!.status).toMatchObject({ assignedNode: 'ok', epoch: 1 });
+  });
+
+  test('S3.06 a draining node hands its portfolios over (epoch + 1)', async () => {
+    const x = await node('dx', 'dm');
+    const names = ['dm-1', 'dm-2'];
+    for (const n of names) await createPortfolio(clients, ns, n, { market: 'dm' });
+    expect(byNode(await assigned(names))).toEqual({ dx: 2 });
+    await node('dy', 'dm');
+    await x.annotate({ 'ginkgo.live/draining': 'true' });
+    const moved = await assigned(names, (p) => p.status!.assignedNode === 'dy');
+    expect(moved.map((p) => p.status!.epoch)).toEqual([2, 2]);
+    expect(condition(moved[0], 'Assigned')?.reason).toBe('Drained');
+  });
+
+  test('S3.05 scale out: a new node gets a share of the portfolios', async () => {
+    await node('s1', 'so');
+    const names = ['so-1', 'so-2', 'so-3', 'so-4'];
+    for (const n of names) await createPortfolio(clients, ns, n, { market: 'so' });
+    expect(byNode(await assigned(names))).toEqual({ s1: 4 });
+    await node('s2', 'so');
+    const after = await waitFor('rebalanced', async () => {
+      const ps = await assigned(names);
+      const m = byNode(ps);
+      return m.s1 === 2 && m.s2 === 2 ? ps : undefined;
+    });
+    for (const p of after.filter((q) => q.status!.assignedNode === 's2')) {
+      expect(p.status!.epoch).toBe(2);
+      expect(condition(p, 'Assigned')?.reason).toBe('Rebalanced');
+    }
+  });
+
+  test('S8.01 manual rebalance through the ginkgo.live/rebalance annotation', async () => {
+    await node('r1', 'rb');
+    const r2 = await node('r2', 'rb', { 'ginkgo.live/load': JSON.stringify({ overloaded: true }) });
+    const names = ['rb-1', 'rb-2', 'rb-3', 'rb-4'];
+    for (const n of names) await createPortfolio(clients, ns, n, { market: 'rb' });
+    expect(byNode(await assigned(names))).toEqual({ r1: 4 });
+    await r2.annotate({ 'ginkgo.live/load': JSON.stringify({ overloaded: false }) });
+    await waitFor('r2 accepts work', () => op.controller.nodeInfos().find((n) => n.id === 'r2')?.overloaded === false);
+    await patchPortfolio(clients, ns, 'rb-1', { metadata: { annotations: { 'ginkgo.live/rebalance': 'now' } } });
+    await waitFor('rebalanced', async () => {
+      const m = byNode(await assigned(names));
+      return m.r1 === 2 && m.r2 === 2;
+    });
+    // The request is consumed.
+    await waitFor('annotation cleared', async () =>
+      (await getPortfolio(clients, ns, 'rb-1'))?.metadata.annotations?.['ginkgo.live/rebalance'] === undefined);
+  });
+
+  test('S2.06 desiredState Stopped: stays with its live node; with no live node the operator reports Stopped', async () => {
+    const n = await node('st', 'sm');
+    await createPortfolio(clients, ns, 'sm-1', { market: 'sm' });
+    await assigned(['sm-1']);
+    await patchPortfolio(clients, ns, 'sm-1', { spec: { desiredState: 'Stopped' } });
+    await waitFor('Stopping', async () => condition(await getPortfolio(clients, ns, 'sm-1'), 'Assigned')?.reason === 'Stopping');
+    n.crash();
+    const p = await waitFor('Stopped', async () => {
+      const p = await getPortfolio(clients, ns, 'sm-1');
+      return p?.status?.phase === 'Stopped' ? p : undefined;
+    });
+    expect(p.status?.assignedNode).toBeUndefined();
+    expect(p.status?.observedGeneration).toBe(2);
+  });
+});
