@@ -1,0 +1,169 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { tradingControl } from '@ginkgo/contracts';
+import type { KubeClients } from '@ginkgo/platform';
+import { leaderLeaseName, type OperatorHandle } from '../src/index.js';
+import {
+  FakeNode,
+  condition,
+  createPortfolio,
+  getPortfolio,
+  kubeClients,
+  patchPortfolio,
+  setupNamespace,
+  startTestOperator,
+  teardownNamespace,
+  waitFor,
+} from './kube-helpers.js';
+
+describe('operator against the real kube-apiserver: leader election, recovery, emergency stop', () => {
+  let clients: KubeClients;
+  let ns: string;
+  const ops: OperatorHandle[] = [];
+  let node: FakeNode;
+
+  beforeAll(async () => {
+    clients = kubeClients();
+    ns = await setupNamespace(clients, 'op-leader');
+    node = await new FakeNode(clients, ns, 'ln', 5).start();
+  });
+
+  afterAll(async () => {
+    await Promise.all(ops.map((o) => o.stop()));
+    await node?.stop();
+    if (ns) await teardownNamespace(clients, ns);
+  });
+
+  const leaseHolder = async () =>
+    (await clients.coordination.readNamespacedLease({ name: leaderLeaseName, namespace: ns })).spec?.holderIdentity;
+
+  test('S4.03 one leader through the Lease; a standby takes over when it stops, and reconciles', async () => {
+    const a = await startTestOperator(ns, { operatorId: 'op-a' });
+    ops.push(a);
+    await waitFor('a leads', () => a.isLeader());
+    const b = await startTestOperator(ns, { operatorId: 'op-b' });
+    ops.push(b);
+    await waitFor('b ready (informers synced)', () => b.ready());
+    expect(b.isLeader()).toBe(false);
+    expect(await leaseHolder()).toBe('op-a');
+
+    await createPortfolio(clients, ns, 'le-1');
+    await waitFor('assigned by a', async () => (await getPortfolio(clients, ns, 'le-1'))?.status?.assignedNode === 'ln');
+
+    // Graceful stop releases the Lease: b takes over without waiting for expiry.
+    const stoppedAt = Date.now();
+    await a.stop();
+    await waitFor('b leads', () => b.isLeader(), 5000);
+    expect(Date.now() - stoppedAt).toBeLessThan(3000);
+    expect(await leaseHolder()).toBe('op-b');
+    await createPortfolio(clients, ns, 'le-2');
+    const p = await waitFor('assigned by b', async () => {
+      const p = await getPortfolio(clients, ns, 'le-2');
+      return p?.status?.assignedNode ? p : undefined;
+    });
+    expect(p.status).toMatchObject({ assignedNode: 'ln', epoch: 1, phase: 'Assigned' });
+  });
+
+  test('S4.03 recovers from errors: conflicting writers (409) and a node writing its own conditions', async () => {
+    const leader = ops.find((o) => o.isLeader())!;
+    await createPortfolio(clients, ns, 'rc-1');
+    await waitFor('assigned', async () => (await getPortfolio(clients, ns, 'rc-1'))?.status?.assignedNode);
+    // The node keeps writing phase Running + its Ready condition (keeping the operator's conditions).
+    let stop = false;
+    const nodeWriter = (async () => {
+      while (!stop) {
+        const cur = (await getPortfolio(clients, ns, 'rc-1'))!;
+        const conditions = (cur.status?.conditions ?? []).filter((c) => c.type !== 'Ready');
+        conditions.push({ type: 'Ready', status: 'True', reason: 'Running', message: `tick ${Date.now()}`, lastTransitionTime: new Date().toISOString() });
+        await patchPortfolio(clients, ns, 'rc-1', { metadata: { resourceVersion: cur.metadata.resourceVersion }, status: { phase: 'Running', conditions } }, true).catch(() => undefined);
+      }
+    })();
+    // Meanwhile the spec changes twice: the operator must converge despite 409s.
+    await patchPortfolio(clients, ns, 'rc-1', { spec: { strategy: { name: 'ma-cross', params: { fast: 7 } } } });
+    await patchPortfolio(clients, ns, 'rc-1', { spec: { strategy: { name: 'ma-cross', params: { fast: 9 } } } });
+    const p = await waitFor('converged', async () => {
+      const p = await getPortfolio(clients, ns, 'rc-1');
+      return p?.status?.observedGeneration === 3 && condition(p, 'Accepted')?.observedGeneration === 3 ? p : undefined;
+    });
+    stop = true;
+    await nodeWriter;
+    const final = (await getPortfolio(clients, ns, 'rc-1'))!;
+    expect(condition(final, 'Ready')?.status).toBe('True'); // the node's condition survived
+    expect(final.status).toMatchObject({ phase: 'Running', assignedNode: 'ln', epoch: p.status!.epoch });
+    expect(leader.isLeader()).toBe(true);
+  });
+
+  test('S8.02 emergency stop: one ConfigMap halts every portfolio; lifting it resumes', async () => {
+    for (const n of ['es-1', 'es-2']) await createPortfolio(clients, ns, n);
+    const names = ['es-1', 'es-2', 'le-2'];
+    await waitFor('assigned', async () =>
+      (await Promise.all(names.map((n) => getPortfolio(clients, ns, n)))).every((p) => p?.status?.assignedNode));
+    await clients.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: tradingControl.configMapName }, data: { halted: 'true', reason: 'drill' } },
+    });
+    await waitFor('all Halted', async () =>
+      (await Promise.all(names.map((n) => getPortfolio(clients, ns, n)))).every(
+        (p) => p?.status?.phase === 'Halted' && condition(p, 'Halted')?.status === 'True' && condition(p, 'Halted')?.message === 'drill',
+      ));
+    // A portfolio created during the halt is placed but halted too.
+    await createPortfolio(clients, ns, 'es-3');
+    await waitFor('new one halted', async () => (await getPortfolio(clients, ns, 'es-3'))?.status?.phase === 'Halted');
+    await clients.core.replaceNamespacedConfigMap({
+      name: tradingControl.configMapName,
+      namespace: ns,
+      body: { metadata: { name: tradingControl.configMapName }, data: { halted: 'false' } },
+    });
+    await waitFor('resumed', async () =>
+      (await Promise.all([...names, 'es-3'].map((n) => getPortfolio(clients, ns, n)))).every(
+        (p) => p?.status?.phase === 'Assigned' && condition(p, 'Halted')?.status === 'False' && p.status.assignedNode === 'ln',
+      ));
+  });
+
+  const mainJs = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+  (existsSync(mainJs) ? test : test.skip)(
+    'S4.03 node operator/dist/main.js: probes and metrics, SIGTERM releases the leader Lease',
+    async () => {
+      await Promise.all(ops.map((o) => o.stop()));
+      const child = spawn(process.execPath, [mainJs], {
+        env: { ...process.env, WATCH_NAMESPACE: ns, OPERATOR_ID: 'op-main', HEALTH_PORT: '0', LEADER_LEASE_SECONDS: '5', LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      try {
+        const port = await waitFor('health port in the logs', () => /"healthPort":(\d+)/.exec(out)?.[1]);
+        await waitFor('leader', () => out.includes('became leader'), 10000);
+        const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`);
+        expect((await get('/livez')).status).toBe(200);
+        await waitFor('ready', async () => (await get('/readyz')).status === 200);
+        const metrics = await (await get('/metrics')).text();
+        expect(metrics).toContain('ginkgo_operator_is_leader{component="operator"} 1');
+        expect(metrics).toContain('process_resident_memory_bytes');
+        expect(await leaseHolder()).toBe('op-main');
+        // Every log line is JSON.
+        for (const line of out.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+        expect(await leaseHolder()).toBeFalsy();
+      } finally {
+        child.kill('SIGKILL');
+      }
+    },
+  );
+
+  test('S4.03 a bad configuration lists every problem and exits 2', async () => {
+    if (!existsSync(mainJs)) return;
+    const child = spawn(process.execPath, [mainJs], {
+      env: { ...process.env, WATCH_NAMESPACE: 'No_Such', HEALTH_PORT: 'x', LEADER_LEASE_SECONDS: '-1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(2);
+    for (const v of ['WATCH_NAMESPACE', 'HEALTH_PORT', 'LEADER_LEASE_SECONDS']) expect(out).toContain(v);
+  });
+});
