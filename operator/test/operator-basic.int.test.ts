@@ -78,6 +78,12 @@ describe('operator against the real kube-apiserver: CRD, admission, assignment, 
     ['desiredState unknown', { desiredState: 'Paused' }, 'spec.desiredState'],
     ['suspend not a boolean', { suspend: 'yes' }, 'spec.suspend'],
     ['unknown field', { leverage: 3 }, 'leverage'],
+    ['sizer volume not a whole lot on cn (CEL)', { sizer: { name: 'fixed-volume', params: { volume: 150 } } }, 'spec.sizer.params.volume'],
+    ['sizer volume zero', { sizer: { name: 'fixed-volume', params: { volume: 0 } } }, 'spec.sizer.params.volume'],
+    ['sizer volume a string', { sizer: { name: 'fixed-volume', params: { volume: '100' } } }, 'spec.sizer.params.volume'],
+    ['percent over 100', { sizer: { name: 'percent-equity', params: { percent: 120 } } }, 'spec.sizer.params.percent'],
+    ['ratio above 1', { riskManagers: [{ name: 'position-ratio', params: { maxRatio: 1.5 } }] }, 'spec.riskManagers[0].params.maxRatio'],
+    ['ratio zero', { riskManagers: [{ name: 'stop-loss', params: { lossRatio: 0 } }] }, 'spec.riskManagers[0].params.lossRatio'],
   ];
 
   test.each(bad)('S2.01 the API server refuses a bad spec naming the field: %s', async (_what, spec, field) => {
@@ -98,6 +104,17 @@ describe('operator against the real kube-apiserver: CRD, admission, assignment, 
     expect(err).toBeDefined();
     expect([400, 422]).toContain(err!.code);
     expect(String(err!.body)).toContain(field);
+  });
+
+  test('S2.01 lots are a cn rule: volume 150 is fine on another market; other params pass through', async () => {
+    await createPortfolio(clients, ns, 'us-odd-lot', {
+      market: 'us',
+      interestedCodes: ['AAPL.US'],
+      sizer: { name: 'fixed-volume', params: { volume: 150 } },
+      riskManagers: [{ name: 'position-ratio', params: { maxRatio: 0.3, mode: 'cut' } }],
+    });
+    const p = (await getPortfolio(clients, ns, 'us-odd-lot'))!;
+    expect(p.spec.riskManagers[0]!.params).toEqual({ maxRatio: 0.3, mode: 'cut' });
   });
 
   test('S2.01 market is immutable (CEL transition rule)', async () => {

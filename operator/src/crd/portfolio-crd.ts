@@ -59,6 +59,27 @@ export const fieldDescriptions: Record<string, string> = {
 
 type Mutable = JsonSchema & { properties: Record<string, JsonSchema> };
 
+const ratio = (max: number, what: string): JsonSchema => ({
+  type: 'number',
+  minimum: 0,
+  exclusiveMinimum: true,
+  maximum: max,
+  description: `${what}: a number in (0,${max}].`,
+});
+
+/**
+ * Bounds of the built-in components' well-known parameters (packages/core params.ts), so the API server
+ * refuses them up front; other keys pass through and the component validates them (operator: Accepted=False).
+ */
+export const knownParams: Record<string, JsonSchema> = {
+  volume: { type: 'integer', minimum: 1, description: 'fixed-volume sizer: shares per order, a whole number of lots.' },
+  percent: ratio(100, 'percent-equity sizer: percent of equity per order'),
+  maxRatio: ratio(1, 'position-ratio: largest position value over equity'),
+  lossRatio: ratio(1, 'stop-loss: loss over cost that closes the position'),
+  profitRatio: ratio(100, 'take-profit: profit over cost that closes the position'),
+  jumpRatio: ratio(1, 'limit-move-guard: price jump that blocks new orders'),
+};
+
 function withParamsRules(ref: JsonSchema): JsonSchema {
   const r = ref as Mutable;
   const params = r.properties.params;
@@ -67,7 +88,7 @@ function withParamsRules(ref: JsonSchema): JsonSchema {
     ...r,
     properties: {
       ...r.properties,
-      params: { ...params, maxProperties: 64 },
+      params: { ...params, maxProperties: 64, properties: knownParams },
     },
   };
 }
@@ -93,6 +114,12 @@ export function portfolioSpecSchema(): JsonSchema {
           rule: "!self.initialCash.matches('^0(\\\\.0{1,2})?$')",
           message: 'initialCash must be greater than 0',
           fieldPath: '.initialCash',
+        },
+        {
+          rule:
+            "!has(self.market) || self.market != 'cn' || !has(self.sizer) || !has(self.sizer.params) || !has(self.sizer.params.volume) || self.sizer.params.volume % 100 == 0",
+          message: 'sizer.params.volume must be a multiple of 100 (one lot) on market cn',
+          fieldPath: '.sizer.params.volume',
         },
         {
           rule: '!has(oldSelf.market) || (has(self.market) && self.market == oldSelf.market)',
