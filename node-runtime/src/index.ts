@@ -1,1 +1,10 @@
-export {};
+export * from './config.js';
+export * from './interest-map.js';
+export * from './bounded-queue.js';
+export * from './portfolio-state-store.js';
+export * from './portfolio-worker.js';
+export * from './execution-node.js';
+export * from './kube-status-sink.js';
+export * from './assignment-watcher.js';
+export * from './node-lease-keeper.js';
+export { startNodeRuntime } from './main.js';

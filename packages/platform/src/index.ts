@@ -10,3 +10,4 @@ export * from './sql-database.js';
 export * from './kube-clients.js';
 export * from './lease-lock.js';
 export * from './shutdown.js';
+export * from './in-memory-bus.js';

@@ -101,6 +101,9 @@ export class KafkaMessageBus implements MessageBus {
     for (const topic of opts.topics) await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning ?? false });
     // The message being processed: close() lets it finish and commit, so a graceful stop replays nothing.
     let inFlight: Promise<void> = Promise.resolve();
+    let markJoined!: () => void;
+    const joinedOnce = new Promise<void>((r) => (markJoined = r));
+    consumer.on(consumer.events.GROUP_JOIN, () => markJoined());
     const handle: MessageConsumer = {
       run: (handler: MessageHandler) =>
         consumer.run({
@@ -134,6 +137,7 @@ export class KafkaMessageBus implements MessageBus {
             }
           },
         }),
+      joined: () => joinedOnce,
       pause: (topic, partitions) => consumer.pause([{ topic, ...(partitions ? { partitions } : {}) }]),
       resume: (topic, partitions) => consumer.resume([{ topic, ...(partitions ? { partitions } : {}) }]),
       close: async () => {

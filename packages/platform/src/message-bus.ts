@@ -35,6 +35,8 @@ export interface MessageConsumer {
    * after its handler resolved (at-least-once; handlers make effects idempotent).
    */
   run(handler: MessageHandler): Promise<void>;
+  /** Resolves once the consumer has joined its group and holds partitions (or at once in memory). */
+  joined(): Promise<void>;
   pause(topic: string, partitions?: number[]): void;
   resume(topic: string, partitions?: number[]): void;
   close(): Promise<void>;

@@ -1,0 +1,47 @@
+/**
+ * FIFO with a capacity. push() waits while the queue is full: the caller (the Kafka
+ * consumer) is held back instead of anything being dropped (S7.06).
+ */
+export class BoundedQueue<T> {
+  private readonly items: T[] = [];
+  private readonly spaceWaiters: (() => void)[] = [];
+  private readonly itemWaiters: (() => void)[] = [];
+  private closed = false;
+
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`capacity must be a positive integer, got ${capacity}`);
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  get full(): boolean {
+    return this.items.length >= this.capacity;
+  }
+
+  async push(item: T): Promise<void> {
+    while (this.full && !this.closed) await new Promise<void>((r) => this.spaceWaiters.push(r));
+    if (this.closed) throw new Error('queue closed');
+    this.items.push(item);
+    this.itemWaiters.shift()?.();
+  }
+
+  /** Next item, or undefined once closed and empty. */
+  async take(): Promise<T | undefined> {
+    while (this.items.length === 0) {
+      if (this.closed) return undefined;
+      await new Promise<void>((r) => this.itemWaiters.push(r));
+    }
+    const item = this.items.shift();
+    this.spaceWaiters.shift()?.();
+    return item;
+  }
+
+  /** No more pushes; take() drains what is left, then returns undefined. */
+  close(): void {
+    this.closed = true;
+    for (const w of this.itemWaiters.splice(0)) w();
+    for (const w of this.spaceWaiters.splice(0)) w();
+  }
+}

@@ -1,0 +1,115 @@
+import {
+  ConfigError,
+  KafkaMessageBus,
+  MySqlDatabase,
+  createKubeClients,
+  createLogger,
+  createMetricsRegistry,
+  onShutdown,
+  startHealthServer,
+} from '@ginkgo/platform';
+import { loadNodeRuntimeConfig, type NodeRuntimeConfig } from './config.js';
+import { ExecutionNode } from './execution-node.js';
+import { MySqlPortfolioStateStore } from './portfolio-state-store.js';
+import { KubeStatusSink } from './kube-status-sink.js';
+import { AssignmentWatcher } from './assignment-watcher.js';
+import { NodeLeaseKeeper } from './node-lease-keeper.js';
+
+/** Wires the real adapters (Kafka, MySQL, Kubernetes) around an ExecutionNode. */
+export async function startNodeRuntime(config: NodeRuntimeConfig) {
+  const logger = createLogger('node-runtime', { nodeId: config.NODE_ID });
+  const registry = createMetricsRegistry('node-runtime');
+  const clients = createKubeClients(config.KUBECONFIG);
+  const bus = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `node-${config.NODE_ID}`, logger });
+  const db = new MySqlDatabase(config.MYSQL_URL);
+  const stateStore = new MySqlPortfolioStateStore(db);
+  let node: ExecutionNode | undefined;
+  let lease: NodeLeaseKeeper | undefined;
+  const health = await startHealthServer({
+    port: config.HEALTH_PORT,
+    what: 'node-runtime health endpoint (HEALTH_PORT)',
+    registry,
+    checks: { live: () => true, ready: () => Boolean(node?.ready && lease?.held) },
+  });
+  await stateStore.init();
+  const status = new KubeStatusSink({
+    clients,
+    namespace: config.WATCH_NAMESPACE,
+    nodeId: config.NODE_ID,
+    logger,
+    intervalMs: config.STATUS_INTERVAL_MS,
+  });
+  node = new ExecutionNode({
+    nodeId: config.NODE_ID,
+    markets: config.MARKETS,
+    bus,
+    stateStore,
+    status,
+    logger,
+    queueCapacity: config.QUEUE_CAPACITY,
+    now: () => Date.now(),
+  });
+  await node.start();
+  const running = node;
+  lease = new NodeLeaseKeeper({
+    clients,
+    namespace: config.WATCH_NAMESPACE,
+    nodeId: config.NODE_ID,
+    markets: config.MARKETS,
+    durationSeconds: config.NODE_LEASE_SECONDS,
+    logger,
+    // Lost lease: the operator may already have moved our portfolios; stop trading them.
+    onLost: () => void Promise.all(running.portfolioIds().map((id) => running.unassign(id, 'node lease lost'))),
+  });
+  await lease.start();
+  const watcher = new AssignmentWatcher({
+    clients,
+    namespace: config.WATCH_NAMESPACE,
+    nodeId: config.NODE_ID,
+    target: running,
+    logger,
+    onStopped: async (id, reason) => {
+      if (reason === 'desired state Stopped' || reason === 'deleted') {
+        await status.write(id, { phase: 'Stopped', message: `stopped on ${config.NODE_ID}: ${reason}` });
+      }
+    },
+  });
+  await watcher.start();
+  logger.info({ healthPort: health.port }, 'node-runtime ready');
+  return {
+    node: running,
+    healthPort: health.port,
+    stop: async () => {
+      await watcher.stop();
+      await running.stop();
+      await status.close();
+      await lease?.stop();
+      await bus.close();
+      await db.close();
+      await health.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: NodeRuntimeConfig;
+  try {
+    config = loadNodeRuntimeConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`node-runtime: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger('node-runtime', { nodeId: config.NODE_ID });
+  try {
+    const handle = await startNodeRuntime(config);
+    onShutdown(logger, () => handle.stop());
+  } catch (err) {
+    logger.fatal({ err: String(err) }, 'node-runtime failed to start');
+    process.exit(1);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) void main();
