@@ -11,6 +11,7 @@ import { PortfolioController } from './controller.js';
 import { installCrd } from './crd/install.js';
 import { LeaderElector } from './leader.js';
 import { createOperatorMetrics } from './metrics.js';
+import { withKeepAlive } from './kube/keep-alive.js';
 
 export interface OperatorHandle {
   readonly config: OperatorConfig;
@@ -29,7 +30,7 @@ export async function startOperator(
   deps: { clients?: KubeClients; logger?: Logger; leaderLeaseName?: string; tickMs?: number; defaultMetrics?: boolean } = {},
 ): Promise<OperatorHandle> {
   const logger = deps.logger ?? createLogger('operator', { operatorId: config.operatorId });
-  const clients = deps.clients ?? createKubeClients(config.kubeconfig);
+  const clients = withKeepAlive(deps.clients ?? createKubeClients(config.kubeconfig));
   const registry = createMetricsRegistry('operator', deps.defaultMetrics ?? true);
   const metrics = createOperatorMetrics(registry);
 
