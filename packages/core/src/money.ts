@@ -10,6 +10,7 @@ export type Rounding = 'floor' | 'ceil' | 'half-up';
 
 /** a * b / c for non-negative a, b and positive c, rounded as asked (half-up = ties away from zero). */
 export function mulDiv(a: number, b: number, c: number, rounding: Rounding = 'floor'): number {
+  if (c === 0) throw new RangeError('mulDiv: division by zero');
   const p = a * b;
   if (Number.isSafeInteger(p)) return divRound(p, c, rounding);
   const big = BigInt(a) * BigInt(b);
@@ -26,6 +27,8 @@ export function mulDiv(a: number, b: number, c: number, rounding: Rounding = 'fl
 
 /** Integer division of a safe integer with the given rounding; half-up rounds ties away from zero. */
 export function divRound(n: number, d: number, rounding: Rounding = 'floor'): number {
+  if (!Number.isFinite(n) || !Number.isFinite(d) || d === 0) throw new RangeError(`divRound(${n}, ${d}): operands must be finite and the divisor non-zero`);
+  if (d < 0) return divRound(-n, -d, rounding);
   // The float quotient may be off by one near 2^53; correct it with the exact integer remainder.
   let q = Math.trunc(n / d);
   let r = n - q * d;

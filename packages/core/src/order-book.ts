@@ -125,6 +125,10 @@ export class OrderBook {
     if (o.filled + volume > o.volume) {
       return { ok: false, reason: `overfill refused: ${o.filled} + ${volume} > ${o.volume}`, alert: 'OVERFILL', order: o };
     }
+    if (o.side === 'SELL') {
+      const held = this.book.position(o.code)?.volume ?? 0;
+      if (volume > held) return { ok: false, reason: `oversell refused: selling ${volume} of ${o.code} with ${held} held`, alert: 'OVERFILL', order: o };
+    }
     const amount = volume * price;
     const fee = orderFeeTotal(this.market, o.side, o.filledAmount + amount) - o.feesCharged;
     o.fillIds.push(fillId);

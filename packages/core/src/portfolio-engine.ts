@@ -410,6 +410,9 @@ export class PortfolioEngine {
 
   private onCorporateAction(e: CorporateAction, out: HandleResult): boolean {
     if (e.market !== this.spec.market) return this.drop(out, e.eventId, `market ${e.market} is not ${this.spec.market}`, e.code);
+    // Corporate actions take effect before the open, when no day order can be live; say so if one is.
+    const live = this.orders.open().filter((o) => o.code === e.code).map((o) => o.clientOrderId);
+    if (live.length) this.alert('CORPORATE_ACTION', `${e.code}: open orders ${live.join(', ')} predate the adjustment; check them with the broker`, e.code);
     const credited = this.book.dividend(e.code, e.cashPerShareMinor);
     const split = this.book.split(e.code, e.splitNumerator, e.splitDenominator);
     // Ex-rights reference price, so that price limits and market value follow the adjustment.
