@@ -5,6 +5,7 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { nodeLease, portfolioResource } from '@ginkgo/contracts';
 import { LeaseLock, createKubeClients, createLogger } from '@ginkgo/platform';
 import { installCrd } from '../crd/install.js';
+import { withKeepAlive } from '../kube/keep-alive.js';
 
 /**
  * `npm run bench -w operator` (make bench): N Portfolios (BENCH_PORTFOLIOS, default 10000) created against the
@@ -14,7 +15,7 @@ import { installCrd } from '../crd/install.js';
 const N = Number(process.env.BENCH_PORTFOLIOS ?? 10000);
 const NODES = Number(process.env.BENCH_NODES ?? 10);
 const logger = createLogger('operator-bench');
-const clients = createKubeClients();
+const clients = withKeepAlive(createKubeClients());
 const { group, version, plural } = portfolioResource;
 const ns = `bench-${Date.now().toString(36)}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
