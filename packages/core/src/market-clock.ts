@@ -29,8 +29,17 @@ export function dayToDate(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
+let lastDay = Number.NaN;
+let lastDate = '';
+
+/** Local YYYY-MM-DD of an instant; the last conversion is cached because consecutive ticks share a day. */
 export function tradingDayOf(market: MarketRules, ts: number): string {
-  return localTime(market, ts).date;
+  const day = Math.floor((ts + market.utcOffsetMinutes * MINUTE_MS) / DAY_MS);
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDate = dayToDate(day);
+  }
+  return lastDate;
 }
 
 const tradingDayCache = new WeakMap<MarketRules, Map<number, boolean>>();

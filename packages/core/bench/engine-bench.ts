@@ -1,0 +1,124 @@
+/**
+ * Engine benchmark: events/s and p50/p99 latency per event through one portfolio (ma-cross + two risk
+ * managers + sizer) and through 500 portfolios sharing one tape, each against a baseline measured in the
+ * same run (a no-op strategy, no risk managers). Prints figures; asserts nothing.
+ *   npx tsc -b && npm run bench -w @ginkgo/core
+ */
+import { PortfolioSpec, type OrderEvent, type PriceUpdate } from '@ginkgo/contracts';
+import { cnAShareMarket, createDefaultRegistry, localTs, PortfolioEngine, type EngineEvent } from '@ginkgo/core';
+import { performance } from 'node:perf_hooks';
+
+const CODES = ['600000.SH', '600036.SH', '601318.SH', '000001.SZ', '000333.SZ', '300750.SZ', '688981.SH', '600519.SH', '002594.SZ', '601012.SH'];
+
+/** Deterministic LCG so every run measures the same tape. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** A day of ticks inside the A-share sessions (morning then afternoon), random-walk prices within the limits. */
+function makeTape(n: number, seed = 7): PriceUpdate[] {
+  const r = rng(seed);
+  const day = '2025-03-03';
+  const morning = localTs(cnAShareMarket, day, '09:30');
+  const afternoon = localTs(cnAShareMarket, day, '13:00');
+  const sessionMs = 2 * 3600_000;
+  const step = Math.max(1, Math.floor((2 * sessionMs) / n));
+  const prices = CODES.map(() => 1000 + Math.floor(r() * 9000));
+  const base = [...prices];
+  const tape: PriceUpdate[] = [];
+  for (let i = 0; i < n; i++) {
+    const offset = i * step;
+    const ts = offset < sessionMs ? morning + offset : afternoon + (offset - sessionMs);
+    const c = i % CODES.length;
+    const b = base[c]!;
+    const next = Math.round(prices[c]! * (1 + (r() - 0.5) * 0.004));
+    prices[c] = Math.min(Math.floor(b * 1.09), Math.max(Math.ceil(b * 0.91), next));
+    tape.push({ type: 'price', eventId: `t${i}`, ts, seq: i, market: 'cn', code: CODES[c]!, kind: 'tick', price: prices[c]!, volume: 100, prevClose: b });
+  }
+  return tape;
+}
+
+const registry = createDefaultRegistry().registerStrategy('noop', () => []);
+
+function engine(id: string, kind: 'full' | 'baseline'): PortfolioEngine {
+  const spec = PortfolioSpec.parse({
+    initialCash: '10000000.00',
+    interestedCodes: CODES,
+    strategy: kind === 'full' ? { name: 'ma-cross', params: { short: 5, long: 20 } } : { name: 'noop', params: {} },
+    riskManagers: kind === 'full' ? [{ name: 'position-ratio', params: { maxRatio: 0.2 } }, { name: 'loss-limit', params: { lossRatio: 0.05 } }] : [],
+    sizer: { name: 'fixed-volume', params: { volume: 1000 } },
+  });
+  return PortfolioEngine.create({ portfolioId: id, spec, registry, config: { minSignalIntervalMs: 5_000 } });
+}
+
+/** Runs the tape through the engines; orders are filled at once (paper exchange) and count as events. */
+function run(engines: PortfolioEngine[], tape: PriceUpdate[], timed: boolean) {
+  const lat: number[] = [];
+  let handled = 0;
+  let orders = 0;
+  let fillSeq = 0;
+  const t0 = performance.now();
+  for (const ev of tape) {
+    const s = timed ? performance.now() : 0;
+    for (const e of engines) {
+      const out = e.handle(ev);
+      handled += 1;
+      for (const o of out.orders) {
+        orders += 1;
+        fillSeq += 1;
+        const fill: OrderEvent = { type: 'order', event: 'FILLED', eventId: `f${fillSeq}`, ts: ev.ts, seq: fillSeq, market: 'cn', portfolioId: o.portfolioId, clientOrderId: o.clientOrderId, fillId: `f${fillSeq}`, fillVolume: o.volume, fillPrice: o.price };
+        e.handle(fill as EngineEvent);
+        handled += 1;
+      }
+    }
+    if (timed) lat.push(performance.now() - s);
+  }
+  return { ms: performance.now() - t0, handled, orders, lat };
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
+}
+
+interface Figures {
+  eventsPerSec: number;
+  p50us: number;
+  p99us: number;
+  orders: number;
+}
+
+function measure(label: string, portfolios: number, kind: 'full' | 'baseline', tape: PriceUpdate[]): Figures {
+  const mk = () => Array.from({ length: portfolios }, (_, i) => engine(`p${i}`, kind));
+  run(mk(), tape.slice(0, Math.min(tape.length, 2000)), false); // warm-up
+  const throughput = run(mk(), tape, false);
+  const timed = run(mk(), tape, true);
+  const f: Figures = {
+    eventsPerSec: Math.round((throughput.handled / throughput.ms) * 1000),
+    p50us: pct(timed.lat, 50) * 1000,
+    p99us: pct(timed.lat, 99) * 1000,
+    orders: throughput.orders,
+  };
+  console.log(
+    `${label.padEnd(44)} ${String(f.eventsPerSec).padStart(10)} ev/s   p50 ${f.p50us.toFixed(2).padStart(8)} us   p99 ${f.p99us.toFixed(2).padStart(8)} us   (${throughput.handled} events, ${f.orders} orders, ${throughput.ms.toFixed(0)} ms)`,
+  );
+  return f;
+}
+
+const single = makeTape(200_000);
+const shared = makeTape(4_000, 11);
+console.log(`node ${process.version}; per-event latency = one tape event through all portfolios of the run\n`);
+const base1 = measure('1 portfolio, baseline (no-op strategy)', 1, 'baseline', single);
+const full1 = measure('1 portfolio, ma-cross + 2 risk + sizer', 1, 'full', single);
+const base500 = measure('500 portfolios, baseline, shared tape', 500, 'baseline', shared);
+const full500 = measure('500 portfolios, ma-cross + 2 risk + sizer', 500, 'full', shared);
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+console.log(`\nratios vs baseline (throughput full/baseline; p99 full/baseline)`);
+console.log(`  1 portfolio:    ${ratio(full1.eventsPerSec, base1.eventsPerSec)}x throughput, ${ratio(full1.p99us, base1.p99us)}x p99`);
+console.log(`  500 portfolios: ${ratio(full500.eventsPerSec, base500.eventsPerSec)}x throughput, ${ratio(full500.p99us, base500.p99us)}x p99`);
+console.log(`  500-portfolio p99 per portfolio-event: ${(full500.p99us / 500).toFixed(2)} us`);
+console.log(`goal (issue 3): p99 <= 50 us per event and >= 200,000 price events/s on one core`);
