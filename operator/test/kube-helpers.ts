@@ -59,7 +59,7 @@ export async function teardownNamespace(clients: KubeClients, namespace: string)
   } catch {
     // namespace may be gone already
   }
-  await clients.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  await purgeNamespace(clients, namespace);
 }
 
 export function portfolioBody(name: string, spec: Partial<PortfolioSpecInput> & Record<string, unknown> = {}) {
@@ -175,3 +175,19 @@ export async function startTestOperator(namespace: string, overrides: Partial<Op
 
 export const condition = (p: PortfolioResource | undefined, type: string) =>
   p?.status?.conditions?.find((c) => c.type === type);
+
+/**
+ * The test bed runs no kube-controller-manager: namespaces are never emptied nor finalized on their own.
+ * Delete what our tests create, then finalize the namespace ourselves.
+ */
+export async function purgeNamespace(clients: KubeClients, namespace: string): Promise<void> {
+  const ignore = () => undefined;
+  await clients.custom.deleteCollectionNamespacedCustomObject({ group, version, namespace, plural }).catch(ignore);
+  await clients.coordination.deleteCollectionNamespacedLease({ namespace }).catch(ignore);
+  await clients.core.deleteCollectionNamespacedConfigMap({ namespace }).catch(ignore);
+  await clients.core.deleteCollectionNamespacedEvent({ namespace }).catch(ignore);
+  await clients.core.deleteNamespace({ name: namespace }).catch(ignore);
+  await clients.core
+    .replaceNamespaceFinalize({ name: namespace, body: { metadata: { name: namespace }, spec: { finalizers: [] } } })
+    .catch(ignore);
+}

@@ -138,7 +138,13 @@ async function main(): Promise<void> {
       await Promise.all(page.items.map((p) => clients.custom.patchNamespacedCustomObject({ group, version, namespace: ns, plural, name: p.metadata.name, body: { metadata: { finalizers: null } } }, mergePatch).catch(() => undefined)));
       cont = page.metadata?.continue || undefined;
     } while (cont);
-    await clients.core.deleteNamespace({ name: ns }).catch(() => undefined);
+    // The test bed has no namespace controller: empty and finalize the namespace ourselves.
+    const ignore = () => undefined;
+    await clients.custom.deleteCollectionNamespacedCustomObject({ group, version, namespace: ns, plural }).catch(ignore);
+    await clients.coordination.deleteCollectionNamespacedLease({ namespace: ns }).catch(ignore);
+    await clients.core.deleteCollectionNamespacedEvent({ namespace: ns }).catch(ignore);
+    await clients.core.deleteNamespace({ name: ns }).catch(ignore);
+    await clients.core.replaceNamespaceFinalize({ name: ns, body: { metadata: { name: ns }, spec: { finalizers: [] } } }).catch(ignore);
   }
 }
 
