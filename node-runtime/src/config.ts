@@ -18,6 +18,11 @@ export const NodeRuntimeConfig = z.object({
   HEALTH_PORT: PortEnv.default(8080),
   NODE_LEASE_SECONDS: z.coerce.number().int().min(2).max(300).default(10),
   QUEUE_CAPACITY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /**
+   * wall: future/stale checks compare event time with this machine's clock (live trading);
+   * source: they compare with the latest source time only (replaying a recorded day, tests).
+   */
+  REFERENCE_CLOCK: z.enum(['wall', 'source']).default('wall'),
   STATUS_INTERVAL_MS: z.coerce.number().int().min(50).default(500),
 });
 export type NodeRuntimeConfig = z.infer<typeof NodeRuntimeConfig>;

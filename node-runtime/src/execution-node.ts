@@ -103,6 +103,7 @@ export class ExecutionNode {
       event.type === 'session'
         ? [...this.workers.values()].filter((w) => w.assignment.spec.market === event.market).map((w) => w.worker)
         : [...this.interest.portfoliosFor(event.code)].flatMap((id) => this.workers.get(id)?.worker ?? []);
+    this.opts.logger.debug({ eventId: event.eventId, targets: targets.map((t) => t.portfolioId) }, 'market data routed');
     await Promise.all(targets.map((w) => w.submit(event)));
   }
 

@@ -47,7 +47,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     status,
     logger,
     queueCapacity: config.QUEUE_CAPACITY,
-    now: () => Date.now(),
+    ...(config.REFERENCE_CLOCK === 'wall' ? { now: () => Date.now() } : {}),
   });
   await node.start();
   const running = node;

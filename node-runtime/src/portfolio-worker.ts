@@ -91,6 +91,10 @@ export class PortfolioWorker {
     const cancels: CancelOrder[] = result.cancels.map((c) => ({ type: 'cancel', ...c, ...fence }));
     if (orders.length || cancels.length) await effects.publish(orders, cancels);
     for (const alert of result.alerts) this.opts.logger.warn({ portfolioId, alert }, 'portfolio alert');
+    for (const d of result.dropped) this.opts.logger.info({ portfolioId, dropped: d }, 'event or signal dropped');
+    if (orders.length || cancels.length) {
+      this.opts.logger.info({ portfolioId, orders: orders.map((o) => o.clientOrderId), cancels: cancels.map((c) => c.clientOrderId) }, 'orders sent');
+    }
     const view = engine.view();
     const saved = await effects.save({ portfolioId, epoch, nodeId, snapshot: engine.snapshot() }, totalsOf(view));
     if (!saved) {

@@ -1,0 +1,95 @@
+import { topics, type PriceUpdate } from '@ginkgo/contracts';
+import { KafkaMessageBus, MySqlDatabase, createLogger } from '@ginkgo/platform';
+import { applyPortfolio, createNamespace, getPortfolio, testKube } from './support/kube.js';
+import { eventually, startProcess, waitReady, type ManagedProcess } from './support/processes.js';
+import { shanghaiTs } from './support/market-time.js';
+
+const suffix = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+const namespace = `e2e-skeleton-${suffix}`;
+const nodeId = `skel-node-${suffix}`;
+
+describe('walking skeleton: kubectl apply -> operator -> node-runtime -> Kafka -> paper gateway -> MySQL -> status', () => {
+  const clients = testKube();
+  const procs: ManagedProcess[] = [];
+  const env = {
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
+    MYSQL_URL: process.env.MYSQL_URL ?? '',
+    REDIS_URL: process.env.REDIS_URL ?? '',
+    KUBECONFIG: process.env.KUBECONFIG ?? '',
+    WATCH_NAMESPACE: namespace,
+  };
+
+  beforeAll(async () => {
+    await createNamespace(clients, namespace);
+    const operator = await startProcess('operator', 'operator', { ...env, INSTALL_CRDS: 'true', OPERATOR_ID: `op-${suffix}` });
+    procs.push(operator);
+    await waitReady(operator);
+    const node = await startProcess('node-runtime', 'node-runtime', { ...env, NODE_ID: nodeId, NODE_LEASE_SECONDS: '6', STATUS_INTERVAL_MS: '100', REFERENCE_CLOCK: 'source' });
+    const livecore = await startProcess('livecore', 'livecore', { ...env, MARKET: 'cn' });
+    procs.push(node, livecore);
+    await Promise.all([waitReady(node), waitReady(livecore)]);
+  }, 120000);
+
+  afterAll(async () => {
+    for (const p of procs.reverse()) await p.stop();
+  }, 60000);
+
+  test('S2.01 S2.02 S1.02 a Portfolio is assigned, trades on a tick, and its status shows the filled position', async () => {
+    const name = `skeleton-${suffix}`;
+    await applyPortfolio(clients, namespace, name, {
+      market: 'cn',
+      initialCash: '100000.00',
+      strategy: { name: 'buy-and-hold', params: {} },
+      sizer: { name: 'fixed-volume', params: { volume: 100 } },
+      interestedCodes: ['600000.SH'],
+    });
+    const running = await eventually('portfolio assigned and running', async () => {
+      const p = await getPortfolio(clients, namespace, name);
+      return p.status?.assignedNode === nodeId && p.status.phase === 'Running' ? p : undefined;
+    });
+    expect(running.status?.epoch).toBeGreaterThanOrEqual(1);
+    expect(running.status?.cash).toBe('100000.00');
+
+    const bus = new KafkaMessageBus({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'e2e-skeleton', logger: createLogger('e2e') });
+    const producer = await bus.producer();
+    const tick: PriceUpdate = {
+      type: 'price',
+      eventId: `skeleton-${suffix}-1`,
+      ts: shanghaiTs('2026-11-24', '10:00'),
+      seq: 1,
+      market: 'cn',
+      code: '600000.SH',
+      kind: 'tick',
+      price: 1000,
+      volume: 5000,
+      prevClose: 995,
+    };
+    await producer.send(topics.marketData('cn'), [{ key: tick.code, value: JSON.stringify(tick) }]);
+    await producer.close();
+    await bus.close();
+
+    const filled = await eventually(
+      'position in the Portfolio status',
+      async () => {
+        const p = await getPortfolio(clients, namespace, name);
+        return p.status?.positions?.find((x) => x.code === '600000.SH' && x.volume === 100) ? p : undefined;
+      },
+      30000,
+    );
+    // 100 shares at 10.00 = 1000.00 plus fees (commission minimum and transfer fee) leaves < 99000.
+    const cash = Number(filled.status?.cash);
+    expect(cash).toBeLessThan(99000);
+    expect(cash).toBeGreaterThan(98980);
+
+    const db = new MySqlDatabase(env.MYSQL_URL);
+    try {
+      const rows = await db.query<{ volume: number }>(
+        'SELECT volume FROM portfolio_position WHERE portfolio_id = ? AND code = ?',
+        [name, '600000.SH'],
+      );
+      expect(rows.map((r) => Number(r.volume))).toEqual([100]);
+    } finally {
+      await db.close();
+    }
+  });
+});
