@@ -1,7 +1,7 @@
 # Ginkgo Live — the two commands that matter: `make demo` and `make test`.
 SHELL := /bin/bash
 TESTBED := e2e/testbed
-COVERAGE_TOOL := ../shared/tools/scenario-coverage
+COVERAGE_TOOL ?= $(firstword $(wildcard ../shared/tools/scenario-coverage /work/shared/tools/scenario-coverage))
 
 .PHONY: all deps build demo test unit testbed-up testbed-down bench crds lint clean
 
@@ -29,7 +29,7 @@ test: build testbed-up
 	@mkdir -p reports
 	@set -o pipefail; rc=0; \
 	NODE_OPTIONS=--experimental-vm-modules npx jest --ci --json --outputFile=reports/jest.json $(JEST_ARGS) || rc=$$?; \
-	if [ -x $(COVERAGE_TOOL) ]; then $(COVERAGE_TOOL) reports/jest.json || true; fi; \
+	if [ -n "$(COVERAGE_TOOL)" ] && [ -x "$(COVERAGE_TOOL)" ]; then $(COVERAGE_TOOL) reports/jest.json || true; fi; \
 	exit $$rc
 
 # Unit tests only: no servers needed.
