@@ -1,4 +1,4 @@
-import { topics, type PriceUpdate } from '@ginkgo/contracts';
+import { topics, type PriceUpdate, type SubmitOrder } from '@ginkgo/contracts';
 import { KafkaMessageBus, MySqlDatabase, createLogger } from '@ginkgo/platform';
 import { applyPortfolio, createNamespace, getPortfolio, testKube } from './support/kube.js';
 import { eventually, startProcess, waitReady, type ManagedProcess } from './support/processes.js';
@@ -34,8 +34,21 @@ describe('walking skeleton: kubectl apply -> operator -> node-runtime -> Kafka -
     for (const p of procs.reverse()) await p.stop();
   }, 60000);
 
-  test('S2.01 S2.02 S1.02 a Portfolio is assigned, trades on a tick, and its status shows the filled position', async () => {
-    const name = `skeleton-${suffix}`;
+  const name = `skeleton-${suffix}`;
+  const tick: PriceUpdate = {
+    type: 'price',
+    eventId: `skeleton-${suffix}-1`,
+    ts: shanghaiTs('2026-11-24', '10:00'),
+    seq: 1,
+    market: 'cn',
+    code: '600000.SH',
+    kind: 'tick',
+    price: 1000,
+    volume: 5000,
+    prevClose: 995,
+  };
+
+  test('S2.02 an applied Portfolio is assigned by the operator and started on the node', async () => {
     await applyPortfolio(clients, namespace, name, {
       market: 'cn',
       initialCash: '100000.00',
@@ -46,35 +59,49 @@ describe('walking skeleton: kubectl apply -> operator -> node-runtime -> Kafka -
     const running = await eventually('portfolio assigned and running', async () => {
       const p = await getPortfolio(clients, namespace, name);
       return p.status?.assignedNode === nodeId && p.status.phase === 'Running' ? p : undefined;
-    });
+    }, 60000);
     expect(running.status?.epoch).toBeGreaterThanOrEqual(1);
     expect(running.status?.cash).toBe('100000.00');
+  });
 
+  test('S1.02 a tick on market.data.cn becomes an order on orders.cn (strategy -> risk -> sizer -> order)', async () => {
     const bus = new KafkaMessageBus({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'e2e-skeleton', logger: createLogger('e2e') });
-    const producer = await bus.producer();
-    const tick: PriceUpdate = {
-      type: 'price',
-      eventId: `skeleton-${suffix}-1`,
-      ts: shanghaiTs('2026-11-24', '10:00'),
-      seq: 1,
-      market: 'cn',
-      code: '600000.SH',
-      kind: 'tick',
-      price: 1000,
-      volume: 5000,
-      prevClose: 995,
-    };
-    await producer.send(topics.marketData('cn'), [{ key: tick.code, value: JSON.stringify(tick) }]);
-    await producer.close();
-    await bus.close();
+    try {
+      const orders: SubmitOrder[] = [];
+      const consumer = await bus.consumer({ groupId: `e2e-skeleton-orders-${suffix}`, topics: [topics.orders('cn')], fromBeginning: true });
+      await consumer.run(async (m) => {
+        const o = JSON.parse(m.value ?? '{}') as SubmitOrder;
+        if (o.portfolioId === name) orders.push(o);
+      });
+      const producer = await bus.producer();
+      await producer.send(topics.marketData('cn'), [{ key: tick.code, value: JSON.stringify(tick) }]);
+      await eventually('order on orders.cn', async () => (orders.length > 0 ? orders : undefined), 60000);
+      expect(orders).toHaveLength(1);
+      expect(orders[0]).toMatchObject({
+        type: 'submit',
+        clientOrderId: `${name}-1`,
+        code: '600000.SH',
+        side: 'BUY',
+        volume: 100,
+        price: 1000,
+        nodeId,
+      });
+      expect(orders[0]?.epoch).toBeGreaterThanOrEqual(1);
+      await consumer.close();
+      await producer.close();
+    } finally {
+      await bus.close();
+    }
+  });
 
+  test('the paper gateway fills the order; the node persists position and cash in MySQL and shows them in status', async () => {
     const filled = await eventually(
       'position in the Portfolio status',
       async () => {
         const p = await getPortfolio(clients, namespace, name);
         return p.status?.positions?.find((x) => x.code === '600000.SH' && x.volume === 100) ? p : undefined;
       },
-      30000,
+      60000,
     );
     // 100 shares at 10.00 = 1000.00 plus fees (commission minimum and transfer fee) leaves < 99000.
     const cash = Number(filled.status?.cash);
