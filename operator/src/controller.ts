@@ -452,7 +452,12 @@ export class PortfolioController {
 
   // ---------------------------------------------------------------------------------------- writes
 
+  /**
+   * Merge patch of status with `p`'s resourceVersion as precondition: the conditions list is replaced whole,
+   * so it must be computed from exactly this version (a concurrent node write makes it 409, never lost).
+   */
   private async patchStatus(p: Portfolio, status: Record<string, unknown>): Promise<Portfolio> {
+    if (!p.metadata.resourceVersion) throw new Error(`portfolio ${p.metadata.name}: no resourceVersion to guard the status write`);
     try {
       const updated = (await this.opts.clients.custom.patchNamespacedCustomObjectStatus(
         {

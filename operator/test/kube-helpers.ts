@@ -19,7 +19,7 @@ export const quietLogger = () => createLogger('operator-test').child({}, { level
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10000,
+  timeoutMs = 40000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
