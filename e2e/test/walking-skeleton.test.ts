@@ -3,10 +3,12 @@ import { KafkaMessageBus, MySqlDatabase, createLogger } from '@ginkgo/platform';
 import { applyPortfolio, createNamespace, getPortfolio, testKube } from './support/kube.js';
 import { eventually, startProcess, waitReady, type ManagedProcess } from './support/processes.js';
 import { shanghaiTs } from './support/market-time.js';
+import { uniqueCodes } from './support/isolation.js';
 
 const suffix = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 const namespace = `e2e-skeleton-${suffix}`;
 const nodeId = `skel-node-${suffix}`;
+const [code] = uniqueCodes(1) as [string];
 
 describe('walking skeleton: kubectl apply -> operator -> node-runtime -> Kafka -> paper gateway -> MySQL -> status', () => {
   const clients = testKube();
@@ -41,7 +43,7 @@ describe('walking skeleton: kubectl apply -> operator -> node-runtime -> Kafka -
     ts: shanghaiTs('2026-11-24', '10:00'),
     seq: 1,
     market: 'cn',
-    code: '600000.SH',
+    code,
     kind: 'tick',
     price: 1000,
     volume: 5000,
@@ -54,7 +56,7 @@ describe('walking skeleton: kubectl apply -> operator -> node-runtime -> Kafka -
       initialCash: '100000.00',
       strategy: { name: 'buy-and-hold', params: {} },
       sizer: { name: 'fixed-volume', params: { volume: 100 } },
-      interestedCodes: ['600000.SH'],
+      interestedCodes: [code],
     });
     const running = await eventually('portfolio assigned and running', async () => {
       const p = await getPortfolio(clients, namespace, name);
@@ -80,7 +82,7 @@ describe('walking skeleton: kubectl apply -> operator -> node-runtime -> Kafka -
       expect(orders[0]).toMatchObject({
         type: 'submit',
         clientOrderId: `${name}-1`,
-        code: '600000.SH',
+        code,
         side: 'BUY',
         volume: 100,
         price: 1000,
@@ -99,7 +101,7 @@ describe('walking skeleton: kubectl apply -> operator -> node-runtime -> Kafka -
       'position in the Portfolio status',
       async () => {
         const p = await getPortfolio(clients, namespace, name);
-        return p.status?.positions?.find((x) => x.code === '600000.SH' && x.volume === 100) ? p : undefined;
+        return p.status?.positions?.find((x) => x.code === code && x.volume === 100) ? p : undefined;
       },
       60000,
     );
@@ -112,7 +114,7 @@ describe('walking skeleton: kubectl apply -> operator -> node-runtime -> Kafka -
     try {
       const rows = await db.query<{ volume: number }>(
         'SELECT volume FROM portfolio_position WHERE portfolio_id = ? AND code = ?',
-        [name, '600000.SH'],
+        [name, code],
       );
       expect(rows.map((r) => Number(r.volume))).toEqual([100]);
     } finally {
