@@ -1,24 +1,59 @@
 import { makeInformer, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import { PortfolioSpec, portfolioResource, type PortfolioResource } from '@ginkgo/contracts';
+import { PortfolioSpec, deletionHandshake, portfolioResource, type PortfolioResource } from '@ginkgo/contracts';
 import type { KubeClients, Logger } from '@ginkgo/platform';
 import type { Assignment } from './execution-node.js';
+import type { StatusSink } from './status-sink.js';
 
 export interface AssignmentTarget {
   assign(a: Assignment): Promise<void>;
   unassign(portfolioId: string, reason: string): Promise<void>;
   portfolioIds(): string[];
+  setHalted?(portfolioId: string, halted: boolean): Promise<void>;
+  archive?(portfolioId: string): Promise<void>;
+  assignmentOf?(portfolioId: string): Assignment | undefined;
 }
 
-/** Why this node should (not) run a Portfolio right now. */
-export function desiredAssignment(p: PortfolioResource, nodeId: string): Assignment | { stop: string } {
+/** What this node should do about one Portfolio now. */
+export type Decision =
+  | { kind: 'run'; assignment: Assignment; halted: boolean; reportRunning: boolean }
+  /** Not ours (any more): stop at once, write nothing. */
+  | { kind: 'drop'; reason: string }
+  /** Stopped by spec: drain, persist, report Stopped/DesiredStateStopped. */
+  | { kind: 'stop'; run: { epoch: number; generation: number }; done: boolean }
+  /** Deleted: stop, archive, report Stopped/Deleted (even if never started here). */
+  | { kind: 'delete'; run: { epoch: number; generation: number }; done: boolean }
+  | { kind: 'invalid'; run: { epoch: number; generation: number }; message: string };
+
+const conditionTrue = (p: PortfolioResource, type: string, reason?: string) =>
+  (p.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True' && (reason === undefined || c.reason === reason));
+
+export function decide(p: PortfolioResource, nodeId: string): Decision {
   const st = p.status ?? {};
-  if (st.assignedNode !== nodeId || st.epoch === undefined) return { stop: 'not assigned here' };
-  if (p.metadata.deletionTimestamp) return { stop: 'deleted' };
-  if (st.phase === 'Halted') return { stop: 'halted' };
+  if (st.assignedNode !== nodeId || st.epoch === undefined) return { kind: 'drop', reason: 'not assigned here' };
+  const generation = p.metadata.generation ?? 0;
+  const run = { epoch: st.epoch, generation };
+  if (p.metadata.deletionTimestamp) {
+    return { kind: 'delete', run, done: conditionTrue(p, deletionHandshake.conditionType, deletionHandshake.reason) && st.runningEpoch === st.epoch };
+  }
   const spec = PortfolioSpec.safeParse(p.spec);
-  if (!spec.success) return { stop: 'invalid spec' };
-  if (spec.data.desiredState === 'Stopped') return { stop: 'desired state Stopped' };
-  return { portfolioId: p.metadata.name, spec: spec.data, epoch: st.epoch, generation: p.metadata.generation ?? 0 };
+  if (!spec.success) return { kind: 'invalid', run, message: spec.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  if (spec.data.desiredState === 'Stopped' || spec.data.suspend === true) {
+    const done =
+      st.phase === 'Stopped' &&
+      (st.conditions ?? []).some((c) => c.type === 'Stopped' && c.status === 'True' && c.observedGeneration === generation);
+    return { kind: 'stop', run, done };
+  }
+  const halted = st.phase === 'Halted' || conditionTrue(p, 'Halted');
+  // After a halt is lifted (phase Assigned again) or a stop is undone, the node says Running again.
+  const reportRunning = !halted && (st.phase === 'Assigned' || st.phase === 'Stopped' || st.runningEpoch !== st.epoch);
+  return { kind: 'run', assignment: { portfolioId: p.metadata.name, spec: spec.data, epoch: st.epoch, generation }, halted, reportRunning };
+}
+
+/** @deprecated kept for callers of the first version: decide() says more. */
+export function desiredAssignment(p: PortfolioResource, nodeId: string): Assignment | { stop: string } {
+  const d = decide(p, nodeId);
+  if (d.kind === 'run' && !d.halted) return d.assignment;
+  return { stop: d.kind === 'run' ? 'halted' : d.kind === 'drop' ? d.reason : d.kind };
 }
 
 /**
@@ -37,8 +72,8 @@ export class AssignmentWatcher {
       nodeId: string;
       target: AssignmentTarget;
       logger: Logger;
-      /** Called after a portfolio stopped here for a reason the operator must see (Stopped/deleted). */
-      onStopped?: (portfolioId: string, reason: string) => Promise<void>;
+      /** Where Stopped/Deleted/Degraded are reported (the node's status sink). */
+      status?: StatusSink;
     },
   ) {}
 
@@ -57,7 +92,7 @@ export class AssignmentWatcher {
     informer.on('update', onChange);
     informer.on('delete', (obj) => {
       const name = obj.metadata?.name;
-      if (name) this.apply(name, { stop: 'deleted' });
+      if (name) this.apply(name, { kind: 'drop', reason: 'object gone' });
     });
     informer.on('error', (err) => {
       this.opts.logger.warn({ err: String(err) }, 'portfolio watch failed; restarting');
@@ -67,23 +102,43 @@ export class AssignmentWatcher {
   }
 
   private enqueue(p: PortfolioResource): void {
-    this.apply(p.metadata.name, desiredAssignment(p, this.opts.nodeId));
+    this.apply(p.metadata.name, decide(p, this.opts.nodeId));
   }
 
-  private apply(name: string, want: Assignment | { stop: string }): void {
+  private apply(name: string, want: Decision): void {
     this.chain = this.chain.then(async () => {
       if (this.stopped) return;
+      const { target, status, logger } = this.opts;
+      const running = target.portfolioIds().includes(name);
       try {
-        if ('stop' in want) {
-          if (this.opts.target.portfolioIds().includes(name)) {
-            await this.opts.target.unassign(name, want.stop);
-            await this.opts.onStopped?.(name, want.stop);
-          }
-        } else {
-          await this.opts.target.assign(want);
+        switch (want.kind) {
+          case 'drop':
+            if (running) await target.unassign(name, want.reason);
+            break;
+          case 'stop':
+            if (running) await target.unassign(name, 'desired state Stopped');
+            if (!want.done) await status?.phase?.(name, want.run, 'Stopped', 'DesiredStateStopped');
+            break;
+          case 'delete':
+            if (want.done) break;
+            if (target.archive) await target.archive(name);
+            else if (running) await target.unassign(name, 'deleted');
+            await status?.phase?.(name, want.run, 'Stopped', 'Deleted', 'portfolio stopped and its state archived');
+            break;
+          case 'invalid':
+            if (running) await target.unassign(name, 'invalid spec');
+            await status?.phase?.(name, want.run, 'Degraded', 'InvalidSpec', want.message);
+            break;
+          case 'run':
+            await target.assign(want.assignment);
+            if (target.portfolioIds().includes(name)) {
+              await target.setHalted?.(name, want.halted);
+              if (want.reportRunning) await status?.phase?.(name, want.assignment, 'Running', 'Running');
+            }
+            break;
         }
       } catch (err) {
-        this.opts.logger.error({ portfolioId: name, err: String(err) }, 'applying assignment failed');
+        logger.error({ portfolioId: name, err: String(err) }, 'applying assignment failed');
       }
     });
   }

@@ -24,6 +24,8 @@ export const NodeRuntimeConfig = z.object({
    */
   REFERENCE_CLOCK: z.enum(['wall', 'source']).default('wall'),
   STATUS_INTERVAL_MS: z.coerce.number().int().min(50).default(500),
+  /** Most portfolios this node accepts (reported in the Lease's load annotation). */
+  CAPACITY: z.coerce.number().int().min(1).default(1000),
 });
 export type NodeRuntimeConfig = z.infer<typeof NodeRuntimeConfig>;
 

@@ -8,3 +8,4 @@ export * from './kube-status-sink.js';
 export * from './assignment-watcher.js';
 export * from './node-lease-keeper.js';
 export { startNodeRuntime } from './main.js';
+export type { NodePhase } from './status-sink.js';

@@ -2,8 +2,10 @@ import {
   ConfigError,
   KafkaMessageBus,
   MySqlDatabase,
+  KafkaLogReader,
   createKubeClients,
   createLogger,
+  withKeepAlive,
   createMetricsRegistry,
   onShutdown,
   startHealthServer,
@@ -19,8 +21,10 @@ import { NodeLeaseKeeper } from './node-lease-keeper.js';
 export async function startNodeRuntime(config: NodeRuntimeConfig) {
   const logger = createLogger('node-runtime', { nodeId: config.NODE_ID });
   const registry = createMetricsRegistry('node-runtime');
-  const clients = createKubeClients(config.KUBECONFIG);
+  // One keep-alive TLS connection pool instead of a handshake per request (client-node 1.4).
+  const clients = withKeepAlive(createKubeClients(config.KUBECONFIG));
   const bus = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `node-${config.NODE_ID}`, logger });
+  const logReader = new KafkaLogReader({ brokers: config.KAFKA_BROKERS.split(','), clientId: `node-${config.NODE_ID}-reader`, logger });
   const db = new MySqlDatabase(config.MYSQL_URL);
   const stateStore = new MySqlPortfolioStateStore(db);
   let node: ExecutionNode | undefined;
@@ -47,6 +51,8 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     status,
     logger,
     queueCapacity: config.QUEUE_CAPACITY,
+    logReader,
+    mayTrade: () => lease?.safe ?? false,
     ...(config.REFERENCE_CLOCK === 'wall' ? { now: () => Date.now() } : {}),
   });
   await node.start();
@@ -60,6 +66,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     logger,
     // Lost lease: the operator may already have moved our portfolios; stop trading them.
     onLost: () => void Promise.all(running.portfolioIds().map((id) => running.unassign(id, 'node lease lost'))),
+    load: () => ({ portfolios: running.portfolioIds().length, queueDepth: running.queueDepth(), capacity: config.CAPACITY }),
   });
   await lease.start();
   const watcher = new AssignmentWatcher({
@@ -68,11 +75,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     nodeId: config.NODE_ID,
     target: running,
     logger,
-    onStopped: async (id, reason) => {
-      if (reason === 'desired state Stopped' || reason === 'deleted') {
-        await status.write(id, { phase: 'Stopped', message: `stopped on ${config.NODE_ID}: ${reason}` });
-      }
-    },
+    status,
   });
   await watcher.start();
   logger.info({ healthPort: health.port }, 'node-runtime ready');
@@ -85,6 +88,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
       await status.close();
       await lease?.stop();
       await bus.close();
+      await logReader.close();
       await db.close();
       await health.close();
     },

@@ -1,4 +1,5 @@
-import { nodeLease } from '@ginkgo/contracts';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { NodeLoad, nodeLease } from '@ginkgo/contracts';
 import { LeaseLock, type KubeClients, type Logger } from '@ginkgo/platform';
 
 /**
@@ -22,6 +23,10 @@ export class NodeLeaseKeeper {
       logger: Logger;
       onLost: () => void;
       onRegained?: () => void;
+      /** Load for the `ginkgo.live/load` annotation (the operator balances on it). */
+      load?: () => NodeLoad;
+      /** Draining: no new portfolios (`ginkgo.live/draining`). */
+      draining?: () => boolean;
     },
   ) {
     this.lock = new LeaseLock({
@@ -38,6 +43,33 @@ export class NodeLeaseKeeper {
     return !this.lost && this.lastRenewed > 0;
   }
 
+  /**
+   * Safe to send orders (S9.10, S5.09): the last renewal is younger than two thirds of the Lease
+   * duration, so the node stops trading well before anyone else may take its portfolios over.
+   */
+  get safe(): boolean {
+    return this.held && Date.now() - this.lastRenewed < (this.opts.durationSeconds * 1000 * 2) / 3;
+  }
+
+  private lastAnnotations = '';
+
+  /** Markets and load as Lease annotations; written only when they changed. */
+  private async annotate(): Promise<void> {
+    const { clients, namespace, nodeId, markets } = this.opts;
+    const annotations: Record<string, string | null> = {
+      [nodeLease.marketsAnnotation]: markets.join(','),
+      [nodeLease.loadAnnotation]: JSON.stringify(NodeLoad.parse(this.opts.load?.() ?? {})),
+      [nodeLease.drainingAnnotation]: this.opts.draining?.() ? 'true' : null,
+    };
+    const key = JSON.stringify(annotations);
+    if (key === this.lastAnnotations) return;
+    await clients.coordination.patchNamespacedLease(
+      { name: `${nodeLease.namePrefix}${nodeId}`, namespace, body: { metadata: { annotations } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    this.lastAnnotations = key;
+  }
+
   async start(): Promise<void> {
     await this.renew();
     const every = Math.max(500, (this.opts.durationSeconds * 1000) / 3);
@@ -45,10 +77,13 @@ export class NodeLeaseKeeper {
   }
 
   private async renew(): Promise<void> {
+    // The renewTime the server stores is taken before the call: measure safety from there.
+    const attemptedAt = Date.now();
     try {
       const ok = await this.lock.tryAcquireOrRenew();
       if (ok) {
-        this.lastRenewed = Date.now();
+        this.lastRenewed = attemptedAt;
+        await this.annotate().catch((err: unknown) => this.opts.logger.warn({ err: String(err) }, 'lease annotations not written'));
         if (this.lost) {
           this.lost = false;
           this.opts.logger.info('node lease regained');

@@ -1,24 +1,32 @@
 import type { CancelOrder, SubmitOrder } from '@ginkgo/contracts';
-import type { EngineEvent, HandleResult, PortfolioEngine, PortfolioView } from '@ginkgo/core';
+import type { EngineEvent, HandleResult, PortfolioEngine, PortfolioSnapshot, PortfolioView } from '@ginkgo/core';
 import type { Logger } from '@ginkgo/platform';
 import { BoundedQueue } from './bounded-queue.js';
+import { crashPoint } from './fault-injection.js';
 import type { PortfolioTotals, StoredPortfolioState } from './portfolio-state-store.js';
 
 /** What a worker does to the outside world, in this order for every event. */
 export interface WorkerEffects {
   /** Orders first: a crash before the save replays the event and re-sends the same client order ids. */
   publish(orders: SubmitOrder[], cancels: CancelOrder[]): Promise<void>;
-  /** Then state; false means a newer epoch owns the portfolio and this worker must stop. */
+  /** Then state (with the input positions); false means a newer epoch owns the portfolio and this worker must stop. */
   save(state: StoredPortfolioState, totals: PortfolioTotals): Promise<boolean>;
   /** Status for humans (throttled, best effort). */
   report(portfolioId: string, view: PortfolioView, result: HandleResult | undefined): void;
 }
 
-interface QueueItem {
-  event: EngineEvent;
-  done: () => void;
-  failed: (err: unknown) => void;
+/** Where an input came from: its Kafka topic, partition and offset. */
+export interface InputPosition {
+  topic: string;
+  partition: number;
+  offset: string;
 }
+
+export const positionKey = (p: { topic: string; partition: number }) => `${p.topic}:${p.partition}`;
+
+type QueueItem =
+  | { kind: 'event'; event: EngineEvent; position: InputPosition | undefined; done: () => void; failed: (err: unknown) => void }
+  | { kind: 'halt'; halted: boolean; done: () => void; failed: (err: unknown) => void };
 
 export interface PortfolioWorkerOptions {
   portfolioId: string;
@@ -28,20 +36,58 @@ export interface PortfolioWorkerOptions {
   effects: WorkerEffects;
   logger: Logger;
   queueCapacity: number;
+  /** Input positions already applied into the engine's state (from the store). */
+  inputPositions?: Record<string, string>;
   /** Reference clock for future-timestamp checks only; event time always comes from the source. */
   now?: () => number;
   onFenced?: (portfolioId: string) => void;
+  /** Rebuilds the engine from a snapshot after a component threw (its in-memory state may be half-changed). */
+  rebuild?: (snapshot: PortfolioSnapshot) => PortfolioEngine;
+  /** Consecutive failures before the worker gives up (S2.10). */
+  maxFailures?: number;
+  /** Base of the exponential restart backoff, ms. */
+  backoffMs?: number;
+  onFailure?: (f: WorkerFailure) => void;
+  /** Events wait until this resolves (catch-up of missed order events runs first). */
+  gate?: Promise<void>;
 }
 
-/** Runs one portfolio: a bounded queue in front of its engine, events handled strictly in order. */
+export interface WorkerFailure {
+  portfolioId: string;
+  epoch: number;
+  eventId: string | undefined;
+  message: string;
+  failures: number;
+  /** True when the worker gave up and stopped. */
+  stopped: boolean;
+}
+
+/**
+ * Runs one portfolio: a bounded queue in front of its engine, events handled strictly in order.
+ * Exactly-once: an input at or before the applied position of its partition is skipped, the engine
+ * drops event ids it has seen, and state + positions are saved together after the orders went out.
+ */
 export class PortfolioWorker {
   private readonly queue: BoundedQueue<QueueItem>;
   private readonly loop: Promise<void>;
+  private engineRef: PortfolioEngine;
+  private readonly positions: Record<string, string>;
+  private lastSnapshot: PortfolioSnapshot;
   private fenced = false;
+  private gaveUp = false;
+  private halted = false;
+  private failures = 0;
   processed = 0;
+  skipped = 0;
+  /** Wall time the current event started, for the watchdog (S7.04); undefined while idle. */
+  busySince: number | undefined;
+  currentEventId: string | undefined;
 
   constructor(private readonly opts: PortfolioWorkerOptions) {
     this.queue = new BoundedQueue(opts.queueCapacity);
+    this.engineRef = opts.engine;
+    this.positions = { ...(opts.inputPositions ?? {}) };
+    this.lastSnapshot = opts.engine.snapshot();
     this.loop = this.run();
   }
 
@@ -57,23 +103,53 @@ export class PortfolioWorker {
     return this.queue.size;
   }
 
+  get queueFull(): boolean {
+    return this.queue.full;
+  }
+
   get engine(): PortfolioEngine {
-    return this.opts.engine;
+    return this.engineRef;
+  }
+
+  get stopped(): boolean {
+    return this.fenced || this.gaveUp;
+  }
+
+  get isHalted(): boolean {
+    return this.halted;
+  }
+
+  inputPositions(): Record<string, string> {
+    return { ...this.positions };
   }
 
   /** Resolves when the event has been handled and its effects are durable (publish + save). */
-  submit(event: EngineEvent): Promise<void> {
+  submit(event: EngineEvent, position?: InputPosition): Promise<void> {
     return new Promise<void>((done, failed) => {
-      this.queue.push({ event, done, failed }).catch(failed);
+      this.queue.push({ kind: 'event', event, position, done, failed }).catch(failed);
     });
   }
 
+  /** Emergency stop: open orders are cancelled, no price reaches the strategy until lifted. */
+  setHalted(halted: boolean): Promise<void> {
+    return new Promise<void>((done, failed) => {
+      this.queue.push({ kind: 'halt', halted, done, failed }).catch(failed);
+    });
+  }
+
+  /** Applies events outside the queue (catch-up before the gate opens). */
+  async applyDirect(event: EngineEvent, position: InputPosition): Promise<void> {
+    await this.handle(event, position);
+  }
+
   private async run(): Promise<void> {
+    await this.opts.gate;
     for (;;) {
       const item = await this.queue.take();
       if (!item) return;
       try {
-        await this.handle(item.event);
+        if (item.kind === 'event') await this.handle(item.event, item.position);
+        else await this.applyHalt(item.halted);
         item.done();
       } catch (err) {
         item.failed(err);
@@ -81,29 +157,112 @@ export class PortfolioWorker {
     }
   }
 
-  private async handle(event: EngineEvent): Promise<void> {
-    if (this.fenced) return;
-    const { engine, effects, portfolioId, nodeId, epoch } = this.opts;
-    const result = engine.handle(event, this.opts.now ? { now: this.opts.now() } : {});
-    this.processed++;
-    const fence = { epoch, nodeId };
-    const orders: SubmitOrder[] = result.orders.map((o) => ({ type: 'submit', ...o, ...fence }));
-    const cancels: CancelOrder[] = result.cancels.map((c) => ({ type: 'cancel', ...c, ...fence }));
-    if (orders.length || cancels.length) await effects.publish(orders, cancels);
-    for (const alert of result.alerts) this.opts.logger.warn({ portfolioId, alert }, 'portfolio alert');
-    for (const d of result.dropped) this.opts.logger.info({ portfolioId, dropped: d }, 'event or signal dropped');
-    if (orders.length || cancels.length) {
-      this.opts.logger.info({ portfolioId, orders: orders.map((o) => o.clientOrderId), cancels: cancels.map((c) => c.clientOrderId) }, 'orders sent');
+  private applied(position: InputPosition | undefined): boolean {
+    if (!position) return false;
+    const at = this.positions[positionKey(position)];
+    return at !== undefined && BigInt(position.offset) <= BigInt(at);
+  }
+
+  private async handle(event: EngineEvent, position: InputPosition | undefined): Promise<void> {
+    if (this.stopped) return;
+    if (this.applied(position)) {
+      this.skipped++;
+      return;
     }
-    const view = engine.view();
-    const saved = await effects.save({ portfolioId, epoch, nodeId, snapshot: engine.snapshot() }, totalsOf(view));
+    const { portfolioId, nodeId, epoch } = this.opts;
+    this.busySince = Date.now();
+    this.currentEventId = event.eventId;
+    try {
+      let result: HandleResult;
+      if (this.halted && event.type === 'price') {
+        // Halted: prices do not reach the strategy (no new positions); the input still counts as applied.
+        result = { orders: [], cancels: [], signals: [], dropped: [{ eventId: event.eventId, reason: 'trading halted' }], alerts: [] };
+      } else {
+        try {
+          result = this.engineRef.handle(event, this.opts.now ? { now: this.opts.now() } : {});
+          this.failures = 0;
+        } catch (err) {
+          await this.onComponentError(event, err);
+          result = { orders: [], cancels: [], signals: [], dropped: [{ eventId: event.eventId, reason: `failed: ${String(err)}` }], alerts: [] };
+          if (this.gaveUp) return;
+        }
+      }
+      crashPoint('after-handle');
+      this.processed++;
+      const fence = { epoch, nodeId };
+      const orders: SubmitOrder[] = result.orders.map((o) => ({ type: 'submit', ...o, ...fence }));
+      const cancels: CancelOrder[] = result.cancels.map((c) => ({ type: 'cancel', ...c, ...fence }));
+      if (orders.length || cancels.length) {
+        await this.opts.effects.publish(orders, cancels);
+        crashPoint('after-publish');
+      }
+      for (const alert of result.alerts) this.opts.logger.warn({ portfolioId, alert }, 'portfolio alert');
+      for (const d of result.dropped) this.opts.logger.debug({ portfolioId, dropped: d }, 'event or signal dropped');
+      if (orders.length || cancels.length) {
+        this.opts.logger.info({ portfolioId, orders: orders.map((o) => o.clientOrderId), cancels: cancels.map((c) => c.clientOrderId) }, 'orders sent');
+      }
+      if (position) this.positions[positionKey(position)] = position.offset;
+      await this.persist(result);
+      crashPoint('after-save');
+    } finally {
+      this.busySince = undefined;
+      this.currentEventId = undefined;
+    }
+  }
+
+  private async persist(result: HandleResult | undefined): Promise<void> {
+    const { portfolioId, nodeId, epoch, effects } = this.opts;
+    const view = this.engineRef.view();
+    const snapshot = this.engineRef.snapshot();
+    const saved = await effects.save({ portfolioId, epoch, nodeId, snapshot, inputPositions: { ...this.positions } }, totalsOf(view));
     if (!saved) {
       this.fenced = true;
       this.opts.logger.error({ portfolioId, epoch }, 'a newer epoch owns this portfolio: worker fenced off');
       this.opts.onFenced?.(portfolioId);
       return;
     }
+    this.lastSnapshot = snapshot;
     effects.report(portfolioId, view, result);
+  }
+
+  /** A component threw: back to the last saved state, the event is skipped, restart after a backoff (S2.10). */
+  private async onComponentError(event: EngineEvent, err: unknown): Promise<void> {
+    this.failures++;
+    const max = this.opts.maxFailures ?? 3;
+    const message = err instanceof Error ? err.message : String(err);
+    this.gaveUp = this.failures >= max;
+    this.opts.logger.error({ portfolioId: this.opts.portfolioId, eventId: event.eventId, err: message, failures: this.failures }, 'portfolio component threw');
+    if (this.opts.rebuild) this.engineRef = this.opts.rebuild(this.lastSnapshot);
+    this.opts.onFailure?.({
+      portfolioId: this.opts.portfolioId,
+      epoch: this.opts.epoch,
+      eventId: event.eventId,
+      message,
+      failures: this.failures,
+      stopped: this.gaveUp,
+    });
+    if (!this.gaveUp) {
+      const wait = Math.min((this.opts.backoffMs ?? 200) * 2 ** (this.failures - 1), 10000);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  private async applyHalt(halted: boolean): Promise<void> {
+    if (this.stopped || halted === this.halted) return;
+    this.halted = halted;
+    if (!halted) return;
+    const { portfolioId, nodeId, epoch } = this.opts;
+    const view = this.engineRef.view();
+    const ts = view.lastEventTs ?? 0;
+    const cancels: CancelOrder[] = [];
+    for (const o of view.openOrders) {
+      const r = this.engineRef.requestCancel(o.clientOrderId, ts, false, 'trading halted');
+      if ('error' in r) this.opts.logger.warn({ portfolioId, clientOrderId: o.clientOrderId, error: r.error }, 'cancel on halt refused');
+      else cancels.push({ type: 'cancel', ...r, epoch, nodeId });
+    }
+    if (cancels.length) await this.opts.effects.publish([], cancels);
+    this.opts.logger.warn({ portfolioId, cancels: cancels.map((c) => c.clientOrderId) }, 'trading halted: open orders cancelled');
+    await this.persist(undefined);
   }
 
   /** Stops taking events, finishes the queued ones (their effects included), then returns. */

@@ -11,3 +11,5 @@ export * from './kube-clients.js';
 export * from './lease-lock.js';
 export * from './shutdown.js';
 export * from './in-memory-bus.js';
+export * from './kube-keep-alive.js';
+export * from './kafka-log-reader.js';
