@@ -20,6 +20,7 @@ import {
   type Placement,
 } from './assignment.js';
 import { Informer, type KubeObject } from './kube/informer.js';
+import { decideIntervention } from './order-intervention.js';
 import type { OperatorMetrics } from './metrics.js';
 
 type Portfolio = PortfolioResource & KubeObject;
@@ -27,6 +28,8 @@ type Lease = V1Lease & KubeObject;
 type ConfigMap = V1ConfigMap & KubeObject;
 
 const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const jsonPatch = () => setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+const annotationPath = (key: string) => `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 const { group, version, plural } = portfolioResource;
 
 export interface ControllerOptions {
@@ -384,8 +387,16 @@ export class PortfolioController {
     this.preferred.delete(name);
     if (d.waiting) this.waiting.add(name);
     else this.waiting.delete(name);
+    // Manual order intervention (S6.11): recorded in the same guarded write as the decision.
+    const cancelRaw = deleting ? undefined : p.metadata.annotations?.[portfolioAnnotations.cancelOrder];
+    const iv = decideIntervention(name, cancelRaw, p.status ?? {}, p.metadata.generation ?? 0, new Date());
+    if (iv.cancelRequests !== undefined) d.patch.cancelRequests = iv.cancelRequests;
+    if (iv.condition) d.conditions.push(iv.condition);
     const conditions = mergeConditions(p.status?.conditions, d.conditions);
-    if (!Object.keys(d.patch).length && !conditions) return;
+    if (!Object.keys(d.patch).length && !conditions) {
+      if (iv.consumeAnnotation) await this.consumeCancelAnnotation(p, cancelRaw!);
+      return;
+    }
     const before = this.assignedOf.get(name) ?? null;
     if (d.assigned) this.reserve(name, d.assigned.node);
     else if (d.unassigned) this.reserve(name, null);
@@ -405,6 +416,14 @@ export class PortfolioController {
       this.opts.logger.info({ portfolio: name, from: d.unassigned.from, reason: d.unassigned.reason }, 'portfolio unassigned');
       this.event(updated, 'Warning', d.unassigned.reason, `unassigned from ${d.unassigned.from}`);
     }
+    if (iv.accepted) {
+      const r = iv.accepted;
+      this.opts.logger.info({ portfolio: name, request: r }, 'cancel request recorded');
+      this.event(updated, 'Normal', 'CancelRequested', `request ${r.id}: ${r.clientOrderId ? `cancel ${r.clientOrderId}` : 'cancel all open orders'}${r.force ? ' (force)' : ''}`);
+    }
+    if (iv.refused) this.event(updated, 'Warning', 'InvalidCancelRequest', iv.refused);
+    if (iv.dropped) this.event(updated, 'Warning', 'CancelRequestsDropped', `${iv.dropped} unhandled cancel requests dropped (more than the limit waiting)`);
+    if (iv.consumeAnnotation) await this.consumeCancelAnnotation(updated, cancelRaw!);
     if (d.patch.phase === 'Failed') this.event(updated, 'Warning', 'InvalidSpec', String(d.conditions[0]?.message));
     if (d.patch.phase === 'Halted') this.event(updated, 'Warning', 'Halted', this.halted.reason || 'emergency stop');
   }
@@ -514,6 +533,31 @@ export class PortfolioController {
       this.track(fresh);
     } catch (e) {
       if (!isNotFound(e)) this.opts.logger.debug({ err: String(e) }, 'refetch failed');
+    }
+  }
+
+  /** Removes the cancel annotation only if it still holds the value we recorded (a newer one is kept). */
+  private async consumeCancelAnnotation(p: Portfolio, raw: string): Promise<void> {
+    const path = annotationPath(portfolioAnnotations.cancelOrder);
+    try {
+      const updated = (await this.opts.clients.custom.patchNamespacedCustomObject(
+        {
+          group,
+          version,
+          plural,
+          namespace: this.opts.namespace,
+          name: p.metadata.name,
+          body: [
+            { op: 'test', path, value: raw },
+            { op: 'remove', path },
+          ],
+        },
+        jsonPatch(),
+      )) as Portfolio;
+      this.portfolios.upsert(updated);
+    } catch (err) {
+      // 422: the value changed meanwhile (a new request: the next reconcile takes it) or it is gone already.
+      if (apiStatusCode(err) !== 422 && !isNotFound(err)) throw err;
     }
   }
 

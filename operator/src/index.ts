@@ -8,3 +8,4 @@ export * from './leader.js';
 export * from './metrics.js';
 export * from './operator.js';
 export { Informer } from './kube/informer.js';
+export * from './order-intervention.js';

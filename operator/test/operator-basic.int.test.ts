@@ -150,6 +150,46 @@ describe('operator against the real kube-apiserver: CRD, admission, assignment, 
     expect(p.status?.assignedNode).toBeUndefined();
   });
 
+  test('S6.11 kubectl annotate ginkgo.live/cancel-order: validated, recorded in status for the node, acknowledged', async () => {
+    const cancel = 'ginkgo.live/cancel-order';
+    await createPortfolio(clients, ns, 'iv');
+    await waitFor('assignment', async () => (await getPortfolio(clients, ns, 'iv'))?.status?.assignedNode);
+    await patchPortfolio(clients, ns, 'iv', { metadata: { annotations: { [cancel]: '{"clientOrderId":"iv-3","force":true,"reason":"stuck"}' } } });
+    const requested = await waitFor('request recorded and annotation consumed', async () => {
+      const p = await getPortfolio(clients, ns, 'iv');
+      return p?.status?.cancelRequests?.length && p.metadata.annotations?.[cancel] === undefined ? p : undefined;
+    });
+    expect(requested.status?.cancelRequests).toEqual([
+      { id: 1, clientOrderId: 'iv-3', force: true, reason: 'stuck', requestedAt: expect.any(String) },
+    ]);
+    expect(condition(requested, 'OrderIntervention')).toMatchObject({ status: 'True', reason: 'Requested' });
+
+    // A bad request is refused with the field named (condition + Warning Event); the pending one stays.
+    await patchPortfolio(clients, ns, 'iv', { metadata: { annotations: { [cancel]: '{"clientOrderId":"other-1"}' } } });
+    const refused = await waitFor('refused', async () => {
+      const p = await getPortfolio(clients, ns, 'iv');
+      return condition(p, 'OrderIntervention')?.status === 'False' && p?.metadata.annotations?.[cancel] === undefined ? p : undefined;
+    });
+    expect(condition(refused, 'OrderIntervention')?.message).toContain('clientOrderId');
+    expect(refused.status?.cancelRequests?.map((r) => r.id)).toEqual([1]);
+    await waitFor('Warning event', async () =>
+      (await clients.core.listNamespacedEvent({ namespace: ns })).items.some(
+        (e) => e.involvedObject.name === 'iv' && e.reason === 'InvalidCancelRequest'));
+
+    // Cancel all: the next id.
+    await patchPortfolio(clients, ns, 'iv', { metadata: { annotations: { [cancel]: '{"all":true}' } } });
+    await waitFor('second request', async () =>
+      (await getPortfolio(clients, ns, 'iv'))?.status?.cancelRequests?.map((r) => r.id).join() === '1,2');
+
+    // The node handles both and acknowledges (node-owned cancelAck): the operator clears the requests.
+    await patchPortfolio(clients, ns, 'iv', { status: { cancelAck: { id: 2, at: new Date().toISOString(), message: 'cancel sent for 1 open order' } } }, true);
+    const handled = await waitFor('handled', async () => {
+      const p = await getPortfolio(clients, ns, 'iv');
+      return p?.status?.cancelRequests === undefined && condition(p, 'OrderIntervention')?.reason === 'Handled' ? p : undefined;
+    });
+    expect(condition(handled, 'OrderIntervention')?.message).toContain('cancel sent for 1 open order');
+  });
+
   test('S2.07 delete is held by the finalizer until the node reports it stopped and archived', async () => {
     await createPortfolio(clients, ns, 'to-delete');
     await waitFor('assignment', async () => (await getPortfolio(clients, ns, 'to-delete'))?.status?.assignedNode);

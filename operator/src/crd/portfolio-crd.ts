@@ -55,6 +55,19 @@ export const fieldDescriptions: Record<string, string> = {
   runningGeneration: 'The metadata.generation of the spec the node runs now.',
   runningNode: 'The node that runs the portfolio now (written by that node).',
   runningEpoch: 'The epoch the running node runs with.',
+  cancelRequests:
+    'Manual cancel requests (annotation ginkgo.live/cancel-order) accepted by the operator and not yet handled by the node.',
+  'cancelRequests[]': 'One cancel request.',
+  'cancelRequests[].id': 'Request number, growing by one per request on this portfolio.',
+  'cancelRequests[].clientOrderId': 'The order to cancel (absent when all open orders are cancelled).',
+  'cancelRequests[].all': 'true: cancel every open order of the portfolio.',
+  'cancelRequests[].force': 'true: the gateway cancels without waiting for the broker.',
+  'cancelRequests[].reason': 'Why, as given in the annotation.',
+  'cancelRequests[].requestedAt': 'When the operator accepted the request (RFC 3339).',
+  cancelAck: 'The last manual cancel request the node handled (node-owned).',
+  'cancelAck.id': 'Every request with an id up to this one has been handled.',
+  'cancelAck.at': 'When (RFC 3339).',
+  'cancelAck.message': 'What the node did.',
 };
 
 type Mutable = JsonSchema & { properties: Record<string, JsonSchema> };

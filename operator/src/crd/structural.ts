@@ -49,6 +49,12 @@ export function toStructural(schema: JsonSchema): JsonSchema {
       out.items = toStructural(value);
       continue;
     }
+    // Draft 2020-12 numeric exclusive bounds -> OpenAPI v3.0 boolean form.
+    if ((key === 'exclusiveMinimum' || key === 'exclusiveMaximum') && typeof value === 'number') {
+      out[key === 'exclusiveMinimum' ? 'minimum' : 'maximum'] = value;
+      out[key] = true;
+      continue;
+    }
     if ((key === 'minimum' && value === -SAFE_INT) || (key === 'maximum' && value === SAFE_INT)) continue;
     if (key === 'type' && Array.isArray(value)) {
       throw new Error(`structural schemas need one type per field, got ${JSON.stringify(value)}`);

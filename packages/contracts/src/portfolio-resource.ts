@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClientOrderId } from './orders.js';
 import type { PortfolioSpec, PortfolioStatus } from './portfolio-spec.js';
 
 /**
@@ -58,7 +59,7 @@ export const nodeLease = {
 export const portfolioAnnotations = {
   /** Set (any value) to ask the operator for an immediate rebalance. */
   rebalance: 'ginkgo.live/rebalance',
-  /** Manual order intervention: JSON {clientOrderId, force}. */
+  /** Manual order intervention (S6.11): JSON CancelOrderAnnotation, see orderIntervention. */
   cancelOrder: 'ginkgo.live/cancel-order',
   /** Set (any value) on a Portfolio being deleted to drop the finalizer without waiting for its node. */
   forceDelete: 'ginkgo.live/force-delete',
@@ -82,6 +83,61 @@ export const tradingControl = {
   haltedKey: 'halted',
   reasonKey: 'reason',
 } as const;
+
+/**
+ * Manual order intervention (S6.11), the kubectl path:
+ *   kubectl annotate pf alpha ginkgo.live/cancel-order='{"clientOrderId":"alpha-7"}'
+ *   kubectl annotate pf alpha ginkgo.live/cancel-order='{"all":true,"force":true,"reason":"stuck at broker"}'
+ * The operator validates the annotation (bad JSON or fields: Warning Event + condition OrderIntervention=False
+ * naming the field), appends a valid one to `status.cancelRequests` with the next `id` (operator-owned), sets
+ * condition OrderIntervention=True (reason Requested) and removes the annotation. The node running the portfolio
+ * acts on every request with `id > status.cancelAck.id`: it informs the portfolio (engine) and sends a
+ * CancelOrder on `orders.<market>` per targeted open order with its epoch (`force: true` = the gateway cancels
+ * without waiting for the broker), then writes `status.cancelAck` (node-owned: the highest id handled, when, and
+ * what it did). The operator drops acknowledged requests from `cancelRequests`. Requests wait in status while no
+ * node runs the portfolio; after a failover the new node handles them.
+ */
+export const orderIntervention = {
+  conditionType: 'OrderIntervention',
+  /** Most pending requests kept in status; older ones are dropped (with a Warning Event). */
+  maxPending: 20,
+} as const;
+
+/** The JSON value of annotation `ginkgo.live/cancel-order`: exactly one of clientOrderId or all:true. */
+export const CancelOrderAnnotation = z
+  .strictObject({
+    clientOrderId: ClientOrderId.optional(),
+    all: z.literal(true).optional(),
+    force: z.boolean().default(false),
+    reason: z.string().max(200).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.clientOrderId === undefined) === (v.all === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['clientOrderId'], message: 'give exactly one of clientOrderId or "all": true' });
+    }
+  });
+export type CancelOrderAnnotation = z.infer<typeof CancelOrderAnnotation>;
+
+/** One accepted request in `status.cancelRequests` (operator-owned). */
+export const CancelRequest = z.object({
+  /** Grows by one per request on this portfolio. */
+  id: z.number().int().positive(),
+  clientOrderId: z.string().optional(),
+  all: z.boolean().optional(),
+  force: z.boolean(),
+  reason: z.string().optional(),
+  requestedAt: z.string(),
+});
+export type CancelRequest = z.infer<typeof CancelRequest>;
+
+/** `status.cancelAck` (node-owned): every request with id <= this id has been handled. */
+export const CancelAck = z.object({
+  id: z.number().int().nonnegative(),
+  at: z.string(),
+  /** What was done, e.g. "cancel sent for 2 open orders (force)" or "alpha-7 is not open". */
+  message: z.string().optional(),
+});
+export type CancelAck = z.infer<typeof CancelAck>;
 
 /**
  * Value of the node Lease annotation `ginkgo.live/load` (JSON). A node is overloaded (gets no new

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DecimalAmount } from './money.js';
 import { InstrumentCode, MarketId } from './market-data.js';
+import { CancelAck, CancelRequest } from './portfolio-resource.js';
 
 /** Parameters of a strategy, risk manager or sizer; each component validates its own. */
 export const ComponentParams = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
@@ -71,5 +72,9 @@ export const PortfolioStatus = z.object({
   /** Node-owned: the node that runs the portfolio now and the epoch it runs with (hand-over, S9.10). */
   runningNode: z.string().optional(),
   runningEpoch: z.number().int().optional(),
+  /** Operator-owned: accepted manual cancel requests not yet acknowledged by the node (S6.11). */
+  cancelRequests: z.array(CancelRequest).optional(),
+  /** Node-owned: the highest cancel request id handled (S6.11). */
+  cancelAck: CancelAck.optional(),
 });
 export type PortfolioStatus = z.infer<typeof PortfolioStatus>;
