@@ -3,6 +3,7 @@ import {
   createLogger,
   createMetricsRegistry,
   startHealthServer,
+  withKeepAlive,
   type KubeClients,
   type Logger,
 } from '@ginkgo/platform';
@@ -11,7 +12,6 @@ import { PortfolioController } from './controller.js';
 import { installCrd } from './crd/install.js';
 import { LeaderElector } from './leader.js';
 import { createOperatorMetrics } from './metrics.js';
-import { withKeepAlive } from './kube/keep-alive.js';
 
 export interface OperatorHandle {
   readonly config: OperatorConfig;

@@ -3,9 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { nodeLease, portfolioResource } from '@ginkgo/contracts';
-import { LeaseLock, createKubeClients, createLogger } from '@ginkgo/platform';
+import { LeaseLock, createKubeClients, createLogger, withKeepAlive } from '@ginkgo/platform';
 import { installCrd } from '../crd/install.js';
-import { withKeepAlive } from '../kube/keep-alive.js';
 
 /**
  * `npm run bench -w operator` (make bench): N Portfolios (BENCH_PORTFOLIOS, default 10000) created against the
