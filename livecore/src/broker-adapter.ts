@@ -1,4 +1,4 @@
-import type { OrderEventType, SubmitOrder } from '@ginkgo/contracts';
+import type { OrderEventType, Side, SubmitOrder } from '@ginkgo/contracts';
 
 /** What a broker tells us about an order, before it becomes an OrderEvent on Kafka. */
 export interface BrokerReport {
@@ -12,18 +12,66 @@ export interface BrokerReport {
   ts: number;
 }
 
-/** One small interface per broker; the paper exchange is one implementation. */
+export type BrokerOrderStatus = 'open' | 'filled' | 'cancelled' | 'rejected' | 'expired';
+
+export interface BrokerFill {
+  fillId: string;
+  volume: number;
+  price: number;
+  ts: number;
+}
+
+/** The broker's own record of one order (what reconciliation compares against). */
+export interface BrokerOrder {
+  clientOrderId: string;
+  brokerOrderId: string;
+  account: string;
+  code: string;
+  side: Side;
+  price: number;
+  volume: number;
+  filled: number;
+  status: BrokerOrderStatus;
+  fills: BrokerFill[];
+  reason?: string;
+}
+
+export interface BrokerPosition {
+  code: string;
+  volume: number;
+  sellable: number;
+}
+
+export interface BrokerAccount {
+  account: string;
+  cash: number;
+  /** Cash held for open buy orders (price x remaining volume + fees). */
+  frozenCash: number;
+  positions: BrokerPosition[];
+}
+
+export type CancelOutcome = { ok: true } | { ok: false; reason: string };
+
+/** One small interface per broker; the paper exchange is one implementation. Accounts are portfolio ids. */
 export interface BrokerAdapter {
   readonly name: string;
-  /** Sends an order; reports arrive through the listener (possibly before this resolves). */
+  /** Sends an order; reports arrive through the listener (possibly before this resolves). Throws BrokerUnavailableError. */
   submit(order: SubmitOrder): Promise<void>;
-  cancel(clientOrderId: string, ts: number): Promise<void>;
-  onReport(listener: (report: BrokerReport) => void): void;
+  /** Asks for a cancel; the CANCELLED report arrives through the listener. Throws BrokerUnavailableError. */
+  cancel(clientOrderId: string, ts: number, reason?: string): Promise<CancelOutcome>;
+  /** Subscribes to reports; returns the unsubscribe function (a restarted gateway replaces its listener). */
+  onReport(listener: (report: BrokerReport) => void): () => void;
+  /** Orders still working at the broker. */
+  openOrders(): Promise<BrokerOrder[]>;
+  /** One order as the broker knows it (any status), for reconciliation. */
+  order(clientOrderId: string): Promise<BrokerOrder | undefined>;
+  /** Cash and positions of one account. */
+  account(account: string): Promise<BrokerAccount>;
   close(): Promise<void>;
 }
 
 export class BrokerUnavailableError extends Error {
-  constructor(broker: string, cause: string) {
+  constructor(readonly broker: string, cause: string) {
     super(`broker ${broker} unavailable: ${cause}`);
     this.name = 'BrokerUnavailableError';
   }

@@ -1,7 +1,12 @@
-import type { OrderEvent, SubmitOrder } from '@ginkgo/contracts';
+import type { OrderEvent, OrderEventType, SubmitOrder } from '@ginkgo/contracts';
 import type { Migration, MySqlDatabase } from '@ginkgo/platform';
 
 export type Admission = { kind: 'new' } | { kind: 'duplicate'; events: OrderEvent[] } | { kind: 'stale-epoch'; current: number };
+
+export const TERMINAL_EVENTS: ReadonlySet<OrderEventType> = new Set(['FILLED', 'REJECTED', 'CANCELLED', 'SUBMIT_FAILED', 'EXPIRED']);
+
+/** Decides the next event from the ones already recorded; undefined = nothing to record (e.g. a duplicate fill). */
+export type EventBuilder = (seq: number, prior: readonly OrderEvent[]) => OrderEvent | undefined;
 
 /**
  * The gateway's memory of orders: which client order ids it has seen (so a replayed order
@@ -10,37 +15,53 @@ export type Admission = { kind: 'new' } | { kind: 'duplicate'; events: OrderEven
  */
 export interface OrderLedger {
   admit(order: SubmitOrder): Promise<Admission>;
-  /** Appends the next event of an order, assigning its deterministic event id. */
-  append(clientOrderId: string, build: (seq: number) => OrderEvent): Promise<OrderEvent>;
+  /** Appends the next event of an order atomically with respect to its earlier events. */
+  append(clientOrderId: string, build: EventBuilder): Promise<OrderEvent | undefined>;
   order(clientOrderId: string): Promise<SubmitOrder | undefined>;
+  events(clientOrderId: string): Promise<OrderEvent[]>;
+  /** Orders of a market without a terminal event yet (what reconciliation checks). */
+  openOrders(market: string): Promise<SubmitOrder[]>;
 }
 
 export class InMemoryOrderLedger implements OrderLedger {
   private readonly orders = new Map<string, SubmitOrder>();
-  private readonly events = new Map<string, OrderEvent[]>();
+  private readonly eventLists = new Map<string, OrderEvent[]>();
   private readonly epochs = new Map<string, number>();
 
   async admit(order: SubmitOrder): Promise<Admission> {
     const current = this.epochs.get(order.portfolioId) ?? 0;
     if (order.epoch < current) return { kind: 'stale-epoch', current };
     this.epochs.set(order.portfolioId, order.epoch);
-    if (this.orders.has(order.clientOrderId)) return { kind: 'duplicate', events: this.events.get(order.clientOrderId) ?? [] };
+    if (this.orders.has(order.clientOrderId)) return { kind: 'duplicate', events: this.eventLists.get(order.clientOrderId) ?? [] };
     this.orders.set(order.clientOrderId, order);
     return { kind: 'new' };
   }
 
-  async append(clientOrderId: string, build: (seq: number) => OrderEvent): Promise<OrderEvent> {
-    const list = this.events.get(clientOrderId) ?? [];
-    const event = build(list.length + 1);
+  async append(clientOrderId: string, build: EventBuilder): Promise<OrderEvent | undefined> {
+    const list = this.eventLists.get(clientOrderId) ?? [];
+    const event = build(list.length + 1, list);
+    if (!event) return undefined;
     list.push(event);
-    this.events.set(clientOrderId, list);
+    this.eventLists.set(clientOrderId, list);
     return event;
   }
 
   async order(clientOrderId: string) {
     return this.orders.get(clientOrderId);
   }
+
+  async events(clientOrderId: string): Promise<OrderEvent[]> {
+    return [...(this.eventLists.get(clientOrderId) ?? [])];
+  }
+
+  async openOrders(market: string): Promise<SubmitOrder[]> {
+    return [...this.orders.values()].filter(
+      (o) => o.market === market && !(this.eventLists.get(o.clientOrderId) ?? []).some((e) => TERMINAL_EVENTS.has(e.event)),
+    );
+  }
 }
+
+const terminalList = [...TERMINAL_EVENTS].map((t) => `'${t}'`).join(',');
 
 export const gatewayMigrations: Migration[] = [
   {
@@ -68,6 +89,22 @@ export const gatewayMigrations: Migration[] = [
        ) ENGINE=InnoDB`,
     ],
   },
+  {
+    id: 2,
+    name: 'gateway_order_market_and_terminal',
+    sql: [
+      `ALTER TABLE gateway_order
+         ADD COLUMN IF NOT EXISTS market VARCHAR(16) NULL,
+         ADD COLUMN IF NOT EXISTS terminal VARCHAR(20) NULL,
+         ADD INDEX IF NOT EXISTS by_market_open (market, terminal)`,
+      `UPDATE gateway_order SET market = JSON_UNQUOTE(JSON_EXTRACT(body, '$.market')) WHERE market IS NULL`,
+      `UPDATE gateway_order o SET terminal = (
+         SELECT JSON_UNQUOTE(JSON_EXTRACT(e.body, '$.event')) FROM gateway_order_event e
+         WHERE e.client_order_id = o.client_order_id AND JSON_UNQUOTE(JSON_EXTRACT(e.body, '$.event')) IN (${terminalList})
+         ORDER BY e.seq LIMIT 1)
+       WHERE terminal IS NULL`,
+    ],
+  },
 ];
 
 export class MySqlOrderLedger implements OrderLedger {
@@ -89,8 +126,8 @@ export class MySqlOrderLedger implements OrderLedger {
         await tx.execute('UPDATE gateway_fence SET epoch = ? WHERE portfolio_id = ?', [order.epoch, order.portfolioId]);
       }
       const inserted = await tx.execute(
-        'INSERT IGNORE INTO gateway_order (client_order_id, portfolio_id, epoch, body) VALUES (?, ?, ?, ?)',
-        [order.clientOrderId, order.portfolioId, order.epoch, JSON.stringify(order)],
+        'INSERT IGNORE INTO gateway_order (client_order_id, portfolio_id, epoch, body, market) VALUES (?, ?, ?, ?, ?)',
+        [order.clientOrderId, order.portfolioId, order.epoch, JSON.stringify(order), order.market],
       );
       if (inserted.affectedRows === 1) return { kind: 'new' } as const;
       const rows = await tx.query<{ body: string }>(
@@ -101,18 +138,24 @@ export class MySqlOrderLedger implements OrderLedger {
     });
   }
 
-  async append(clientOrderId: string, build: (seq: number) => OrderEvent): Promise<OrderEvent> {
+  async append(clientOrderId: string, build: EventBuilder): Promise<OrderEvent | undefined> {
     return this.db.transaction(async (tx) => {
-      const [row] = await tx.query<{ n: number | null }>(
-        'SELECT MAX(seq) AS n FROM gateway_order_event WHERE client_order_id = ? FOR UPDATE',
-        [clientOrderId],
-      );
-      const event = build(Number(row?.n ?? 0) + 1);
+      // Locking the order row serialises appends of one order across gateway instances.
+      await tx.query('SELECT client_order_id FROM gateway_order WHERE client_order_id = ? FOR UPDATE', [clientOrderId]);
+      const rows = await tx.query<{ body: string }>('SELECT body FROM gateway_order_event WHERE client_order_id = ? ORDER BY seq', [
+        clientOrderId,
+      ]);
+      const prior = rows.map((r) => JSON.parse(r.body) as OrderEvent);
+      const event = build(prior.length + 1, prior);
+      if (!event) return undefined;
       await tx.execute('INSERT INTO gateway_order_event (client_order_id, seq, body) VALUES (?, ?, ?)', [
         clientOrderId,
-        Number(row?.n ?? 0) + 1,
+        prior.length + 1,
         JSON.stringify(event),
       ]);
+      if (TERMINAL_EVENTS.has(event.event)) {
+        await tx.execute('UPDATE gateway_order SET terminal = ? WHERE client_order_id = ? AND terminal IS NULL', [event.event, clientOrderId]);
+      }
       return event;
     });
   }
@@ -120,5 +163,20 @@ export class MySqlOrderLedger implements OrderLedger {
   async order(clientOrderId: string): Promise<SubmitOrder | undefined> {
     const [row] = await this.db.query<{ body: string }>('SELECT body FROM gateway_order WHERE client_order_id = ?', [clientOrderId]);
     return row ? (JSON.parse(row.body) as SubmitOrder) : undefined;
+  }
+
+  async events(clientOrderId: string): Promise<OrderEvent[]> {
+    const rows = await this.db.query<{ body: string }>('SELECT body FROM gateway_order_event WHERE client_order_id = ? ORDER BY seq', [
+      clientOrderId,
+    ]);
+    return rows.map((r) => JSON.parse(r.body) as OrderEvent);
+  }
+
+  async openOrders(market: string): Promise<SubmitOrder[]> {
+    const rows = await this.db.query<{ body: string }>(
+      'SELECT body FROM gateway_order WHERE market = ? AND terminal IS NULL ORDER BY created_at, client_order_id',
+      [market],
+    );
+    return rows.map((r) => JSON.parse(r.body) as SubmitOrder);
   }
 }

@@ -1,90 +1,360 @@
-import type { SubmitOrder } from '@ginkgo/contracts';
-import type { BrokerAdapter, BrokerReport } from './broker-adapter.js';
-
-interface RestingOrder {
-  order: SubmitOrder;
-  filled: number;
-  brokerOrderId: string;
-}
+import { minorToDecimal, type MarketDataMessage, type SubmitOrder } from '@ginkgo/contracts';
+import { cnAShareMarket, limitPrices, orderFeeTotal, tradingDayOf, type MarketRules } from '@ginkgo/core';
+import {
+  BrokerUnavailableError,
+  type BrokerAccount,
+  type BrokerAdapter,
+  type BrokerFill,
+  type BrokerOrder,
+  type BrokerReport,
+  type CancelOutcome,
+} from './broker-adapter.js';
 
 export interface PaperExchangeOptions {
-  /** Largest volume filled per match; smaller than the order volume gives partial fills. */
+  /** Venue rules (lots, limits, fees, T+1); A shares by default. */
+  rules?: MarketRules;
+  /** Delay between a request and the venue acting on it (acceptance, cancel), ms. 0 = at once. */
+  latencyMs?: number;
+  /** Largest volume per fill; smaller than the order volume gives partial fills (one fill per quote). */
   maxFillVolume?: number;
-  /** Fill marketable orders at once on submission (at the order price) when no quote is known. */
+  /** Share (0..1] of each quote's traded volume an order may take; unset = no cap. */
+  volumeParticipation?: number;
+  /** Fill a marketable order at its own price on acceptance when no quote is known yet. */
   fillOnSubmit?: boolean;
+  /** Cash (minor units) of an account the first time it is seen. */
+  defaultCashMinor?: number;
+  /** Accounts opened up front: cash and positions (sellable at once). */
+  accounts?: Record<string, { cashMinor: number; positions?: Record<string, number> }>;
+  /** Timer used for latency (tests may inject a manual one). */
+  schedule?: (fn: () => void, ms: number) => void;
 }
 
+interface Quote {
+  price: number;
+  prevClose?: number;
+  ts: number;
+  suspended: boolean;
+}
+
+interface Holding {
+  volume: number;
+  sellable: number;
+}
+
+interface PaperAccount {
+  cash: number;
+  holdings: Map<string, Holding>;
+  /** Trading day the sellable volumes are valid for (T+1 rolls them on the next day). */
+  day: string;
+}
+
+interface WorkingOrder {
+  order: SubmitOrder;
+  record: BrokerOrder;
+  /** Price the buy reserve is computed at (limit price, or limit-up/last for market orders). */
+  reservePrice: number;
+  feesCharged: number;
+  filledAmount: number;
+}
+
+/** 100 million yuan: large enough that default paper accounts never refuse a sane order. */
+const DEFAULT_CASH = 100_000_000_00;
+
 /**
- * A simulated exchange: accepts orders, fills them against the last known price (or at
- * their limit when no quote is known), honours cancels. Deterministic: ids come from a counter.
+ * A simulated A-share venue. Orders are checked the way an exchange and a broker would (lot size, price
+ * limits, suspension, cash and T+1 sellable volume at the broker), then matched against the feed's
+ * quotes: limit orders fill at the better of their price and the quote, one fill per quote when fills are
+ * capped, nothing fills at a locked limit (buys at limit-up, sells at limit-down). Orders are day orders:
+ * the close expires what is left. Fill ids derive from the client order id, so they are unique and stable.
  */
 export class PaperExchange implements BrokerAdapter {
   readonly name = 'paper';
-  private readonly listeners: ((r: BrokerReport) => void)[] = [];
-  private readonly open = new Map<string, RestingOrder>();
-  private readonly lastPrice = new Map<string, number>();
-  private seq = 0;
-  private fillSeq = 0;
+  private readonly rules: MarketRules;
+  private listeners: ((r: BrokerReport) => void)[] = [];
+  private readonly orders = new Map<string, WorkingOrder>();
+  private readonly quotes = new Map<string, Quote>();
+  private readonly accounts = new Map<string, PaperAccount>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private reachable = true;
+  private closed = false;
 
-  constructor(private readonly opts: PaperExchangeOptions = {}) {}
+  constructor(private readonly opts: PaperExchangeOptions = {}) {
+    this.rules = opts.rules ?? cnAShareMarket;
+    for (const [id, a] of Object.entries(opts.accounts ?? {})) {
+      const holdings = new Map<string, Holding>();
+      for (const [code, volume] of Object.entries(a.positions ?? {})) holdings.set(code, { volume, sellable: volume });
+      this.accounts.set(id, { cash: a.cashMinor, holdings, day: '' });
+    }
+  }
 
-  onReport(listener: (r: BrokerReport) => void): void {
+  /** Simulates the broker link going down (submits and cancels throw) or coming back. */
+  setReachable(reachable: boolean): void {
+    this.reachable = reachable;
+  }
+
+  onReport(listener: (r: BrokerReport) => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
 
   private emit(r: BrokerReport): void {
     for (const l of this.listeners) l(r);
   }
 
-  async submit(order: SubmitOrder): Promise<void> {
-    const brokerOrderId = `paper-${++this.seq}`;
-    const resting: RestingOrder = { order, filled: 0, brokerOrderId };
-    this.open.set(order.clientOrderId, resting);
-    this.emit({ clientOrderId: order.clientOrderId, event: 'ACCEPTED', brokerOrderId, ts: order.ts });
-    const quote = this.lastPrice.get(order.code);
-    if (quote !== undefined) this.match(resting, quote, order.ts);
-    else if (this.opts.fillOnSubmit ?? true) this.match(resting, order.price, order.ts);
+  private later(fn: () => void): void {
+    const ms = this.opts.latencyMs ?? 0;
+    if (ms <= 0) return fn();
+    if (this.opts.schedule) return this.opts.schedule(fn, ms);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.closed) fn();
+    }, ms);
+    this.timers.add(t);
   }
 
-  async cancel(clientOrderId: string, ts: number): Promise<void> {
-    const resting = this.open.get(clientOrderId);
-    if (!resting) {
-      this.emit({ clientOrderId, event: 'REJECTED', reason: 'cancel refused: order not open', ts });
+  private ensureReachable(what: string): void {
+    if (this.closed) throw new BrokerUnavailableError(this.name, `closed (${what})`);
+    if (!this.reachable) throw new BrokerUnavailableError(this.name, `connection refused (${what})`);
+  }
+
+  async submit(order: SubmitOrder): Promise<void> {
+    this.ensureReachable(`submit ${order.clientOrderId}`);
+    if (this.orders.has(order.clientOrderId)) return; // the venue ignores a re-sent order id
+    const record: BrokerOrder = {
+      clientOrderId: order.clientOrderId,
+      brokerOrderId: `paper:${order.clientOrderId}`,
+      account: order.portfolioId,
+      code: order.code,
+      side: order.side,
+      price: order.price,
+      volume: order.volume,
+      filled: 0,
+      status: 'open',
+      fills: [],
+    };
+    const working: WorkingOrder = { order, record, reservePrice: order.price, feesCharged: 0, filledAmount: 0 };
+    this.orders.set(order.clientOrderId, working);
+    this.later(() => this.accept(working));
+  }
+
+  private accept(w: WorkingOrder): void {
+    const { order, record } = w;
+    const refusal = this.check(w);
+    if (refusal) {
+      record.status = 'rejected';
+      record.reason = refusal;
+      this.emit({ clientOrderId: order.clientOrderId, event: 'REJECTED', brokerOrderId: record.brokerOrderId, reason: refusal, ts: order.ts });
       return;
     }
-    this.open.delete(clientOrderId);
-    this.emit({ clientOrderId, event: 'CANCELLED', brokerOrderId: resting.brokerOrderId, ts });
+    this.emit({ clientOrderId: order.clientOrderId, event: 'ACCEPTED', brokerOrderId: record.brokerOrderId, ts: order.ts });
+    const quote = this.quotes.get(order.code);
+    if (quote) this.match(w, quote.price, 0, order.ts);
+    else if (this.opts.fillOnSubmit ?? true) this.match(w, order.price, 0, order.ts);
   }
 
-  /** Market data drives matching of resting orders. */
-  onPrice(code: string, price: number, ts: number): void {
-    this.lastPrice.set(code, price);
-    for (const resting of [...this.open.values()]) if (resting.order.code === code) this.match(resting, price, ts);
+  /** Exchange and broker checks; a string is the rejection reason. */
+  private check(w: WorkingOrder): string | undefined {
+    const { order } = w;
+    const quote = this.quotes.get(order.code);
+    if (quote?.suspended) return `${order.code} is suspended`;
+    const lot = this.rules.lotSize;
+    const account = this.account_(order.portfolioId, order.ts);
+    const holding = account.holdings.get(order.code) ?? { volume: 0, sellable: 0 };
+    if (order.side === 'BUY' && order.volume % lot !== 0) return `bad lot: buy volume ${order.volume} is not a multiple of ${lot}`;
+    if (order.side === 'SELL' && order.volume % lot !== 0 && order.volume !== holding.sellable) {
+      return `bad lot: sell volume ${order.volume} is not a multiple of ${lot} and does not close the odd lot`;
+    }
+    const limits = quote?.prevClose !== undefined ? limitPrices(this.rules, order.code, quote.prevClose) : null;
+    if (limits && order.orderType === 'LIMIT' && (order.price > limits.up || order.price < limits.down)) {
+      return `price ${minorToDecimal(order.price)} outside the limit ${minorToDecimal(limits.down)}-${minorToDecimal(limits.up)}`;
+    }
+    if (order.side === 'BUY') {
+      w.reservePrice = order.orderType === 'MARKET' ? (limits?.up ?? quote?.price ?? order.price) : order.price;
+      const need = this.reserve(w);
+      const free = account.cash - this.frozenCash(order.portfolioId, w);
+      if (need > free) return `insufficient cash: needs ${minorToDecimal(need)}, available ${minorToDecimal(free)}`;
+    } else {
+      const free = holding.sellable - this.frozenSell(order.portfolioId, order.code, w);
+      if (order.volume > free) return `insufficient sellable volume: ${order.volume} asked, ${free} sellable (T+1)`;
+    }
+    return undefined;
   }
 
-  private match(resting: RestingOrder, price: number, ts: number): void {
-    const { order } = resting;
-    const marketable = order.orderType === 'MARKET' || (order.side === 'BUY' ? price <= order.price : price >= order.price);
-    if (!marketable) return;
-    const fillPrice = order.orderType === 'MARKET' ? price : order.side === 'BUY' ? Math.min(price, order.price) : Math.max(price, order.price);
-    while (resting.filled < order.volume) {
-      const volume = Math.min(order.volume - resting.filled, this.opts.maxFillVolume ?? order.volume);
-      resting.filled += volume;
-      const done = resting.filled === order.volume;
+  private reserve(w: WorkingOrder): number {
+    if (w.order.side !== 'BUY' || w.record.status !== 'open') return 0;
+    const remaining = w.order.volume - w.record.filled;
+    const fees = orderFeeTotal(this.rules, 'BUY', w.reservePrice * w.order.volume) - w.feesCharged;
+    return w.reservePrice * remaining + Math.max(0, fees);
+  }
+
+  private frozenCash(account: string, except?: WorkingOrder): number {
+    let sum = 0;
+    for (const w of this.orders.values()) if (w !== except && w.order.portfolioId === account && w.record.status === 'open') sum += this.reserve(w);
+    return sum;
+  }
+
+  private frozenSell(account: string, code: string, except?: WorkingOrder): number {
+    let sum = 0;
+    for (const w of this.orders.values()) {
+      if (w === except || w.record.status !== 'open' || w.order.side !== 'SELL') continue;
+      if (w.order.portfolioId === account && w.order.code === code) sum += w.order.volume - w.record.filled;
+    }
+    return sum;
+  }
+
+  /** The account, opened on first sight, with T+1 applied: holdings bought before today become sellable. */
+  private account_(id: string, ts: number): PaperAccount {
+    let a = this.accounts.get(id);
+    if (!a) this.accounts.set(id, (a = { cash: this.opts.defaultCashMinor ?? DEFAULT_CASH, holdings: new Map(), day: '' }));
+    const day = tradingDayOf(this.rules, ts);
+    if (day > a.day) {
+      if (a.day !== '') for (const h of a.holdings.values()) h.sellable = h.volume;
+      a.day = day;
+    }
+    return a;
+  }
+
+  async cancel(clientOrderId: string, ts: number, reason = 'cancel requested'): Promise<CancelOutcome> {
+    this.ensureReachable(`cancel ${clientOrderId}`);
+    const w = this.orders.get(clientOrderId);
+    if (!w) return { ok: false, reason: `order ${clientOrderId} unknown at the broker` };
+    if (w.record.status !== 'open') return { ok: false, reason: `order ${clientOrderId} is already ${w.record.status}` };
+    this.later(() => {
+      if (w.record.status !== 'open') return; // filled while the cancel travelled
+      w.record.status = 'cancelled';
+      w.record.reason = reason;
       this.emit({
-        clientOrderId: order.clientOrderId,
-        event: done ? 'FILLED' : 'PARTIALLY_FILLED',
-        brokerOrderId: resting.brokerOrderId,
-        fillId: `paper-fill-${++this.fillSeq}`,
-        fillVolume: volume,
-        fillPrice,
+        clientOrderId,
+        event: 'CANCELLED',
+        brokerOrderId: w.record.brokerOrderId,
+        reason: `${reason} (${w.record.filled}/${w.order.volume} filled)`.slice(0, 500),
         ts,
       });
-      if (done) this.open.delete(order.clientOrderId);
+    });
+    return { ok: true };
+  }
+
+  /** Feed input: quotes drive matching; suspensions, dividends and the close change the venue's state. */
+  onMarketData(m: MarketDataMessage): void {
+    switch (m.type) {
+      case 'price': {
+        const q = this.quotes.get(m.code);
+        const quote: Quote = { price: m.price, ts: m.ts, suspended: q?.suspended ?? false };
+        const prevClose = m.prevClose ?? q?.prevClose;
+        if (prevClose !== undefined) quote.prevClose = prevClose;
+        this.quotes.set(m.code, quote);
+        if (!quote.suspended) for (const w of [...this.orders.values()]) if (w.order.code === m.code) this.match(w, m.price, m.volume, m.ts);
+        return;
+      }
+      case 'suspension': {
+        const q = this.quotes.get(m.code);
+        this.quotes.set(m.code, { price: q?.price ?? 0, ts: m.ts, suspended: m.suspended, ...(q?.prevClose !== undefined ? { prevClose: q.prevClose } : {}) });
+        return;
+      }
+      case 'corporate-action':
+        for (const a of this.accounts.values()) {
+          const h = a.holdings.get(m.code);
+          if (!h || h.volume === 0) continue;
+          a.cash += h.volume * m.cashPerShareMinor;
+          h.volume = Math.floor((h.volume * m.splitNumerator) / m.splitDenominator);
+          h.sellable = Math.floor((h.sellable * m.splitNumerator) / m.splitDenominator);
+        }
+        return;
+      case 'session':
+        if (m.phase === 'close' || m.phase === 'settlement') this.expireAll(m.ts);
+        if (m.phase === 'settlement') for (const [code, q] of this.quotes) this.quotes.set(code, { ...q, prevClose: q.price });
+        return;
     }
+  }
+
+  /** Kept for callers that only have a price. */
+  onPrice(code: string, price: number, ts: number): void {
+    this.onMarketData({ type: 'price', eventId: `${code}:${ts}`, ts, seq: 0, market: this.rules.id, code, kind: 'tick', price, volume: 0 });
+  }
+
+  private expireAll(ts: number): void {
+    for (const w of this.orders.values()) {
+      if (w.record.status !== 'open') continue;
+      w.record.status = 'expired';
+      this.emit({ clientOrderId: w.order.clientOrderId, event: 'EXPIRED', brokerOrderId: w.record.brokerOrderId, reason: 'day order expired at the close', ts });
+    }
+  }
+
+  private match(w: WorkingOrder, price: number, quoteVolume: number, ts: number): void {
+    const { order, record } = w;
+    if (record.status !== 'open') return;
+    const marketable = order.orderType === 'MARKET' || (order.side === 'BUY' ? price <= order.price : price >= order.price);
+    if (!marketable) return;
+    const prevClose = this.quotes.get(order.code)?.prevClose;
+    const limits = prevClose !== undefined ? limitPrices(this.rules, order.code, prevClose) : null;
+    // A locked limit has no counterparty: nobody sells at limit-up, nobody buys at limit-down.
+    if (limits && ((order.side === 'BUY' && price >= limits.up) || (order.side === 'SELL' && price <= limits.down))) return;
+    const fillPrice = order.orderType === 'MARKET' ? price : order.side === 'BUY' ? Math.min(price, order.price) : Math.max(price, order.price);
+    let volume = Math.min(order.volume - record.filled, this.opts.maxFillVolume ?? Number.MAX_SAFE_INTEGER);
+    if (this.opts.volumeParticipation !== undefined && quoteVolume > 0) {
+      const cap = Math.floor(quoteVolume * this.opts.volumeParticipation);
+      volume = Math.min(volume, Math.max(this.rules.lotSize, cap - (cap % this.rules.lotSize)));
+    }
+    if (volume <= 0) return;
+    const account = this.account_(order.portfolioId, ts);
+    const amountBefore = w.filledAmount;
+    w.filledAmount += fillPrice * volume;
+    const fee = orderFeeTotal(this.rules, order.side, w.filledAmount) - orderFeeTotal(this.rules, order.side, amountBefore);
+    w.feesCharged += fee;
+    const holding = account.holdings.get(order.code) ?? { volume: 0, sellable: 0 };
+    if (order.side === 'BUY') {
+      account.cash -= fillPrice * volume + fee;
+      holding.volume += volume; // T+1: not sellable before the next trading day
+    } else {
+      account.cash += fillPrice * volume - fee;
+      holding.volume -= volume;
+      holding.sellable -= volume;
+    }
+    account.holdings.set(order.code, holding);
+    record.filled += volume;
+    const fill: BrokerFill = { fillId: `${order.clientOrderId}:f${record.fills.length + 1}`, volume, price: fillPrice, ts };
+    record.fills.push(fill);
+    const done = record.filled === order.volume;
+    if (done) record.status = 'filled';
+    this.emit({
+      clientOrderId: order.clientOrderId,
+      event: done ? 'FILLED' : 'PARTIALLY_FILLED',
+      brokerOrderId: record.brokerOrderId,
+      fillId: fill.fillId,
+      fillVolume: volume,
+      fillPrice,
+      ts,
+    });
+  }
+
+  async openOrders(): Promise<BrokerOrder[]> {
+    this.ensureReachable('query open orders');
+    return [...this.orders.values()].filter((w) => w.record.status === 'open').map((w) => structuredClone(w.record));
+  }
+
+  async order(clientOrderId: string): Promise<BrokerOrder | undefined> {
+    this.ensureReachable('query order');
+    const w = this.orders.get(clientOrderId);
+    return w ? structuredClone(w.record) : undefined;
+  }
+
+  async account(id: string): Promise<BrokerAccount> {
+    this.ensureReachable('query account');
+    const a = this.accounts.get(id);
+    if (!a) return { account: id, cash: this.opts.defaultCashMinor ?? DEFAULT_CASH, frozenCash: 0, positions: [] };
+    return {
+      account: id,
+      cash: a.cash,
+      frozenCash: this.frozenCash(id),
+      positions: [...a.holdings].filter(([, h]) => h.volume > 0).map(([code, h]) => ({ code, volume: h.volume, sellable: h.sellable })),
+    };
   }
 
   async close(): Promise<void> {
-    this.open.clear();
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
   }
 }

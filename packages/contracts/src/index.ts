@@ -5,3 +5,4 @@ export * from './portfolio-spec.js';
 export * from './topics.js';
 export * from './validation-error.js';
 export * from './portfolio-resource.js';
+export * from './livecore-control.js';
