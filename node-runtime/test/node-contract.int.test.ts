@@ -1,0 +1,203 @@
+import { NodeLoad, deletionHandshake, nodeLease, type CancelOrder, type InterestUpdate, type SubmitOrder } from '@ginkgo/contracts';
+import { KubeStatusSink } from '../src/index.js';
+import {
+  collect,
+  createNamespace,
+  createPortfolio,
+  dropNamespace,
+  getPortfolio,
+  kube,
+  operatorCondition,
+  operatorStatus,
+  patchSpec,
+  quiet,
+  startNode,
+  suffix,
+  testBus,
+  testDb,
+  tick,
+  topics,
+  uniqueCodes,
+  waitFor,
+} from './helpers.js';
+
+/** The node side of the operator contract (operator/README.md), with the test playing the operator. */
+describe('node-runtime against the operator contract (real Kafka, MySQL, kube-apiserver)', () => {
+  const clients = kube();
+  const s = suffix();
+  const namespace = `node-contract-${s}`;
+  const nodeId = `nc-${s}`;
+  const [codeA, codeB] = uniqueCodes(2) as [string, string];
+  const bus = testBus(`node-contract-${s}`);
+  const db = testDb();
+  let node: Awaited<ReturnType<typeof startNode>>;
+  let orders: { items: (SubmitOrder | CancelOrder)[] };
+  let interest: { items: InterestUpdate[] };
+  const spec = (code: string) => ({
+    market: 'cn',
+    initialCash: '100000.00',
+    strategy: { name: 'buy-and-hold', params: {} },
+    sizer: { name: 'fixed-volume', params: { volume: 100 } },
+    interestedCodes: [code],
+  });
+  const assign = (name: string, epoch: number, node = nodeId) =>
+    operatorStatus(clients, namespace, name, {
+      phase: 'Assigned',
+      assignedNode: node,
+      epoch,
+      conditions: [operatorCondition('Accepted', 'True', 'Valid'), operatorCondition('Assigned', 'True', 'Assigned')],
+    });
+
+  beforeAll(async () => {
+    await createNamespace(clients, namespace);
+    orders = await collect<SubmitOrder | CancelOrder>(bus, topics.orders('cn'), (o) => o.portfolioId?.startsWith(`nc-${s}`));
+    interest = await collect<InterestUpdate>(bus, topics.interestUpdates, (u) => u.nodeId === nodeId);
+    node = await startNode(namespace, nodeId);
+  }, 60000);
+
+  afterAll(async () => {
+    await node?.stop();
+    await bus.close();
+    await db.close();
+    await dropNamespace(clients, namespace);
+  }, 60000);
+
+  test('S3.01 S3.07 the node holds its Lease with role label, markets and load annotations', async () => {
+    const lease = await waitFor('node lease with load', async () => {
+      const l = await clients.coordination.readNamespacedLease({ name: `${nodeLease.namePrefix}${nodeId}`, namespace });
+      return l.metadata?.annotations?.[nodeLease.loadAnnotation] ? l : undefined;
+    });
+    expect(lease.spec?.holderIdentity).toBe(nodeId);
+    expect(lease.metadata?.labels?.[nodeLease.labelRole]).toBe(nodeLease.roleValue);
+    expect(lease.metadata?.annotations?.[nodeLease.marketsAnnotation]).toBe('cn');
+    const load = NodeLoad.parse(JSON.parse(lease.metadata?.annotations?.[nodeLease.loadAnnotation] ?? '{}'));
+    expect(load.capacity).toBeGreaterThan(0);
+    expect(load.portfolios).toBe(0);
+  });
+
+  test('S2.02 S2.05 S1.01 S1.03 assigned portfolios start, announce interest, and each tick reaches only interested portfolios', async () => {
+    const a = `nc-${s}-a`;
+    const b = `nc-${s}-b`;
+    await createPortfolio(clients, namespace, a, spec(codeA));
+    await createPortfolio(clients, namespace, b, spec(codeB));
+    await assign(a, 1);
+    await assign(b, 1);
+    for (const name of [a, b]) {
+      const p = await waitFor(`${name} Running`, async () => {
+        const p = await getPortfolio(clients, namespace, name);
+        return p?.status?.phase === 'Running' && p.status.runningEpoch === 1 ? p : undefined;
+      });
+      // The operator's conditions survive the node's status writes; the node adds Ready.
+      const types = (p.status?.conditions ?? []).map((c) => `${c.type}=${c.status}`);
+      expect(types).toEqual(expect.arrayContaining(['Accepted=True', 'Assigned=True', 'Ready=True']));
+      expect(p.status?.runningNode).toBe(nodeId);
+      expect(p.status?.cash).toBe('100000.00');
+      const rows = await db.query<{ epoch: number; node_id: string }>('SELECT epoch, node_id FROM portfolio_state WHERE portfolio_id = ?', [name]);
+      expect(rows.map((r) => [Number(r.epoch), r.node_id])).toEqual([[1, nodeId]]);
+    }
+    await waitFor('interest announced', () => interest.items.find((u) => u.codes.includes(codeA) && u.codes.includes(codeB)));
+
+    const producer = await bus.producer();
+    await producer.send(topics.marketData('cn'), [{ key: codeA, value: JSON.stringify(tick(`nc-${s}-t1`, codeA, 1000)) }]);
+    const order = await waitFor('order for a', () => orders.items.find((o) => o.portfolioId === a));
+    expect(order).toMatchObject({ type: 'submit', clientOrderId: `${a}-1`, code: codeA, side: 'BUY', volume: 100, price: 1000, epoch: 1, nodeId });
+    // The tick of codeA reached a only: b (interested in codeB) got nothing; then codeB reaches b only.
+    await producer.send(topics.marketData('cn'), [{ key: codeB, value: JSON.stringify(tick(`nc-${s}-t2`, codeB, 1000)) }]);
+    await waitFor('order for b', () => orders.items.find((o) => o.portfolioId === b));
+    expect(orders.items.filter((o) => o.portfolioId === a)).toHaveLength(1);
+    expect(orders.items.filter((o) => o.portfolioId === b)).toHaveLength(1);
+    await producer.close();
+  });
+
+  test('S9.10 a node that lost the assignment never writes status over the new node', async () => {
+    const name = `nc-${s}-z`;
+    await createPortfolio(clients, namespace, name, spec(codeA), false);
+    await operatorStatus(clients, namespace, name, { phase: 'Assigned', assignedNode: 'successor', epoch: 2 });
+    const zombieId = `zz-${s}`;
+    const zombie = new KubeStatusSink({ clients, namespace, nodeId: zombieId, logger: quiet() });
+    expect(await zombie.phase(name, { epoch: 1, generation: 1 }, 'Running', 'Running')).toBe(false);
+    expect((await getPortfolio(clients, namespace, name))?.status?.phase).toBe('Assigned');
+    // Same node but a stale epoch is refused too.
+    await operatorStatus(clients, namespace, name, { assignedNode: zombieId, epoch: 3 });
+    expect(await zombie.phase(name, { epoch: 2, generation: 1 }, 'Running', 'Running')).toBe(false);
+    expect(await zombie.phase(name, { epoch: 3, generation: 1 }, 'Degraded', 'Test', 'written with the current epoch')).toBe(true);
+    const p = await getPortfolio(clients, namespace, name);
+    expect(p?.status).toMatchObject({ phase: 'Degraded', runningEpoch: 3, runningNode: zombieId });
+    await zombie.close();
+  });
+
+  test('S8.02 halted: open orders are cancelled, no new orders, the node leaves the phase to the operator', async () => {
+    const a = `nc-${s}-a`;
+    const open = orders.items.find((o) => o.portfolioId === a && o.type === 'submit');
+    expect(open).toBeDefined();
+    await operatorStatus(clients, namespace, a, {
+      phase: 'Halted',
+      conditions: [
+        operatorCondition('Accepted', 'True', 'Valid'),
+        operatorCondition('Assigned', 'True', 'Assigned'),
+        operatorCondition('Halted', 'True', 'EmergencyStop'),
+      ],
+    });
+    const cancel = await waitFor('cancel of the open order', () => orders.items.find((o) => o.type === 'cancel' && o.clientOrderId === open?.clientOrderId));
+    expect(cancel).toMatchObject({ portfolioId: a, epoch: 1, nodeId });
+    const producer = await bus.producer();
+    const other = uniqueCodes(1)[0]!;
+    await patchSpec(clients, namespace, a, { interestedCodes: [codeA, other] });
+    await producer.send(topics.marketData('cn'), [{ key: other, value: JSON.stringify(tick(`nc-${s}-t3`, other, 1000, 5)) }]);
+    await waitFor('interest has the new code', () => interest.items.find((u) => u.codes.includes(other)));
+    await producer.send(topics.marketData('cn'), [{ key: other, value: JSON.stringify(tick(`nc-${s}-t4`, other, 1000, 6)) }]);
+    await waitFor('the tick applied (positions advanced)', async () => {
+      const rows = await db.query<{ input_positions: string }>('SELECT input_positions FROM portfolio_state WHERE portfolio_id = ?', [a]);
+      return Object.keys(JSON.parse(rows[0]?.input_positions ?? '{}')).some((k) => k.startsWith(topics.marketData('cn'))) ? true : undefined;
+    });
+    expect(orders.items.filter((o) => o.portfolioId === a && o.type === 'submit' && o.code === other)).toHaveLength(0);
+    const p = await getPortfolio(clients, namespace, a);
+    expect(p?.status?.phase).toBe('Halted');
+    expect(p?.status?.conditions?.find((c) => c.type === 'Halted')?.status).toBe('True');
+    await producer.close();
+    // Lifted: the operator writes Halted=False and phase Assigned; the node says Running again.
+    await operatorStatus(clients, namespace, a, {
+      phase: 'Assigned',
+      conditions: [
+        operatorCondition('Accepted', 'True', 'Valid'),
+        operatorCondition('Assigned', 'True', 'Assigned'),
+        operatorCondition('Halted', 'False', 'Resumed'),
+      ],
+    });
+    await waitFor('Running after the halt is lifted', async () => ((await getPortfolio(clients, namespace, a))?.status?.phase === 'Running' ? true : undefined));
+  });
+
+  test('S2.06 desiredState Stopped: worker drained, interest cleaned, phase Stopped with condition Stopped/DesiredStateStopped', async () => {
+    const b = `nc-${s}-b`;
+    await patchSpec(clients, namespace, b, { desiredState: 'Stopped' });
+    const p = await waitFor('b Stopped', async () => {
+      const p = await getPortfolio(clients, namespace, b);
+      return p?.status?.phase === 'Stopped' ? p : undefined;
+    });
+    expect(p.status?.conditions?.find((c) => c.type === 'Stopped')).toMatchObject({ status: 'True', reason: 'DesiredStateStopped' });
+    expect(node.node.portfolioIds()).not.toContain(b);
+    await waitFor('codeB no longer announced', () => {
+      const last = interest.items.at(-1);
+      return last && !last.codes.includes(codeB) ? true : undefined;
+    });
+  });
+
+  test('S2.07 deletion handshake: stop, archive state, phase Stopped + Stopped/Deleted, also for a portfolio never started', async () => {
+    const a = `nc-${s}-a`;
+    const never = `nc-${s}-n`;
+    await createPortfolio(clients, namespace, never, { ...spec(codeB), desiredState: 'Stopped' });
+    await assign(never, 1);
+    for (const name of [a, never]) {
+      await clients.custom.deleteNamespacedCustomObject({ group: 'ginkgo.live', version: 'v1alpha1', namespace, plural: 'portfolios', name });
+      const p = await waitFor(`${name} deletion handshake`, async () => {
+        const p = await getPortfolio(clients, namespace, name);
+        const c = p?.status?.conditions?.find((x) => x.type === deletionHandshake.conditionType);
+        return p?.status?.phase === 'Stopped' && c?.status === deletionHandshake.status && c.reason === deletionHandshake.reason ? p : undefined;
+      });
+      expect(p.metadata.deletionTimestamp).toBeDefined();
+    }
+    expect(node.node.portfolioIds()).not.toContain(a);
+    const rows = await db.query<{ deleted_at: string | null }>('SELECT deleted_at FROM portfolio_state WHERE portfolio_id = ?', [a]);
+    expect(rows[0]?.deleted_at).not.toBeNull();
+  });
+});
