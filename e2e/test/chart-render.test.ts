@@ -1,0 +1,210 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { PortfolioSpec, tradingControl } from '@ginkgo/contracts';
+import { createDefaultRegistry } from '@ginkgo/core';
+import { buildPortfolioCrd } from '@ginkgo/operator';
+import type { KubeClients } from '@ginkgo/platform';
+import { testKube } from './support/kube.js';
+import { repoRoot } from './support/processes.js';
+import {
+  apiMessage,
+  chartDir,
+  dryRunCreate,
+  helm,
+  installChartCrds,
+  purgeNamespace,
+  renderChart,
+  uniqueSuffix,
+  type Manifest,
+} from './support/chart.js';
+
+// Every optional feature on: the widest render the chart can produce.
+const everything = [
+  'monitoring.serviceMonitor.enabled=true',
+  'monitoring.prometheusRule.enabled=true',
+  'monitoring.grafanaDashboard.enabled=true',
+  'nodeRuntime.autoscaling.enabled=true',
+  'nodeRuntime.autoscaling.queueDepth.enabled=true',
+  'nodeRuntime.antiAffinity=hard',
+  'nodeRuntime.spool.persistent=false',
+  'operator.installCrds=true',
+  'networkPolicy.egress.restrict=true',
+  'markets={cn,hk}',
+  'livecore.paperMaxFillVolume=500',
+];
+
+const countKinds = (ms: Manifest[]) =>
+  ms.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.kind]: (acc[m.kind] ?? 0) + 1 }), {});
+
+type Container = { name: string; env?: Array<{ name: string; value?: string; valueFrom?: Record<string, Record<string, string>> }> };
+const podSpecOf = (m: Manifest) =>
+  ((m.spec as { template?: { spec: { containers: Container[] } } }).template?.spec ??
+    (m.spec as { jobTemplate: { spec: { template: { spec: { containers: Container[] } } } } }).jobTemplate.spec.template.spec);
+const envOf = (m: Manifest) => Object.fromEntries((podSpecOf(m).containers[0].env ?? []).map((e) => [e.name, e]));
+const byKind = (ms: Manifest[], kind: string) => ms.filter((m) => m.kind === kind);
+
+let clients: KubeClients;
+let namespace: string;
+
+beforeAll(async () => {
+  clients = testKube();
+  await installChartCrds(clients);
+  namespace = `chart-${uniqueSuffix()}`;
+  await clients.core.createNamespace({ body: { metadata: { name: namespace } } });
+}, 60_000);
+
+afterAll(async () => {
+  if (namespace) await purgeNamespace(clients, namespace);
+});
+
+describe('Helm chart charts/ginkgo-live', () => {
+  test('S8.03 S8.08 helm lint --strict is clean with default and with every optional feature on', async () => {
+    for (const set of [[], everything]) {
+      const r = await helm(['lint', '--strict', chartDir, ...set.flatMap((s) => ['--set', s])]);
+      expect({ code: r.code, out: r.stdout + r.stderr }).toMatchObject({ code: 0 });
+      expect(r.stdout).toContain('0 chart(s) failed');
+    }
+  });
+
+  test('S8.03 helm template renders the processes, RBAC, PDBs, policies and the backup CronJob (kinds and counts)', async () => {
+    const defaults = await renderChart({ namespace });
+    expect(countKinds(defaults)).toEqual({
+      ServiceAccount: 4, // operator, node-runtime, livecore, backup
+      Role: 2,
+      RoleBinding: 2,
+      ConfigMap: 2, // runtime settings, backup scripts
+      PersistentVolumeClaim: 1, // backups
+      Service: 3,
+      Deployment: 2, // operator, livecore-cn
+      StatefulSet: 1, // node-runtime
+      PodDisruptionBudget: 2,
+      NetworkPolicy: 3,
+      CronJob: 1,
+    });
+    const all = await renderChart({ namespace, set: everything });
+    expect(countKinds(all)).toMatchObject({
+      Deployment: 3, // operator + a livecore per market
+      HorizontalPodAutoscaler: 1,
+      ServiceMonitor: 3,
+      PrometheusRule: 1,
+      ConfigMap: 3, // + Grafana dashboard
+      ClusterRole: 1,
+      ClusterRoleBinding: 1,
+      PersistentVolumeClaim: 1,
+    });
+
+    // The processes get the settings their config.ts reads.
+    const operator = defaults.find((m) => m.kind === 'Deployment' && m.metadata.name.endsWith('-operator'))!;
+    expect((operator.spec as { replicas: number }).replicas).toBe(2);
+    const opEnv = envOf(operator);
+    expect(opEnv.OPERATOR_ID.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    expect(opEnv.WATCH_NAMESPACE.value).toBe(namespace);
+    expect(opEnv.INSTALL_CRDS.value).toBe('false');
+    expect(opEnv.OVERLOAD_QUEUE_DEPTH.value).toBe('900'); // queueFullRatio 0.9 x queueCapacity 1000
+    const node = byKind(defaults, 'StatefulSet')[0];
+    const nodeEnv = envOf(node);
+    expect(nodeEnv.NODE_ID.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    for (const k of ['KAFKA_BROKERS', 'REDIS_URL', 'MYSQL_URL']) {
+      expect(nodeEnv[k].valueFrom).toEqual({ secretKeyRef: { name: 'ginkgo-live-connections', key: k } });
+    }
+    const livecore = defaults.find((m) => m.kind === 'Deployment' && m.metadata.name.endsWith('-livecore-cn'))!;
+    expect(envOf(livecore).MARKET.value).toBe('cn');
+    const cron = byKind(defaults, 'CronJob')[0];
+    expect(envOf(cron).RETENTION_DAYS.value).toBe('7');
+    expect(envOf(cron).MYSQL_URL.valueFrom).toEqual({ secretKeyRef: { name: 'ginkgo-live-connections', key: 'MYSQL_URL' } });
+    // The backup scripts in the ConfigMap are the files the ops tests run against MariaDB.
+    const scripts = defaults.find((m) => m.kind === 'ConfigMap' && m.metadata.name.endsWith('-backup-scripts'))!;
+    for (const f of ['backup.sh', 'restore.sh', 'mysql-url.sh']) {
+      expect((scripts.data as Record<string, string>)[f]).toBe(readFileSync(path.join(chartDir, 'files', f), 'utf8').trimEnd());
+    }
+  });
+
+  test('least privilege: namespaced Roles only, no Secret access, CRD rights only with operator.installCrds', async () => {
+    const defaults = await renderChart({ namespace });
+    expect(byKind(defaults, 'ClusterRole')).toHaveLength(0);
+    const all = await renderChart({ namespace, set: everything });
+    for (const role of [...byKind(all, 'Role'), ...byKind(all, 'ClusterRole')]) {
+      for (const rule of role.rules as Array<{ resources: string[]; verbs: string[] }>) {
+        expect(rule.resources).not.toContain('secrets');
+        expect(rule.resources).not.toContain('*');
+        expect(rule.verbs).not.toContain('*');
+      }
+    }
+    const [cr] = byKind(all, 'ClusterRole');
+    expect((cr.rules as Array<{ resources: string[] }>).flatMap((r) => r.resources)).toEqual(['customresourcedefinitions', 'customresourcedefinitions']);
+    // The operator reads the emergency-stop ConfigMap by name.
+    const opRole = byKind(defaults, 'Role').find((r) => r.metadata.name.endsWith('-operator'))!;
+    expect(JSON.stringify(opRole.rules)).toContain(tradingControl.configMapName);
+  });
+
+  test('S8.03 S8.08 every rendered object passes server-side dry run on the real kube-apiserver', async () => {
+    for (const set of [[], everything]) {
+      const manifests = await renderChart({ namespace, set });
+      const refused: string[] = [];
+      for (const m of manifests) {
+        try {
+          await dryRunCreate(clients, m, namespace);
+        } catch (err) {
+          refused.push(`${m.kind}/${m.metadata.name}: ${apiMessage(err)}`);
+        }
+      }
+      expect(refused).toEqual([]);
+    }
+  });
+
+  test('the chart CRD is the generated one (make crds keeps crds/ and charts/ginkgo-live/crds/ identical)', () => {
+    const top = readFileSync(path.join(repoRoot, 'crds', 'portfolios.ginkgo.live.yaml'), 'utf8');
+    const copy = readFileSync(path.join(chartDir, 'crds', 'portfolios.ginkgo.live.yaml'), 'utf8');
+    expect(copy).toBe(top);
+    expect(parseYaml(copy)).toEqual(JSON.parse(JSON.stringify(buildPortfolioCrd())));
+  });
+
+  test('one example Portfolio per built-in strategy, each accepted by the CRD validation and the engine', async () => {
+    const dir = path.join(chartDir, 'examples');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    const examples = files.map((f) => parseYaml(readFileSync(path.join(dir, f), 'utf8')) as Manifest & { spec: unknown });
+    const registry = createDefaultRegistry();
+    const strategies = examples.map((e) => (e.spec as { strategy: { name: string } }).strategy.name).sort();
+    expect(strategies).toEqual([...registry.names().strategies].sort());
+    for (const e of examples) {
+      registry.build(PortfolioSpec.parse(e.spec)); // throws naming the field on a bad parameter
+      await expect(dryRunCreate(clients, e, namespace)).resolves.toBeUndefined();
+    }
+    // The dry run really validates: a cn sizer volume that is not a whole lot is refused, naming the field.
+    const bad = structuredClone(examples[0]);
+    (bad.spec as { sizer: unknown }).sizer = { name: 'fixed-volume', params: { volume: 150 } };
+    const err = await dryRunCreate(clients, bad, namespace).then(() => undefined, (e: unknown) => e);
+    expect(apiMessage(err)).toMatch(/spec/);
+  });
+
+  test('values.schema.json refuses bad values with a message naming the field', async () => {
+    const cases: Array<[string[], string]> = [
+      [['operator.replicas=0'], "'/operator/replicas'"],
+      [['logLevel=loud'], "'/logLevel'"],
+      [['markets[0]=CN'], "'/markets/0'"],
+      [['backup.retentionDays=0'], "'/backup/retentionDays'"],
+      [['backup.schedule=every day'], "'/backup/schedule'"],
+      [['nodeRuntime.referenceClock=local'], "'/nodeRuntime/referenceClock'"],
+      [['operator.healthPort=70000'], "'/operator/healthPort'"],
+      [['monitoring.alerts.queueFullRatio=1.5'], "'/monitoring/alerts/queueFullRatio'"],
+      [['image.pullPolicy=Sometimes'], "'/image/pullPolicy'"],
+      [['connections.existingSecret=My_Secret'], "'/connections/existingSecret'"],
+      [['nodeRuntime.spool.size=lots'], "'/nodeRuntime/spool/size'"],
+      [['livecore.broker=ib'], "'/livecore/broker'"],
+      [['nodeRuntime.antiAffinity=strict'], "'/nodeRuntime/antiAffinity'"],
+      [['operatorr.replicas=2'], "additional properties 'operatorr'"],
+      [['markets=null'], "missing property 'markets'"],
+      [['monitoring.serviceMonitor.interval=often'], "'/monitoring/serviceMonitor/interval'"],
+    ];
+    for (const [set, field] of cases) {
+      const r = await helm(['template', 'gl', chartDir, ...set.flatMap((s) => ['--set', s])]);
+      expect({ set, code: r.code }).toEqual({ set, code: 1 });
+      expect({ set, stderr: r.stderr }).toEqual({ set, stderr: expect.stringContaining(field) });
+      expect(r.stderr).toContain("values don't meet the specifications of the schema");
+    }
+    // A string where a number belongs is refused too.
+    const r = await helm(['template', 'gl', chartDir, '--set-string', 'nodeRuntime.queueCapacity=abc']);
+    expect(r.stderr).toContain("'/nodeRuntime/queueCapacity'");
+  });
+});
