@@ -1,8 +1,16 @@
 export * from './broker-adapter.js';
 export * from './paper-exchange.js';
 export * from './order-ledger.js';
+export * from './reconciler.js';
 export * from './trade-gateway.js';
 export * from './market-data-source.js';
+export * from './market-data-guard.js';
+export * from './csv-tape.js';
+export * from './sample-tape.js';
+export * from './http-quote-source.js';
+export * from './synthetic-source.js';
+export * from './failover-source.js';
+export * from './feeder-supervisor.js';
 export * from './data-feeder.js';
 export * from './config.js';
-export { startLivecore } from './main.js';
+export { startLivecore, LinkError } from './main.js';

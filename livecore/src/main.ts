@@ -1,4 +1,4 @@
-import { MarketDataMessage, topics } from '@ginkgo/contracts';
+import { MarketDataMessage, decimalToMinor, topics } from '@ginkgo/contracts';
 import {
   ConfigError,
   KafkaMessageBus,
@@ -8,6 +8,8 @@ import {
   onShutdown,
   startHealthServer,
   validatedHandler,
+  type MessageConsumer,
+  type MessageProducer,
 } from '@ginkgo/platform';
 import { loadLivecoreConfig, type LivecoreConfig } from './config.js';
 import { PaperExchange } from './paper-exchange.js';
@@ -15,62 +17,95 @@ import { MySqlOrderLedger } from './order-ledger.js';
 import { TradeGateway } from './trade-gateway.js';
 import { DataFeeder } from './data-feeder.js';
 import { TapeSource } from './market-data-source.js';
+import { FeederSupervisor } from './feeder-supervisor.js';
 
-/** The live engine: trade gateway over the paper exchange, plus an optional tape feeder. */
+/** A dependency that could not be reached at start: names the link and what was tried (S4.06). */
+export class LinkError extends Error {
+  constructor(readonly link: string, cause: unknown) {
+    super(`livecore cannot reach ${link}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'LinkError';
+  }
+}
+
+const hostOf = (url: string) => url.replace(/^[a-z]+:\/\/([^@]*@)?/, '').split('/')[0] ?? url;
+
+/** The live engine: trade gateway over the paper exchange, an optional tape replay and an optional hot-reloaded feeder. */
 export async function startLivecore(config: LivecoreConfig) {
   const logger = createLogger('livecore', { market: config.MARKET });
   const registry = createMetricsRegistry('livecore');
   const bus = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `livecore-${config.MARKET}`, logger });
   const db = new MySqlDatabase(config.MYSQL_URL);
-  let gateway: TradeGateway | undefined;
-  const health = await startHealthServer({
-    port: config.HEALTH_PORT,
-    what: 'livecore health endpoint (HEALTH_PORT)',
-    registry,
-    checks: { live: () => true, ready: () => Boolean(gateway?.ready) },
-  });
-  const ledger = new MySqlOrderLedger(db);
-  await ledger.init();
-  const exchange = new PaperExchange(
-    config.PAPER_MAX_FILL_VOLUME !== undefined ? { maxFillVolume: config.PAPER_MAX_FILL_VOLUME } : {},
-  );
-  gateway = new TradeGateway({ market: config.MARKET, bus, broker: exchange, ledger, logger });
-  await gateway.start();
-  // The paper exchange matches resting orders against the same market data the nodes see.
-  const producer = await bus.producer();
-  const quotes = await bus.consumer({ groupId: `livecore-paper-${config.MARKET}`, topics: [topics.marketData(config.MARKET)] });
-  await quotes.run(
-    validatedHandler({
-      schema: MarketDataMessage,
-      producer,
-      logger,
-      handle: async (m) => {
-        if (m.type === 'price') exchange.onPrice(m.code, m.price, m.ts);
-      },
-    }),
-  );
-  let feeder: DataFeeder | undefined;
-  if (config.FEEDER_TAPE) {
-    feeder = new DataFeeder({ market: config.MARKET, bus, logger });
-    await feeder.start();
-    const n = await feeder.run(await TapeSource.fromFile(config.FEEDER_TAPE));
-    logger.info({ published: n }, 'tape published');
-  }
-  logger.info({ healthPort: health.port }, 'livecore ready');
-  const running = gateway;
-  return {
-    gateway: running,
-    healthPort: health.port,
-    stop: async () => {
-      await quotes.close();
-      await running.stop();
-      await feeder?.stop();
-      await producer.close();
-      await bus.close();
-      await db.close();
-      await health.close();
-    },
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanup = async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
   };
+  cleanups.push(() => db.close(), () => bus.close());
+  let gateway: TradeGateway | undefined;
+  try {
+    const health = await startHealthServer({
+      port: config.HEALTH_PORT,
+      what: 'livecore health endpoint (HEALTH_PORT)',
+      registry,
+      checks: { live: () => true, ready: () => Boolean(gateway?.ready) },
+    });
+    cleanups.push(() => health.close());
+    const ledger = new MySqlOrderLedger(db);
+    await ledger.init().catch((err: unknown) => {
+      throw new LinkError(`MySQL at ${hostOf(config.MYSQL_URL)} (MYSQL_URL)`, err);
+    });
+    const exchange = new PaperExchange({
+      latencyMs: config.PAPER_LATENCY_MS,
+      ...(config.PAPER_MAX_FILL_VOLUME !== undefined ? { maxFillVolume: config.PAPER_MAX_FILL_VOLUME } : {}),
+      ...(config.PAPER_VOLUME_PARTICIPATION !== undefined ? { volumeParticipation: config.PAPER_VOLUME_PARTICIPATION } : {}),
+      ...(config.PAPER_DEFAULT_CASH !== undefined ? { defaultCashMinor: decimalToMinor(config.PAPER_DEFAULT_CASH) } : {}),
+    });
+    const kafkaLink = (err: unknown) => {
+      throw new LinkError(`Kafka at ${config.KAFKA_BROKERS} (KAFKA_BROKERS)`, err);
+    };
+    // The paper exchange matches resting orders against the same market data the nodes see.
+    const producer: MessageProducer = await bus.producer().catch(kafkaLink);
+    cleanups.push(() => producer.close());
+    const quotes: MessageConsumer = await bus.consumer({ groupId: `livecore-paper-${config.MARKET}`, topics: [topics.marketData(config.MARKET)] }).catch(kafkaLink);
+    cleanups.push(() => quotes.close());
+    await bus.ensureTopics([{ topic: topics.marketData(config.MARKET) }]).catch(kafkaLink);
+    await quotes.run(validatedHandler({ schema: MarketDataMessage, producer, logger, handle: async (m) => exchange.onMarketData(m) }));
+    const gw = new TradeGateway({
+      market: config.MARKET,
+      bus,
+      broker: exchange,
+      ledger,
+      logger,
+      submitRetry: { attempts: config.SUBMIT_RETRY_ATTEMPTS, backoffMs: config.SUBMIT_RETRY_BACKOFF_MS },
+      ...(config.ORDER_TIMEOUT_MS !== undefined ? { orderTimeoutMs: config.ORDER_TIMEOUT_MS } : {}),
+    });
+    await gw.start().catch(kafkaLink);
+    cleanups.push(() => gw.stop());
+    let feeder: DataFeeder | undefined;
+    let supervisor: FeederSupervisor | undefined;
+    if (config.FEEDER_TAPE || config.FEEDER_SOURCES_FILE) {
+      feeder = new DataFeeder({ market: config.MARKET, bus, logger, filterByInterest: Boolean(config.FEEDER_SOURCES_FILE) && config.FEEDER_FILTER_BY_INTEREST });
+      await feeder.start().catch(kafkaLink);
+      const f = feeder;
+      cleanups.push(() => f.stop());
+    }
+    if (feeder && config.FEEDER_TAPE) {
+      const n = await feeder.run(await TapeSource.fromFile(config.FEEDER_TAPE, {}, config.MARKET));
+      logger.info({ published: n }, 'tape published');
+    }
+    if (feeder && config.FEEDER_SOURCES_FILE) {
+      const s = new FeederSupervisor({ feeder, path: config.FEEDER_SOURCES_FILE, market: config.MARKET, logger });
+      await s.start();
+      supervisor = s;
+      cleanups.push(() => s.stop());
+    }
+    gateway = gw;
+    logger.info({ healthPort: health.port, status: gw.status() }, 'livecore ready');
+    return { gateway: gw, exchange, feeder, supervisor, healthPort: health.port, stop: cleanup };
+  } catch (err) {
+    // Nothing half-done: whatever was opened is closed again before the error is reported.
+    await cleanup();
+    throw err;
+  }
 }
 
 async function main(): Promise<void> {
@@ -90,6 +125,7 @@ async function main(): Promise<void> {
     onShutdown(logger, () => handle.stop());
   } catch (err) {
     logger.fatal({ err: String(err) }, 'livecore failed to start');
+    process.stderr.write(`${String(err)}\n`);
     process.exit(1);
   }
 }

@@ -1,0 +1,106 @@
+import type { PriceUpdate, SubmitOrder } from '@ginkgo/contracts';
+import { localTs, cnAShareMarket } from '@ginkgo/core';
+import { PaperExchange, type BrokerReport } from '../src/index.js';
+
+const day1 = (hhmm: string) => localTs(cnAShareMarket, '2026-11-24', hhmm);
+const day2 = (hhmm: string) => localTs(cnAShareMarket, '2026-11-25', hhmm);
+let n = 0;
+const order = (o: Partial<SubmitOrder>): SubmitOrder => ({
+  type: 'submit', clientOrderId: `pf-${++n}`, portfolioId: 'pf', epoch: 1, nodeId: 'n', market: 'cn', code: '600000.SH',
+  side: 'BUY', orderType: 'LIMIT', price: 1000, volume: 100, ts: day1('10:00'), reason: '', ...o,
+});
+const tick = (price: number, ts = day1('10:01'), extra: Partial<PriceUpdate> = {}): PriceUpdate => ({
+  type: 'price', eventId: `t-${++n}`, ts, seq: n, market: 'cn', code: '600000.SH', kind: 'tick', price, volume: 10_000, prevClose: 1000, ...extra,
+});
+const setup = (opts: ConstructorParameters<typeof PaperExchange>[0] = {}) => {
+  const ex = new PaperExchange({ fillOnSubmit: false, ...opts });
+  const reports: BrokerReport[] = [];
+  ex.onReport((r) => reports.push(r));
+  return { ex, reports, of: (id: string) => reports.filter((r) => r.clientOrderId === id).map((r) => r.event) };
+};
+
+describe('paper exchange (A-share venue)', () => {
+  test('matches resting limit orders against the feed at the better price', async () => {
+    const { ex, reports, of } = setup();
+    ex.onMarketData(tick(1005));
+    const o = order({ price: 1000 });
+    await ex.submit(o);
+    expect(of(o.clientOrderId)).toEqual(['ACCEPTED']);
+    ex.onMarketData(tick(998));
+    expect(of(o.clientOrderId)).toEqual(['ACCEPTED', 'FILLED']);
+    expect(reports.at(-1)).toMatchObject({ fillPrice: 998, fillVolume: 100, fillId: `${o.clientOrderId}:f1` });
+  });
+
+  test('S1.07 S6.10 partial fills, then a cancel keeps the filled part and releases the rest', async () => {
+    const { ex, reports, of } = setup({ maxFillVolume: 300 });
+    const o = order({ volume: 1000 });
+    await ex.submit(o);
+    ex.onMarketData(tick(1000));
+    ex.onMarketData(tick(999));
+    expect(of(o.clientOrderId)).toEqual(['ACCEPTED', 'PARTIALLY_FILLED', 'PARTIALLY_FILLED']);
+    const frozenBefore = (await ex.account('pf')).frozenCash;
+    expect(frozenBefore).toBeGreaterThan(0);
+    expect(await ex.cancel(o.clientOrderId, day1('10:02'))).toEqual({ ok: true });
+    expect(reports.at(-1)).toMatchObject({ event: 'CANCELLED', reason: expect.stringContaining('600/1000 filled') });
+    const acc = await ex.account('pf');
+    expect(acc.positions).toEqual([{ code: '600000.SH', volume: 600, sellable: 0 }]);
+    expect(acc.frozenCash).toBe(0);
+    expect(await ex.cancel(o.clientOrderId, day1('10:03'))).toMatchObject({ ok: false });
+  });
+
+  test('rejects a price outside the limit, a bad lot, missing cash and T+1 unsellable volume', async () => {
+    const { ex, reports } = setup({ defaultCashMinor: 50_000_00 });
+    ex.onMarketData(tick(1000));
+    const cases: [SubmitOrder, RegExp][] = [
+      [order({ price: 1101 }), /outside the limit 9.00-11.00/],
+      [order({ volume: 150 }), /bad lot/],
+      [order({ volume: 10_000 }), /insufficient cash/],
+      [order({ side: 'SELL', volume: 100 }), /insufficient sellable/],
+    ];
+    for (const [o, reason] of cases) {
+      await ex.submit(o);
+      expect(reports.at(-1)).toMatchObject({ clientOrderId: o.clientOrderId, event: 'REJECTED', reason: expect.stringMatching(reason) });
+    }
+  });
+
+  test('T+1: shares bought today become sellable the next trading day', async () => {
+    const { ex, reports } = setup();
+    ex.onMarketData(tick(1000));
+    await ex.submit(order({ volume: 200 }));
+    const sameDay = order({ side: 'SELL', volume: 200, ts: day1('14:00') });
+    await ex.submit(sameDay);
+    expect(reports.at(-1)).toMatchObject({ event: 'REJECTED', reason: expect.stringMatching(/T\+1/) });
+    ex.onMarketData(tick(1002, day2('09:31'), { prevClose: 1000 }));
+    const nextDay = order({ side: 'SELL', volume: 200, price: 1000, ts: day2('09:32') });
+    await ex.submit(nextDay);
+    expect(reports.filter((r) => r.clientOrderId === nextDay.clientOrderId).map((r) => r.event)).toEqual(['ACCEPTED', 'FILLED']);
+    expect((await ex.account('pf')).positions).toEqual([]);
+  });
+
+  test('nothing fills at a locked limit-down for sells; suspension refuses orders; the close expires day orders', async () => {
+    const { ex, reports, of } = setup({ accounts: { pf: { cashMinor: 1_000_000_00, positions: { '600000.SH': 1000 } } } });
+    ex.onMarketData(tick(900));
+    const sell = order({ side: 'SELL', price: 900, volume: 500 });
+    await ex.submit(sell);
+    ex.onMarketData(tick(900));
+    expect(of(sell.clientOrderId)).toEqual(['ACCEPTED']);
+    ex.onMarketData({ type: 'suspension', eventId: 's1', ts: day1('10:30'), seq: 1, market: 'cn', code: '600000.SH', suspended: true });
+    const late = order({});
+    await ex.submit(late);
+    expect(reports.at(-1)).toMatchObject({ event: 'REJECTED', reason: '600000.SH is suspended' });
+    ex.onMarketData({ type: 'session', eventId: 'c1', ts: day1('15:00'), seq: 2, market: 'cn', phase: 'close', tradingDay: '2026-11-24' });
+    expect(of(sell.clientOrderId)).toEqual(['ACCEPTED', 'EXPIRED']);
+  });
+
+  test('latency delays acceptance; an unreachable broker throws', async () => {
+    const queued: (() => void)[] = [];
+    const { ex, of } = setup({ latencyMs: 50, schedule: (fn) => queued.push(fn) });
+    const o = order({});
+    await ex.submit(o);
+    expect(of(o.clientOrderId)).toEqual([]);
+    queued.shift()?.();
+    expect(of(o.clientOrderId)).toEqual(['ACCEPTED']);
+    ex.setReachable(false);
+    await expect(ex.submit(order({}))).rejects.toThrow(/broker paper unavailable/);
+  });
+});
