@@ -1,0 +1,93 @@
+import { tradingControl } from '@ginkgo/contracts';
+import { MySqlDatabase } from '@ginkgo/platform';
+import { E2eCluster, condition, eventually } from '../../operator/test/e2e-harness.js';
+import { mergePatch } from '../../operator/test/kube-helpers.js';
+import { uniqueCodes } from './support/isolation.js';
+
+/** Operator-driven lifecycle with the real processes: stop, delete (finalizer handshake), emergency stop. */
+describe('operator e2e: stop, delete, emergency stop with real node-runtime processes', () => {
+  const c = new E2eCluster('op-life');
+  let node = '';
+  const codes = uniqueCodes(3);
+  const spec = (code: string) => ({
+    market: 'cn',
+    initialCash: '100000.00',
+    strategy: { name: 'buy-and-hold', params: {} },
+    sizer: { name: 'fixed-volume', params: { volume: 100 } },
+    interestedCodes: [code],
+  });
+  const stop = `stop-${c.suffix}`;
+  const del = `del-${c.suffix}`;
+  const halt = `halt-${c.suffix}`;
+
+  beforeAll(async () => {
+    await c.start();
+    node = await c.startNode('n1');
+  }, 120000);
+
+  afterAll(() => c.stop(), 60000);
+
+  test('S2.06 desiredState Stopped: the node stops the portfolio and reports Stopped; Running resumes it', async () => {
+    await c.apply(stop, spec(codes[0]!));
+    await c.running(stop, node);
+    await c.patch(stop, { spec: { desiredState: 'Stopped' } });
+    const stopped = await c.until('Stopped by the node', stop, (p) =>
+      p.status?.phase === 'Stopped' && condition(p, 'Stopped')?.status === 'True' && condition(p, 'Stopped')?.observedGeneration === 2);
+    expect(condition(stopped, 'Stopped')?.reason).toBe('DesiredStateStopped');
+    expect(stopped.status?.assignedNode).toBe(node); // the assignment stays: it resumes in place
+    await c.patch(stop, { spec: { desiredState: 'Running' } });
+    const resumed = await c.running(stop, node);
+    expect(resumed.status?.epoch).toBe(stopped.status?.epoch);
+  });
+
+  test('S2.07 delete is held by the finalizer until the node stopped it and archived its state', async () => {
+    await c.apply(del, spec(codes[1]!));
+    await c.running(del, node);
+    await c.clients.custom.deleteNamespacedCustomObject({ group: 'ginkgo.live', version: 'v1alpha1', namespace: c.namespace, plural: 'portfolios', name: del });
+    await eventually('deleted portfolio gone', async () => ((await c.get(del)) === undefined ? true : undefined), 45000);
+    // The finalizer went because the node answered (not forced, not "never ran")...
+    const events = (await c.clients.core.listNamespacedEvent({ namespace: c.namespace })).items;
+    const deleted = events.find((e) => e.involvedObject.name === del && e.reason === 'Deleted');
+    expect(deleted?.message).toBe(`stopped and archived by ${node}`);
+    // ...after archiving its state: soft-deleted in MySQL, not lost.
+    const db = new MySqlDatabase(c.env.MYSQL_URL!);
+    try {
+      const rows = await db.query<{ deleted_at: Date | null }>('SELECT deleted_at FROM portfolio_state WHERE portfolio_id = ?', [del]);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.deleted_at).not.toBeNull();
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('S8.02 emergency stop: one ConfigMap halts every portfolio (no new position); lifting it resumes', async () => {
+    const [during, after] = uniqueCodes(2);
+    await c.apply(halt, { ...spec(codes[2]!), interestedCodes: [during!, after!] });
+    await c.running(halt, node);
+    const orders = await c.watchOrders([halt]);
+    try {
+      await c.clients.core.createNamespacedConfigMap({
+        namespace: c.namespace,
+        body: { metadata: { name: tradingControl.configMapName }, data: { halted: 'true', reason: 'e2e drill' } },
+      });
+      const names = [stop, halt];
+      for (const n of names) {
+        const p = await c.until(`${n} Halted`, n, (p) => p.status?.phase === 'Halted' && condition(p, 'Halted')?.status === 'True');
+        expect(condition(p, 'Halted')?.message).toBe('e2e drill');
+      }
+      // A tick while halted opens no position.
+      await c.tick(during!, 1000);
+      await c.clients.core.patchNamespacedConfigMap(
+        { name: tradingControl.configMapName, namespace: c.namespace, body: { data: { halted: 'false' } } },
+        mergePatch(),
+      );
+      for (const n of names) await c.running(n, node);
+      // Trading again: the next tick buys; the tick sent during the halt (long before) never did.
+      await c.tick(after!, 1000);
+      await eventually('order after the halt', async () => (orders.orders.some((o) => o.type === 'submit' && o.code === after) ? true : undefined), 45000);
+      expect(orders.orders.filter((o) => o.type === 'submit' && o.code === during)).toEqual([]);
+    } finally {
+      await orders.close();
+    }
+  });
+});
