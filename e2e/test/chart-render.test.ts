@@ -41,7 +41,14 @@ type Container = { name: string; env?: Array<{ name: string; value?: string; val
 const podSpecOf = (m: Manifest) =>
   ((m.spec as { template?: { spec: { containers: Container[] } } }).template?.spec ??
     (m.spec as { jobTemplate: { spec: { template: { spec: { containers: Container[] } } } } }).jobTemplate.spec.template.spec);
-const envOf = (m: Manifest) => Object.fromEntries((podSpecOf(m).containers[0].env ?? []).map((e) => [e.name, e]));
+function must<T>(v: T | undefined, what: string): T {
+  if (v === undefined) throw new Error(`missing ${what}`);
+  return v;
+}
+type EnvVar = NonNullable<Container['env']>[number];
+/** env(name) of the first container; throws naming what is missing. */
+const envOf = (m: Manifest) => (name: string): EnvVar =>
+  must((must(podSpecOf(m).containers[0], 'container').env ?? []).find((e) => e.name === name), `env ${name} in ${m.kind}/${m.metadata.name}`);
 const byKind = (ms: Manifest[], kind: string) => ms.filter((m) => m.kind === kind);
 
 let clients: KubeClients;
@@ -95,26 +102,26 @@ describe('Helm chart charts/ginkgo-live', () => {
     });
 
     // The processes get the settings their config.ts reads.
-    const operator = defaults.find((m) => m.kind === 'Deployment' && m.metadata.name.endsWith('-operator'))!;
+    const operator = must(defaults.find((m) => m.kind === 'Deployment' && m.metadata.name.endsWith('-operator')), 'operator');
     expect((operator.spec as { replicas: number }).replicas).toBe(2);
     const opEnv = envOf(operator);
-    expect(opEnv.OPERATOR_ID.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
-    expect(opEnv.WATCH_NAMESPACE.value).toBe(namespace);
-    expect(opEnv.INSTALL_CRDS.value).toBe('false');
-    expect(opEnv.OVERLOAD_QUEUE_DEPTH.value).toBe('900'); // queueFullRatio 0.9 x queueCapacity 1000
-    const node = byKind(defaults, 'StatefulSet')[0];
+    expect(opEnv('OPERATOR_ID').valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    expect(opEnv('WATCH_NAMESPACE').value).toBe(namespace);
+    expect(opEnv('INSTALL_CRDS').value).toBe('false');
+    expect(opEnv('OVERLOAD_QUEUE_DEPTH').value).toBe('900'); // queueFullRatio 0.9 x queueCapacity 1000
+    const node = must(byKind(defaults, 'StatefulSet')[0], 'StatefulSet');
     const nodeEnv = envOf(node);
-    expect(nodeEnv.NODE_ID.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    expect(nodeEnv('NODE_ID').valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
     for (const k of ['KAFKA_BROKERS', 'REDIS_URL', 'MYSQL_URL']) {
-      expect(nodeEnv[k].valueFrom).toEqual({ secretKeyRef: { name: 'ginkgo-live-connections', key: k } });
+      expect(nodeEnv(k).valueFrom).toEqual({ secretKeyRef: { name: 'ginkgo-live-connections', key: k } });
     }
-    const livecore = defaults.find((m) => m.kind === 'Deployment' && m.metadata.name.endsWith('-livecore-cn'))!;
-    expect(envOf(livecore).MARKET.value).toBe('cn');
-    const cron = byKind(defaults, 'CronJob')[0];
-    expect(envOf(cron).RETENTION_DAYS.value).toBe('7');
-    expect(envOf(cron).MYSQL_URL.valueFrom).toEqual({ secretKeyRef: { name: 'ginkgo-live-connections', key: 'MYSQL_URL' } });
+    const livecore = must(defaults.find((m) => m.kind === 'Deployment' && m.metadata.name.endsWith('-livecore-cn')), 'livecore');
+    expect(envOf(livecore)('MARKET').value).toBe('cn');
+    const cron = must(byKind(defaults, 'CronJob')[0], 'CronJob');
+    expect(envOf(cron)('RETENTION_DAYS').value).toBe('7');
+    expect(envOf(cron)('MYSQL_URL').valueFrom).toEqual({ secretKeyRef: { name: 'ginkgo-live-connections', key: 'MYSQL_URL' } });
     // The backup scripts in the ConfigMap are the files the ops tests run against MariaDB.
-    const scripts = defaults.find((m) => m.kind === 'ConfigMap' && m.metadata.name.endsWith('-backup-scripts'))!;
+    const scripts = must(defaults.find((m) => m.kind === 'ConfigMap' && m.metadata.name.endsWith('-backup-scripts')), 'scripts');
     for (const f of ['backup.sh', 'restore.sh', 'mysql-url.sh']) {
       expect((scripts.data as Record<string, string>)[f]).toBe(readFileSync(path.join(chartDir, 'files', f), 'utf8').trimEnd());
     }
@@ -131,7 +138,7 @@ describe('Helm chart charts/ginkgo-live', () => {
         expect(rule.verbs).not.toContain('*');
       }
     }
-    const [cr] = byKind(all, 'ClusterRole');
+    const cr = must(byKind(all, 'ClusterRole')[0], 'ClusterRole');
     expect((cr.rules as Array<{ resources: string[] }>).flatMap((r) => r.resources)).toEqual(['customresourcedefinitions', 'customresourcedefinitions']);
     // The operator reads the emergency-stop ConfigMap by name.
     const opRole = byKind(defaults, 'Role').find((r) => r.metadata.name.endsWith('-operator'))!;
@@ -172,7 +179,7 @@ describe('Helm chart charts/ginkgo-live', () => {
       await expect(dryRunCreate(clients, e, namespace)).resolves.toBeUndefined();
     }
     // The dry run really validates: a cn sizer volume that is not a whole lot is refused, naming the field.
-    const bad = structuredClone(examples[0]);
+    const bad = structuredClone(must(examples[0], 'example'));
     (bad.spec as { sizer: unknown }).sizer = { name: 'fixed-volume', params: { volume: 150 } };
     const err = await dryRunCreate(clients, bad, namespace).then(() => undefined, (e: unknown) => e);
     expect(apiMessage(err)).toMatch(/spec/);

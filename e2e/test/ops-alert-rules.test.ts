@@ -48,7 +48,7 @@ export function promqlMetricNames(expr: string): string[] {
   const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
   let inString = false;
   for (let i = 0; i < expr.length; i++) {
-    const ch = expr[i];
+    const ch = expr.charAt(i);
     if (inString) {
       if (ch === '\\') i++;
       else if (ch === '"') inString = false;
@@ -56,7 +56,7 @@ export function promqlMetricNames(expr: string): string[] {
     }
     if (ch === '"') inString = true;
     else if ('([{'.includes(ch)) stack.push(ch);
-    else if (')]}'.includes(ch) && stack.pop() !== pairs[ch]) throw new Error(`unbalanced '${ch}' at ${i} in: ${expr}`);
+    else if (ch && ')]}'.includes(ch) && stack.pop() !== pairs[ch]) throw new Error(`unbalanced '${ch}' at ${i} in: ${expr}`);
   }
   if (inString || stack.length) throw new Error(`unterminated ${inString ? 'string' : stack.join('')} in: ${expr}`);
   const stripped = expr
@@ -94,7 +94,8 @@ async function exportedMetricNames(): Promise<Set<string>> {
   for (const pkg of ['node-runtime/src', 'livecore/src', 'packages/platform/src', 'operator/src']) {
     for (const file of walk(path.join(repoRoot, pkg))) {
       for (const m of readFileSync(file, 'utf8').matchAll(/name:\s*['"`](ginkgo_[a-z0-9_]+)['"`]|new \w+\(\s*['"`](ginkgo_[a-z0-9_]+)['"`]/g)) {
-        names.add(m[1] ?? m[2]);
+        const name = m[1] ?? m[2];
+        if (name) names.add(name);
       }
     }
   }
@@ -120,7 +121,7 @@ async function rules(set: string[] = []): Promise<RuleManifest['spec']['groups']
   const ms = await renderChart({ namespace: 'ginkgo', set: ['monitoring.prometheusRule.enabled=true', ...set] });
   const pr = ms.filter((m) => m.kind === 'PrometheusRule') as RuleManifest[];
   expect(pr).toHaveLength(1);
-  return pr[0].spec.groups;
+  return pr[0]!.spec.groups;
 }
 
 let exported: Set<string>;
@@ -152,7 +153,7 @@ describe('PrometheusRule and dashboard (S8.08)', () => {
         expect(r.alert).toMatch(/^Ginkgo[A-Za-z]+$/);
         if (r.for !== undefined) expect(r.for).toMatch(/^\d+[smh]$/);
         expect(['critical', 'warning', 'info']).toContain(r.labels.severity);
-        expect(r.annotations.summary.length).toBeGreaterThan(0);
+        expect(r.annotations.summary?.length).toBeGreaterThan(0);
         expect(r.expr).toMatch(/[<>]=?|==|!=/); // an alert compares against a threshold
         for (const raw of promqlMetricNames(r.expr)) {
           const n = baseName(raw, exported);
@@ -170,12 +171,17 @@ describe('PrometheusRule and dashboard (S8.08)', () => {
       'monitoring.alerts.eventLoopLagSeconds=0.5',
       'monitoring.alerts.nodeLeaseLostForMinutes=3',
     ]);
-    const byName = Object.fromEntries(groups.flatMap((g) => g.rules).map((r) => [r.alert, r]));
-    expect(byName.GinkgoNodeLeaseLost.expr).toContain('ginkgo_operator_nodes{namespace="ginkgo", state="dead"}');
-    expect(byName.GinkgoNodeLeaseLost.for).toBe('3m');
-    expect(byName.GinkgoPortfolioQueueNearlyFull.expr).toContain('state="overloaded"');
-    expect(byName.GinkgoKafkaConsumerLagHigh.expr).toMatch(/kafka_consumergroup_lag\{.*\} *\) > 5000$/);
-    expect(byName.GinkgoEventLoopLagHigh.expr).toMatch(/> 0\.5$/);
+    const all = groups.flatMap((g) => g.rules);
+    const byName = (name: string): Rule => {
+      const r = all.find((x) => x.alert === name);
+      if (!r) throw new Error(`no alert ${name}`);
+      return r;
+    };
+    expect(byName('GinkgoNodeLeaseLost').expr).toContain('ginkgo_operator_nodes{namespace="ginkgo", state="dead"}');
+    expect(byName('GinkgoNodeLeaseLost').for).toBe('3m');
+    expect(byName('GinkgoPortfolioQueueNearlyFull').expr).toContain('state="overloaded"');
+    expect(byName('GinkgoKafkaConsumerLagHigh').expr).toMatch(/kafka_consumergroup_lag\{.*\} *\) > 5000$/);
+    expect(byName('GinkgoEventLoopLagHigh').expr).toMatch(/> 0\.5$/);
     // No external-exporter alerts when the platform has none.
     const own = await rules(['monitoring.prometheusRule.externalExporters=false']);
     expect(own.map((g) => g.name)).toEqual(['ginkgo-live']);
@@ -186,7 +192,7 @@ describe('PrometheusRule and dashboard (S8.08)', () => {
     expect(defaults).not.toContain('GinkgoOrderRejectionRateHigh');
     expect(defaults).not.toContain('GinkgoTickToOrderLatencyHigh');
     const on = await rules(['monitoring.pendingAlerts.orderRejection=true', 'monitoring.pendingAlerts.tickToOrderLatency=true']);
-    for (const r of on[0].rules) {
+    for (const r of on[0]!.rules) {
       for (const raw of promqlMetricNames(r.expr)) {
         const n = baseName(raw, new Set([...exported, ...PENDING]));
         expect({ alert: r.alert, metric: raw, known: exported.has(n) || PENDING.has(n) || PROMETHEUS.has(n) }).toMatchObject({ known: true });

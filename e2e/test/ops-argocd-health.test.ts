@@ -36,7 +36,7 @@ async function health(obj: unknown): Promise<{ status: string; message: string }
   );
   const r = await run('lua5.4', [file]);
   if (r.code !== 0) throw new Error(`lua5.4 failed: ${r.stderr}`);
-  const [status, message = ''] = r.stdout.split('\n');
+  const [status = '', message = ''] = r.stdout.split('\n');
   return { status, message };
 }
 
