@@ -90,4 +90,27 @@ describe('operator e2e: stop, delete, emergency stop with real node-runtime proc
       await orders.close();
     }
   });
+
+  // Skipped until node-runtime acts on status.cancelRequests / writes status.cancelAck (contract: operator/README.md,
+  // "Manual order intervention"); the operator side is covered by operator-basic.int.test.ts.
+  test.skip('S6.11 kubectl annotate ginkgo.live/cancel-order: the node cancels the open order (force) and acknowledges', async () => {
+    const iv = `iv-${c.suffix}`;
+    const [code] = uniqueCodes(1);
+    await c.apply(iv, spec(code!));
+    await c.running(iv, node);
+    const orders = await c.watchOrders([iv]);
+    try {
+      // No gateway in this file: the buy stays open.
+      await c.tick(code!, 1000);
+      const submit = await eventually('open order', async () => orders.orders.find((o) => o.type === 'submit'), 45000);
+      await c.until('open order in status', iv, (p) => p.status?.openOrders === 1);
+      await c.patch(iv, { metadata: { annotations: { 'ginkgo.live/cancel-order': JSON.stringify({ clientOrderId: submit.clientOrderId, force: true, reason: 'e2e' }) } } });
+      const cancel = await eventually('cancel on orders.cn', async () => orders.orders.find((o) => o.type === 'cancel'), 45000);
+      expect(cancel).toMatchObject({ type: 'cancel', clientOrderId: submit.clientOrderId, force: true, epoch: submit.epoch, nodeId: node });
+      const acked = await c.until('acknowledged', iv, (p) => p.status?.cancelAck?.id === 1 && p.status.cancelRequests === undefined);
+      expect(condition(acked, 'OrderIntervention')).toMatchObject({ status: 'True', reason: 'Handled' });
+    } finally {
+      await orders.close();
+    }
+  });
 });
