@@ -13,3 +13,4 @@ export * from './shutdown.js';
 export * from './in-memory-bus.js';
 export * from './kube-keep-alive.js';
 export * from './kafka-log-reader.js';
+export * from './runtime-settings.js';
