@@ -8,6 +8,7 @@ import {
   onShutdown,
   startHealthServer,
   validatedHandler,
+  watchRuntimeSettingsFromEnv,
   type MessageConsumer,
   type MessageProducer,
 } from '@ginkgo/platform';
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
   try {
     const handle = await startLivecore(config);
     onShutdown(logger, () => handle.stop());
+    await watchRuntimeSettingsFromEnv(logger); // S8.06: log level + thresholds from the chart's ConfigMap, no restart
   } catch (err) {
     logger.fatal({ err: String(err) }, 'livecore failed to start');
     process.stderr.write(`${String(err)}\n`);

@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, onShutdown } from '@ginkgo/platform';
+import { ConfigError, createLogger, onShutdown, watchRuntimeSettingsFromEnv } from '@ginkgo/platform';
 import { loadOperatorConfig } from './config.js';
 import { startOperator } from './operator.js';
 
@@ -8,6 +8,7 @@ try {
   const config = loadOperatorConfig();
   const op = await startOperator(config, { logger: logger.child({ operatorId: config.operatorId }) });
   onShutdown(logger, () => op.stop());
+  await watchRuntimeSettingsFromEnv(logger); // S8.06: log level + thresholds from the chart's ConfigMap, no restart
 } catch (err) {
   if (err instanceof ConfigError) {
     logger.fatal({ problems: err.problems }, err.message);
