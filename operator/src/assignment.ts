@@ -179,6 +179,11 @@ export interface DecideInput {
   halted: { on: boolean; reason: string };
   /** Rebalance target chosen by planRebalance. */
   preferredNode?: string;
+  /**
+   * Planned moves (the current node is live) wait this long for the node to release the portfolio
+   * (status.releasedEpoch = epoch) before moving anyway; 0 = move at once.
+   */
+  handoverTimeoutMs?: number;
   now: Date;
 }
 
@@ -194,6 +199,12 @@ export interface Decision {
   unassigned?: { from: string; reason: string };
   /** Pending without a node: retry when nodes change. */
   waiting?: string;
+  /** A planned move waits for the current node: look again after this many ms (the timeout). */
+  recheckMs?: number;
+  /** A hand-over started (for the Event). */
+  handover?: { from: string; to: string; reason: AssignReason };
+  /** The move went ahead without the node's release (timeout). */
+  handoverTimedOut?: boolean;
 }
 
 function cond(type: string, ok: boolean, reason: string, message: string, generation: number, now: Date): Condition {
@@ -241,7 +252,46 @@ export function decide(input: DecideInput): Decision {
     setPhase(phase);
     conditions.push(cond('Assigned', false, reason, message, generation, now));
   };
+  const clearHandover = () => {
+    if (status.handoverTo !== undefined) patch.handoverTo = null;
+    if (status.handoverSince !== undefined) patch.handoverSince = null;
+    if (status.handoverReason !== undefined) patch.handoverReason = null;
+  };
+  /**
+   * A planned move away from a live node: first ask it to stop and persist (handoverTo), move once it
+   * released this epoch or the timeout passed (the epoch fences a node that keeps going).
+   */
+  const timeoutMs = input.handoverTimeoutMs ?? 0;
+  const move = (target: string, reason: AssignReason) => {
+    if (!cur || !curLive || timeoutMs <= 0) {
+      clearHandover();
+      return assign(target, reason);
+    }
+    const since = status.handoverSince ? Date.parse(status.handoverSince) : NaN;
+    const released = status.releasedEpoch === epoch;
+    const elapsed = now.getTime() - since;
+    if (status.handoverTo === target && (released || elapsed >= timeoutMs)) {
+      clearHandover();
+      if (!released) decision.handoverTimedOut = true;
+      // The reason it started with (a drain annotation may be gone by now).
+      const started = status.handoverReason;
+      return assign(target, started && ASSIGN_REASONS.has(started) ? (started as AssignReason) : reason);
+    }
+    if (status.handoverTo !== target) {
+      patch.handoverTo = target;
+      patch.handoverSince = now.toISOString();
+      patch.handoverReason = reason;
+      decision.handover = { from: cur, to: target, reason };
+      decision.recheckMs = timeoutMs;
+    } else {
+      decision.recheckMs = Math.max(50, timeoutMs - (Number.isFinite(elapsed) ? elapsed : 0));
+    }
+    conditions.push(
+      cond('Assigned', true, 'HandingOver', `node ${cur} stops and persists epoch ${epoch}; then ${target} takes over (${reason})`, generation, now),
+    );
+  };
 
+  if (input.stopWanted || input.deleting || !curLive) clearHandover();
   if (input.stopWanted && !input.deleting) {
     if (cur && curLive) {
       // The node stops it and reports Stopped; the assignment stays so it can resume in place.
@@ -251,14 +301,14 @@ export function decide(input: DecideInput): Decision {
     }
   } else {
     const keep = cur && curNode && curLive && servesMarket(curNode, input.market);
-    const preferred = input.preferredNode ? nodes.get(input.preferredNode) : undefined;
-    if (
-      keep &&
-      preferred &&
-      preferred.id !== cur &&
-      acceptsNew(preferred, input.market, counts.get(preferred.id) ?? 0)
-    ) {
-      assign(preferred.id, 'Rebalanced');
+    // A hand-over in progress goes on to its target while that one still accepts the portfolio.
+    const preferredId = input.deleting ? undefined : (status.handoverTo ?? input.preferredNode);
+    const preferred = preferredId ? nodes.get(preferredId) : undefined;
+    const preferredOk =
+      !!preferred && preferred.id !== cur && acceptsNew(preferred, input.market, counts.get(preferred.id) ?? 0);
+    if (!preferredOk && status.handoverTo !== undefined && patch.handoverTo === undefined) clearHandover();
+    if (keep && preferredOk) {
+      move(preferred!.id, curNode.draining ? 'Drained' : 'Rebalanced');
     } else if (keep && !curNode.draining) {
       // Keep the reason of the last move (Moved, FailedOver, ...) while the assignment stands.
       const last = status.conditions?.find((c) => c.type === 'Assigned');
@@ -266,9 +316,11 @@ export function decide(input: DecideInput): Decision {
       conditions.push(cond('Assigned', true, reason, `assigned to node ${cur} with epoch ${epoch}`, generation, now));
       if (status.phase === undefined || status.phase === 'Pending' || status.phase === 'Failed') setPhase('Assigned');
     } else {
-      const target = pickNode(input.market, nodes.values(), counts, cur);
+      const target = preferredOk && cur && curLive ? preferred : pickNode(input.market, nodes.values(), counts, cur);
       if (target) {
-        assign(target.id, !cur ? 'Assigned' : !curLive ? 'FailedOver' : curNode?.draining ? 'Drained' : 'Moved');
+        const reason: AssignReason = !cur ? 'Assigned' : !curLive ? 'FailedOver' : curNode?.draining ? 'Drained' : 'Moved';
+        if (cur && curLive) move(target.id, reason);
+        else assign(target.id, reason);
       } else if (keep) {
         // Draining, but nowhere to go: stay rather than strand it.
         conditions.push(

@@ -26,6 +26,8 @@ export const OperatorEnv = z.object({
   /** A node reporting this queue depth (ginkgo.live/load) gets no new portfolios. */
   OVERLOAD_QUEUE_DEPTH: z.coerce.number().int().positive().default(1000),
   RESYNC_SECONDS: z.coerce.number().min(0).default(60),
+  /** Planned moves wait this long for the node to release the portfolio (status.releasedEpoch); 0 = at once. */
+  HANDOVER_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).min(0, 'must be >= 0').default(5),
 });
 export type OperatorEnv = z.input<typeof OperatorEnv>;
 
@@ -40,6 +42,8 @@ export interface OperatorConfig {
   concurrency: number;
   overloadQueueDepth: number;
   resyncSeconds: number;
+  /** See HANDOVER_TIMEOUT_SECONDS (default 0 here: move at once). */
+  handoverTimeoutSeconds?: number;
 }
 
 export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
@@ -55,5 +59,6 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     concurrency: e.RECONCILE_CONCURRENCY,
     overloadQueueDepth: e.OVERLOAD_QUEUE_DEPTH,
     resyncSeconds: e.RESYNC_SECONDS,
+    handoverTimeoutSeconds: e.HANDOVER_TIMEOUT_SECONDS,
   };
 }

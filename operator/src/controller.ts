@@ -41,6 +41,8 @@ export interface ControllerOptions {
   nodeLeaseGraceMs: number;
   overload: OverloadPolicy;
   resyncMs: number;
+  /** Planned moves wait this long for the node's release (0 = move at once). */
+  handoverTimeoutMs?: number;
   /** Node liveness re-evaluation period. */
   tickMs?: number;
 }
@@ -382,6 +384,7 @@ export class PortfolioController {
       counts: this.countsWithout(name),
       halted: this.halted,
       ...(preferredNode ? { preferredNode } : {}),
+      handoverTimeoutMs: this.opts.handoverTimeoutMs ?? 0,
       now: new Date(),
     });
     this.preferred.delete(name);
@@ -394,6 +397,7 @@ export class PortfolioController {
     if (iv.condition) d.conditions.push(iv.condition);
     const conditions = mergeConditions(p.status?.conditions, d.conditions);
     if (!Object.keys(d.patch).length && !conditions) {
+      if (d.recheckMs !== undefined) this.recheck(name, d.recheckMs);
       if (iv.consumeAnnotation) await this.consumeCancelAnnotation(p, cancelRaw!);
       return;
     }
@@ -415,6 +419,16 @@ export class PortfolioController {
     } else if (d.unassigned) {
       this.opts.logger.info({ portfolio: name, from: d.unassigned.from, reason: d.unassigned.reason }, 'portfolio unassigned');
       this.event(updated, 'Warning', d.unassigned.reason, `unassigned from ${d.unassigned.from}`);
+    }
+    if (d.recheckMs !== undefined) this.recheck(name, d.recheckMs);
+    if (d.handover) {
+      const { from, to, reason } = d.handover;
+      this.opts.logger.info({ portfolio: name, from, to, reason }, 'hand-over started: waiting for the node to release');
+      this.event(updated, 'Normal', 'HandingOver', `${reason}: ${from} stops and persists, then ${to} takes over`);
+    }
+    if (d.handoverTimedOut) {
+      this.opts.logger.warn({ portfolio: name, node: d.assigned?.from }, 'hand-over timed out: moved without the release');
+      this.event(updated, 'Warning', 'HandoverTimedOut', `${d.assigned?.from ?? 'the node'} did not release in time; moved anyway (epoch fencing)`);
     }
     if (iv.accepted) {
       const r = iv.accepted;
@@ -451,6 +465,18 @@ export class PortfolioController {
     await this.applyDecision(p, true);
   }
 
+  /** Looks at a portfolio again later (hand-over timeout). */
+  private recheck(name: string, ms: number): void {
+    if (!this.active || this.retryTimers.has(name)) return;
+    this.retryTimers.set(
+      name,
+      setTimeout(() => {
+        this.retryTimers.delete(name);
+        this.enqueue(name);
+      }, ms),
+    );
+  }
+
   private rebalance(reason: string): void {
     if (!this.active) return;
     const placements: Placement[] = [];
@@ -459,7 +485,8 @@ export class PortfolioController {
       if (!node || p.metadata.deletionTimestamp) continue;
       const spec = p.spec as { market?: string; desiredState?: string; suspend?: boolean } | undefined;
       if (spec?.desiredState === 'Stopped' || spec?.suspend) continue;
-      placements.push({ name: p.metadata.name, market: spec?.market ?? 'cn', node });
+      // A hand-over in progress already counts on its target.
+      placements.push({ name: p.metadata.name, market: spec?.market ?? 'cn', node: p.status?.handoverTo ?? node });
     }
     const moves = planRebalance(placements, [...this.nodes.values()]);
     this.opts.logger.info({ reason, moves: moves.length }, 'rebalance');

@@ -175,4 +175,59 @@ describe('assignment (pure)', () => {
     expect(next[0]).toBe(existing[0]);
     expect(next[1]).toMatchObject({ observedGeneration: 2, lastTransitionTime: 't1' });
   });
+
+  describe('planned moves wait for the node to release (hand-over)', () => {
+    const draining = nodesOf(node('a', { draining: true }), node('b'));
+    const base = { assignedNode: 'a', epoch: 3, phase: 'Running' as const };
+
+    test('a drain first asks the live node to stop and persist: handoverTo, same epoch', () => {
+      const d = decide(input({ nodes: draining, status: base, handoverTimeoutMs: 5000 }));
+      expect(d.patch).toMatchObject({ handoverTo: 'b', handoverSince: now.toISOString() });
+      expect(d.patch.assignedNode).toBeUndefined();
+      expect(d.patch.epoch).toBeUndefined();
+      expect(d.conditions.find((c) => c.type === 'Assigned')?.reason).toBe('HandingOver');
+      expect(d.recheckMs).toBe(5000);
+      expect(d.handover).toEqual({ from: 'a', to: 'b', reason: 'Drained' });
+    });
+
+    test('the release (releasedEpoch = epoch) moves it with epoch + 1 and clears the hand-over', () => {
+      const status = { ...base, handoverTo: 'b', handoverSince: new Date(now.getTime() - 1000).toISOString(), releasedEpoch: 3 };
+      const d = decide(input({ nodes: draining, status, handoverTimeoutMs: 5000 }));
+      expect(d.patch).toMatchObject({ assignedNode: 'b', epoch: 4, handoverTo: null, handoverSince: null });
+      expect(d.assigned).toMatchObject({ node: 'b', epoch: 4, reason: 'Drained', from: 'a' });
+      expect(d.handoverTimedOut).toBeUndefined();
+    });
+
+    test('no release: waits, then moves anyway after the timeout', () => {
+      const waiting = { ...base, handoverTo: 'b', handoverSince: new Date(now.getTime() - 1000).toISOString(), releasedEpoch: 2 };
+      const w = decide(input({ nodes: draining, status: waiting, handoverTimeoutMs: 5000 }));
+      expect(w.patch.assignedNode).toBeUndefined();
+      expect(w.recheckMs).toBe(4000);
+      const late = { ...waiting, handoverSince: new Date(now.getTime() - 6000).toISOString() };
+      const d = decide(input({ nodes: draining, status: late, handoverTimeoutMs: 5000 }));
+      expect(d.assigned).toMatchObject({ node: 'b', epoch: 4 });
+      expect(d.handoverTimedOut).toBe(true);
+    });
+
+    test('a rebalance target is remembered in status (the preferred node is asked for once)', () => {
+      const d = decide(input({ status: base, preferredNode: 'b', handoverTimeoutMs: 5000 }));
+      expect(d.patch.handoverTo).toBe('b');
+      const status = { ...base, handoverTo: 'b', handoverSince: now.toISOString(), releasedEpoch: 3 };
+      expect(decide(input({ status, handoverTimeoutMs: 5000 })).assigned).toMatchObject({ node: 'b', reason: 'Rebalanced', epoch: 4 });
+    });
+
+    test('the node dies during the hand-over: plain failover; a target that stops accepting cancels it', () => {
+      const status = { ...base, handoverTo: 'b', handoverSince: now.toISOString() };
+      const dead = decide(input({ nodes: nodesOf(node('a', { live: false }), node('b')), status, handoverTimeoutMs: 5000 }));
+      expect(dead.assigned).toMatchObject({ node: 'b', reason: 'FailedOver', epoch: 4 });
+      expect(dead.patch).toMatchObject({ handoverTo: null, handoverSince: null });
+      const gone = decide(input({ nodes: nodesOf(node('a'), node('b', { live: false })), status, handoverTimeoutMs: 5000 }));
+      expect(gone.patch).toMatchObject({ handoverTo: null, handoverSince: null });
+      expect(gone.assigned).toBeUndefined();
+    });
+
+    test('timeout 0 (or a dead node) moves at once, as before', () => {
+      expect(decide(input({ nodes: draining, status: base })).assigned).toMatchObject({ node: 'b', epoch: 4, reason: 'Drained' });
+    });
+  });
 });

@@ -55,6 +55,10 @@ export const fieldDescriptions: Record<string, string> = {
   runningGeneration: 'The metadata.generation of the spec the node runs now.',
   runningNode: 'The node that runs the portfolio now (written by that node).',
   runningEpoch: 'The epoch the running node runs with.',
+  handoverTo: 'Planned move in progress: the node that gets the portfolio once the assigned node released it.',
+  handoverSince: 'When the planned move started (RFC 3339); after the hand-over timeout it moves anyway (epoch fencing).',
+  handoverReason: 'Why the planned move happens: Drained, Rebalanced or Moved.',
+  releasedEpoch: 'The epoch the assigned node stopped and persisted for a planned move (node-owned).',
   cancelRequests:
     'Manual cancel requests (annotation ginkgo.live/cancel-order) accepted by the operator and not yet handled by the node.',
   'cancelRequests[]': 'One cancel request.',

@@ -72,6 +72,16 @@ export const PortfolioStatus = z.object({
   /** Node-owned: the node that runs the portfolio now and the epoch it runs with (hand-over, S9.10). */
   runningNode: z.string().optional(),
   runningEpoch: z.number().int().optional(),
+  /**
+   * Operator-owned: planned move in progress (rebalance, drain, market change): the assigned node stops and
+   * persists before `handoverTo` gets the portfolio (epoch + 1). Since when, for the timeout.
+   */
+  handoverTo: z.string().optional(),
+  handoverSince: z.string().optional(),
+  /** Operator-owned: why the planned move happens (Drained, Rebalanced, Moved). */
+  handoverReason: z.string().optional(),
+  /** Node-owned: the epoch the assigned node stopped and persisted for the hand-over (see handoverTo). */
+  releasedEpoch: z.number().int().optional(),
   /** Operator-owned: accepted manual cancel requests not yet acknowledged by the node (S6.11). */
   cancelRequests: z.array(CancelRequest).optional(),
   /** Node-owned: the highest cancel request id handled (S6.11). */
