@@ -98,8 +98,11 @@ export class TradeGateway {
     this.producer = producer;
     this.unsubscribe = broker.onReport((r) => this.enqueueReport(r));
     if (this.opts.reconcileOnStart ?? true) {
-      const report = await this.reconcile();
-      logger.info({ report }, 'reconciled with the broker on start');
+      // Best effort: a broker that is down now must not keep orders from being answered (SUBMIT_FAILED).
+      await this.reconcile().then(
+        (report) => logger.info({ report }, 'reconciled with the broker on start'),
+        (err: unknown) => logger.error({ err: String(err) }, 'reconciliation on start failed: run it on demand once the broker is back'),
+      );
     }
     const orders = await bus.consumer({ groupId: this.opts.groupId ?? `livecore-gateway-${market}`, topics: [topics.orders(market)], fromBeginning: true });
     this.consumers.push(orders);
