@@ -143,6 +143,15 @@ export class AssignmentWatcher {
     });
   }
 
+  /** Resolves once every change seen so far has been applied (after start: the initial list). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const current = this.chain;
+      await current;
+      if (current === this.chain) return;
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     await this.informer?.stop();

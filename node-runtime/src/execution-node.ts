@@ -90,8 +90,19 @@ export class ExecutionNode {
     return this.interest.codes();
   }
 
+  /** Topics, producer and consumers in one go (demo, tests). */
   async start(): Promise<void> {
-    const { bus, markets, nodeId, logger } = this.opts;
+    await this.prepare();
+    await this.consume();
+  }
+
+  /**
+   * Topics and producer only: portfolios can be assigned (and catch up) before any market data is
+   * consumed, so a restarted node never routes replayed ticks to portfolios it has not started yet.
+   */
+  async prepare(): Promise<void> {
+    const { bus, markets } = this.opts;
+    if (this.producer) return;
     await bus.ensureTopics([
       ...markets.flatMap((m) => [
         { topic: topics.marketData(m) },
@@ -102,8 +113,14 @@ export class ExecutionNode {
       ]),
       { topic: topics.interestUpdates, partitions: 1, compacted: true },
     ]);
-    const producer = await bus.producer();
-    this.producer = producer;
+    this.producer = await bus.producer();
+  }
+
+  /** Starts consuming market data and order events. */
+  async consume(): Promise<void> {
+    const { bus, markets, nodeId, logger } = this.opts;
+    const producer = this.producer;
+    if (!producer) throw new Error('prepare() first');
     for (const market of markets) {
       const md = await bus.consumer({ groupId: `ginkgo-node-${nodeId}-md`, topics: [topics.marketData(market)] });
       await md.run(

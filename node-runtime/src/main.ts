@@ -55,7 +55,8 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     mayTrade: () => lease?.safe ?? false,
     ...(config.REFERENCE_CLOCK === 'wall' ? { now: () => Date.now() } : {}),
   });
-  await node.start();
+  // Portfolios first (with their catch-up), consumption after: see ExecutionNode.prepare.
+  await node.prepare();
   const running = node;
   lease = new NodeLeaseKeeper({
     clients,
@@ -78,6 +79,8 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     status,
   });
   await watcher.start();
+  await watcher.idle();
+  await running.consume();
   logger.info({ healthPort: health.port }, 'node-runtime ready');
   return {
     node: running,
