@@ -140,6 +140,13 @@ describe('Helm chart charts/ginkgo-live', () => {
     }
     const cr = must(byKind(all, 'ClusterRole')[0], 'ClusterRole');
     expect((cr.rules as Array<{ resources: string[] }>).flatMap((r) => r.resources)).toEqual(['customresourcedefinitions', 'customresourcedefinitions']);
+    // Each ServiceMonitor selects its component's Service (same labels, port named health).
+    for (const sm of byKind(all, 'ServiceMonitor')) {
+      const sel = (sm.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
+      const svc = byKind(all, 'Service').filter((s) => Object.entries(sel).every(([k, v]) => (s.metadata as { labels?: Record<string, string> }).labels?.[k] === v));
+      expect({ sm: sm.metadata.name, services: svc.length }).toEqual({ sm: sm.metadata.name, services: 1 });
+      expect((svc[0]!.spec as { ports: Array<{ name: string }> }).ports.map((p) => p.name)).toContain('health');
+    }
     // The operator reads the emergency-stop ConfigMap by name.
     const opRole = byKind(defaults, 'Role').find((r) => r.metadata.name.endsWith('-operator'))!;
     expect(JSON.stringify(opRole.rules)).toContain(tradingControl.configMapName);
@@ -163,8 +170,9 @@ describe('Helm chart charts/ginkgo-live', () => {
   test('the chart CRD is the generated one (make crds keeps crds/ and charts/ginkgo-live/crds/ identical)', () => {
     const top = readFileSync(path.join(repoRoot, 'crds', 'portfolios.ginkgo.live.yaml'), 'utf8');
     const copy = readFileSync(path.join(chartDir, 'crds', 'portfolios.ginkgo.live.yaml'), 'utf8');
-    expect(copy).toBe(top);
-    expect(parseYaml(copy)).toEqual(JSON.parse(JSON.stringify(buildPortfolioCrd())));
+    const fix = 'run `make crds` and commit both crds/portfolios.ginkgo.live.yaml and charts/ginkgo-live/crds/';
+    if (copy !== top) throw new Error(`charts/ginkgo-live/crds/portfolios.ginkgo.live.yaml differs from crds/: ${fix}`);
+    expect({ generatedFromZod: parseYaml(copy) as unknown, fix }).toEqual({ generatedFromZod: JSON.parse(JSON.stringify(buildPortfolioCrd())), fix });
   });
 
   test('one example Portfolio per built-in strategy, each accepted by the CRD validation and the engine', async () => {
