@@ -167,6 +167,19 @@ describe('Helm chart charts/ginkgo-live', () => {
     }
   });
 
+  test('S8.03 S8.08 helm install --dry-run=server against the real kube-apiserver validates and prints NOTES', async () => {
+    // helm builds every object against the server's OpenAPI schema (CRD types included) and renders NOTES.txt.
+    const r = await helm(['install', 'gl', chartDir, '--namespace', namespace, '--dry-run=server', ...everything.flatMap((s) => ['--set', s])]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    const notes = r.stdout.slice(r.stdout.indexOf('NOTES:'));
+    expect(notes).toContain(`kubectl -n ${namespace} get pf -w`);
+    expect(notes).toContain('kind: Portfolio');
+    expect(notes).toContain('create job --from=cronjob/gl-ginkgo-live-backup backup-now');
+    // A dry run stores no release.
+    const list = await helm(['list', '--namespace', namespace, '--all', '--short']);
+    expect(list.stdout.trim()).toBe('');
+  });
+
   test('the chart CRD is the generated one (make crds keeps crds/ and charts/ginkgo-live/crds/ identical)', () => {
     const top = readFileSync(path.join(repoRoot, 'crds', 'portfolios.ginkgo.live.yaml'), 'utf8');
     const copy = readFileSync(path.join(chartDir, 'crds', 'portfolios.ginkgo.live.yaml'), 'utf8');
