@@ -14,3 +14,4 @@ export * from './feeder-supervisor.js';
 export * from './data-feeder.js';
 export * from './config.js';
 export { startLivecore, LinkError } from './main.js';
+export * from './settlement-store.js';

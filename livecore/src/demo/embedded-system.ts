@@ -1,9 +1,9 @@
 import { PortfolioSpec, topics, type MarketDataMessage, type OrderEvent, type SubmitOrder } from '@ginkgo/contracts';
-import type { PortfolioView } from '@ginkgo/core';
+import type { PortfolioView, SettlementRecord } from '@ginkgo/core';
 import { ExecutionNode, InMemoryPortfolioStateStore } from '@ginkgo/node-runtime';
 import { InMemoryMessageBus, createLogger } from '@ginkgo/platform';
 import { PaperExchange } from '../paper-exchange.js';
-import { InMemoryOrderLedger } from '../order-ledger.js';
+import { InMemoryOrderLedger, type OrderLedger } from '../order-ledger.js';
 import { TradeGateway } from '../trade-gateway.js';
 import { DataFeeder } from '../data-feeder.js';
 
@@ -11,25 +11,51 @@ export interface EmbeddedRun {
   orders: SubmitOrder[];
   events: OrderEvent[];
   views: PortfolioView[];
+  settlements: SettlementRecord[];
+  /** Orders refused by the paper venue, with the reason (limits, lots, cash, T+1). */
+  rejections: OrderEvent[];
+}
+
+export interface EmbeddedOptions {
+  market?: string;
+  /** Called every `progressEvery` tape messages with (done, total). */
+  onProgress?: (done: number, total: number) => void;
+  progressEvery?: number;
+  ledger?: OrderLedger;
+  onSettlement?: (r: SettlementRecord) => Promise<void>;
 }
 
 /**
  * The whole pipeline in one process over an in-memory bus: feeder -> node-runtime ->
  * trade gateway -> paper exchange -> node-runtime. The same classes the real processes run.
  */
-export async function runEmbedded(portfolios: Record<string, unknown>, tape: MarketDataMessage[], market = 'cn'): Promise<EmbeddedRun> {
+export async function runEmbedded(portfolios: Record<string, unknown>, tape: MarketDataMessage[], options: EmbeddedOptions | string = {}): Promise<EmbeddedRun> {
+  const opts: EmbeddedOptions = typeof options === 'string' ? { market: options } : options;
+  const market = opts.market ?? 'cn';
   const logger = createLogger('demo');
   const bus = new InMemoryMessageBus();
   const views = new Map<string, PortfolioView>();
+  const settlements: SettlementRecord[] = [];
+  const pendingSaves: Promise<void>[] = [];
   const node = new ExecutionNode({
     nodeId: 'demo-node',
     markets: [market],
     bus,
     stateStore: new InMemoryPortfolioStateStore(),
-    status: { report: (id, view) => void views.set(id, view) },
+    status: {
+      report: (id, view, result) => {
+        views.set(id, view);
+        if (result?.settlement) {
+          settlements.push(result.settlement);
+          if (opts.onSettlement) pendingSaves.push(opts.onSettlement(result.settlement));
+        }
+      },
+    },
     logger,
   });
-  const gateway = new TradeGateway({ market, bus, broker: new PaperExchange(), ledger: new InMemoryOrderLedger(), logger });
+  // The venue sees the same feed as the portfolios (it matches resting orders against it).
+  const exchange = new PaperExchange();
+  const gateway = new TradeGateway({ market, bus, broker: exchange, ledger: opts.ledger ?? new InMemoryOrderLedger(), logger, control: false });
   const feeder = new DataFeeder({ market, bus, logger });
   await node.start();
   await gateway.start();
@@ -39,15 +65,22 @@ export async function runEmbedded(portfolios: Record<string, unknown>, tape: Mar
     await node.assign({ portfolioId: id, spec: PortfolioSpec.parse(spec), epoch: epoch++, generation: 1 });
   }
   // One message at a time, waiting until every consumer is idle: a deterministic interleaving.
+  let done = 0;
   for (const m of tape) {
+    exchange.onMarketData(m);
     await feeder.publish([m]);
     await bus.idle();
+    if (++done % (opts.progressEvery ?? 50) === 0 || done === tape.length) opts.onProgress?.(done, tape.length);
   }
+  await Promise.all(pendingSaves);
   const result: EmbeddedRun = {
     orders: bus.messages(topics.orders(market)).map((m) => JSON.parse(m.value) as SubmitOrder),
     events: bus.messages(topics.orderEvents(market)).map((m) => JSON.parse(m.value) as OrderEvent),
     views: node.portfolioIds().flatMap((id) => node.worker(id)?.engine.view() ?? []),
+    settlements,
+    rejections: [],
   };
+  result.rejections = result.events.filter((e) => e.event === 'REJECTED');
   await feeder.stop();
   await gateway.stop();
   await node.stop();
