@@ -27,6 +27,18 @@ export class BoundedQueue<T> {
     this.itemWaiters.shift()?.();
   }
 
+  /** Replaces the newest queued item that matches (conflation); returns the replaced item. */
+  replaceLast(match: (item: T) => boolean, next: T): T | undefined {
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const old = this.items[i]!;
+      if (match(old)) {
+        this.items[i] = next;
+        return old;
+      }
+    }
+    return undefined;
+  }
+
   /** Next item, or undefined once closed and empty. */
   async take(): Promise<T | undefined> {
     while (this.items.length === 0) {

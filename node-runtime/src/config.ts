@@ -26,6 +26,9 @@ export const NodeRuntimeConfig = z.object({
   STATUS_INTERVAL_MS: z.coerce.number().int().min(50).default(500),
   /** Most portfolios this node accepts (reported in the Lease's load annotation). */
   CAPACITY: z.coerce.number().int().min(1).default(1000),
+  /** A worker busy on one event longer than this is reported stalled (S7.04). */
+  WATCHDOG_STALL_MS: z.coerce.number().int().min(100).default(10000),
+  METRICS_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
 });
 export type NodeRuntimeConfig = z.infer<typeof NodeRuntimeConfig>;
 

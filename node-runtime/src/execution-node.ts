@@ -22,6 +22,7 @@ import { PortfolioWorker, positionKey, totalsOf, type WorkerFailure } from './po
 import type { PortfolioStateStore } from './portfolio-state-store.js';
 import type { StatusSink } from './status-sink.js';
 import { crashPoint } from './fault-injection.js';
+import type { NodeMetrics } from './node-metrics.js';
 
 export type { StatusSink } from './status-sink.js';
 
@@ -46,6 +47,7 @@ export interface ExecutionNodeOptions {
   /** Fencing: orders go out only while this says yes (the node Lease is safely renewed, S9.10/S5.09). */
   mayTrade?: () => boolean;
   onFailure?: (f: WorkerFailure) => void;
+  metrics?: NodeMetrics;
 }
 
 export interface Assignment {
@@ -139,6 +141,7 @@ export class ExecutionNode {
 
   private async routeMarketData(event: MarketDataMessage, m: IncomingMessage): Promise<void> {
     crashPoint('after-consume');
+    this.opts.metrics?.eventsIn.inc({ kind: 'market' });
     // Session events concern every portfolio of the market; the rest go by code.
     const targets =
       event.type === 'session'
@@ -151,6 +154,7 @@ export class ExecutionNode {
 
   private async routeOrderEvent(event: OrderEvent, m: IncomingMessage): Promise<void> {
     crashPoint('after-consume');
+    this.opts.metrics?.eventsIn.inc({ kind: 'order' });
     const entry = this.workers.get(event.portfolioId);
     if (entry) await entry.worker.submit(event, { topic: m.topic, partition: m.partition, offset: m.offset });
   }
@@ -200,6 +204,7 @@ export class ExecutionNode {
       },
       onFenced: (id) => void this.unassign(id, 'fenced'),
       onFailure: (f) => void this.onWorkerFailure(a, f),
+      onConflated: () => this.opts.metrics?.conflatedTicks.inc(),
     });
     this.workers.set(a.portfolioId, { worker, assignment: a });
     try {
@@ -245,6 +250,7 @@ export class ExecutionNode {
   private async onWorkerFailure(a: Assignment, f: WorkerFailure): Promise<void> {
     const { stateStore, nodeId, logger } = this.opts;
     this.opts.onFailure?.(f);
+    this.opts.metrics?.errors.inc();
     await stateStore
       .recordError?.({ portfolioId: f.portfolioId, epoch: f.epoch, nodeId, message: f.message, ...(f.eventId ? { eventId: f.eventId } : {}) })
       .catch((err: unknown) => logger.error({ err: String(err) }, 'recording a worker error failed'));
@@ -285,6 +291,11 @@ export class ExecutionNode {
     await this.opts.stateStore.markDeleted(portfolioId);
   }
 
+  /** Running workers (watchdog, metrics). */
+  runningWorkers(): PortfolioWorker[] {
+    return [...this.workers.values()].map((w) => w.worker);
+  }
+
   /** Deepest queue of any worker (the load the node reports). */
   queueDepth(): number {
     let max = 0;
@@ -301,6 +312,8 @@ export class ExecutionNode {
     }
     const byMarket = new Map<string, (SubmitOrder | CancelOrder)[]>();
     for (const m of [...orders, ...cancels]) byMarket.set(m.market, [...(byMarket.get(m.market) ?? []), m]);
+    this.opts.metrics?.ordersOut.inc({ type: 'submit' }, orders.length);
+    this.opts.metrics?.ordersOut.inc({ type: 'cancel' }, cancels.length);
     for (const [market, msgs] of byMarket) {
       await producer.send(
         topics.orders(market),

@@ -9,3 +9,5 @@ export * from './assignment-watcher.js';
 export * from './node-lease-keeper.js';
 export { startNodeRuntime } from './main.js';
 export type { NodePhase } from './status-sink.js';
+export * from './node-metrics.js';
+export * from './watchdog.js';

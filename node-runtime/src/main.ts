@@ -16,11 +16,15 @@ import { MySqlPortfolioStateStore } from './portfolio-state-store.js';
 import { KubeStatusSink } from './kube-status-sink.js';
 import { AssignmentWatcher } from './assignment-watcher.js';
 import { NodeLeaseKeeper } from './node-lease-keeper.js';
+import { createNodeMetrics } from './node-metrics.js';
+import { Watchdog } from './watchdog.js';
+import { topics } from '@ginkgo/contracts';
 
 /** Wires the real adapters (Kafka, MySQL, Kubernetes) around an ExecutionNode. */
 export async function startNodeRuntime(config: NodeRuntimeConfig) {
   const logger = createLogger('node-runtime', { nodeId: config.NODE_ID });
   const registry = createMetricsRegistry('node-runtime');
+  const metrics = createNodeMetrics(registry);
   // One keep-alive TLS connection pool instead of a handshake per request (client-node 1.4).
   const clients = withKeepAlive(createKubeClients(config.KUBECONFIG));
   const bus = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `node-${config.NODE_ID}`, logger });
@@ -52,6 +56,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     logger,
     queueCapacity: config.QUEUE_CAPACITY,
     logReader,
+    metrics,
     mayTrade: () => lease?.safe ?? false,
     ...(config.REFERENCE_CLOCK === 'wall' ? { now: () => Date.now() } : {}),
   });
@@ -81,11 +86,39 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
   await watcher.start();
   await watcher.idle();
   await running.consume();
+  const watchdog = new Watchdog({
+    workers: () => running.runningWorkers(),
+    stallMs: config.WATCHDOG_STALL_MS,
+    logger,
+    onStall: (st) => {
+      metrics.stalls.inc();
+      const a = running.assignmentOf(st.portfolioId);
+      if (a) void status.phase(st.portfolioId, a, 'Degraded', 'WorkerStalled', `worker stalled ${st.busyMs} ms on ${st.eventId ?? 'an event'}; queue ${st.queueDepth}`);
+    },
+  });
+  watchdog.start();
+  // Gauges and consumer lag on an interval (S5.06, S7.06, S3.07).
+  const sampler = setInterval(() => {
+    metrics.portfolios.set(running.portfolioIds().length);
+    metrics.queueDepth.set(running.queueDepth());
+    metrics.fenced.set(lease?.safe ? 0 : 1);
+    for (const market of config.MARKETS) {
+      for (const [kind, topic] of [['md', topics.marketData(market)], ['oe', topics.orderEvents(market)]] as const) {
+        void logReader
+          .groupLag(`ginkgo-node-${config.NODE_ID}-${kind}`, topic)
+          .then((lags) => lags.forEach((l) => metrics.consumerLag.set({ topic, partition: String(l.partition) }, l.lag)))
+          .catch(() => undefined);
+      }
+    }
+  }, config.METRICS_INTERVAL_MS);
+  sampler.unref();
   logger.info({ healthPort: health.port }, 'node-runtime ready');
   return {
     node: running,
     healthPort: health.port,
     stop: async () => {
+      clearInterval(sampler);
+      watchdog.stop();
       await watcher.stop();
       await running.stop();
       await status.close();

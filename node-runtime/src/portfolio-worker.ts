@@ -22,6 +22,10 @@ export interface InputPosition {
   offset: string;
 }
 
+/** Conflating across partitions would break the per-partition "applied up to" positions. */
+const samePartition = (a: InputPosition | undefined, b: InputPosition | undefined) =>
+  a === undefined || b === undefined ? a === b : a.topic === b.topic && a.partition === b.partition;
+
 export const positionKey = (p: { topic: string; partition: number }) => `${p.topic}:${p.partition}`;
 
 type QueueItem =
@@ -50,6 +54,7 @@ export interface PortfolioWorkerOptions {
   onFailure?: (f: WorkerFailure) => void;
   /** Events wait until this resolves (catch-up of missed order events runs first). */
   gate?: Promise<void>;
+  onConflated?: () => void;
 }
 
 export interface WorkerFailure {
@@ -79,6 +84,7 @@ export class PortfolioWorker {
   private failures = 0;
   processed = 0;
   skipped = 0;
+  conflated = 0;
   /** Wall time the current event started, for the watchdog (S7.04); undefined while idle. */
   busySince: number | undefined;
   currentEventId: string | undefined;
@@ -123,10 +129,29 @@ export class PortfolioWorker {
     return { ...this.positions };
   }
 
-  /** Resolves when the event has been handled and its effects are durable (publish + save). */
+  /**
+   * Resolves when the event has been handled and its effects are durable (publish + save). Backpressure:
+   * while the queue is full the caller waits (the consumer stops fetching). Conflation policy (S7.06): a
+   * price tick arriving at a full queue replaces the queued, not yet handled tick of the same code — only
+   * the latest price per code matters to a strategy — and the replaced one counts as conflated. Order
+   * events, fills and session events are never dropped or replaced.
+   */
   submit(event: EngineEvent, position?: InputPosition): Promise<void> {
     return new Promise<void>((done, failed) => {
-      this.queue.push({ kind: 'event', event, position, done, failed }).catch(failed);
+      const item: QueueItem = { kind: 'event', event, position, done, failed };
+      if (this.queue.full && event.type === 'price') {
+        const replaced = this.queue.replaceLast(
+          (q) => q.kind === 'event' && q.event.type === 'price' && q.event.code === event.code && samePartition(q.position, position),
+          item,
+        );
+        if (replaced) {
+          this.conflated++;
+          this.opts.onConflated?.();
+          replaced.done();
+          return;
+        }
+      }
+      this.queue.push(item).catch(failed);
     });
   }
 

@@ -110,6 +110,18 @@ export class KafkaLogReader implements LogReader {
     return out.sort((a, b) => a.partition - b.partition || (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
   }
 
+  /** Messages a consumer group has still to read, per partition (S5.06). */
+  async groupLag(groupId: string, topic: string): Promise<{ partition: number; lag: number }[]> {
+    const admin = await this.adminClient();
+    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const at = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    return ends.map((e) => {
+      const c = at.get(e.partition) ?? -1;
+      // No commit yet: the group starts at the end, nothing is owed.
+      return { partition: e.partition, lag: c < 0 ? 0 : Math.max(0, Number(e.high) - c) };
+    });
+  }
+
   async close(): Promise<void> {
     await this.admin?.disconnect().catch(() => undefined);
     this.admin = undefined;
