@@ -50,7 +50,7 @@ describe('data feeder against real Kafka', () => {
     return { market, feeder, md };
   }
 
-  test('S1.01 S4.04 the feeder applies interest updates and publishes only wanted codes, keyed by code, with source ids and times, none lost or doubled', async () => {
+  test('S4.04 the feeder starts, applies interest updates and publishes only wanted codes, keyed by code, with source ids and times, none lost or doubled', async () => {
     const { market, feeder, md } = await setup(true);
     const update: InterestUpdate = { nodeId: `node-${market}`, market, codes: ['600000.SH', '000001.SZ'], ts: Date.now() };
     await producer.send(topics.interestUpdates, [{ key: `${update.nodeId}/${market}`, value: JSON.stringify(update) }]);
