@@ -14,3 +14,5 @@ export * from './in-memory-bus.js';
 export * from './kube-keep-alive.js';
 export * from './kafka-log-reader.js';
 export * from './runtime-settings.js';
+export * from './redis-memory-monitor.js';
+export * from './disk-space-monitor.js';
