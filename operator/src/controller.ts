@@ -24,6 +24,15 @@ import { decideIntervention } from './order-intervention.js';
 import type { OperatorMetrics } from './metrics.js';
 
 type Portfolio = PortfolioResource & KubeObject;
+
+/** Rejects after `ms` if `p` has not settled (the work itself cannot be cancelled). */
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 type Lease = V1Lease & KubeObject;
 type ConfigMap = V1ConfigMap & KubeObject;
 
@@ -43,6 +52,11 @@ export interface ControllerOptions {
   resyncMs: number;
   /** Planned moves wait this long for the node's release (0 = move at once). */
   handoverTimeoutMs?: number;
+  /**
+   * A reconcile whose API call hangs (a keep-alive socket the server dropped without a reply) is abandoned
+   * after this long and retried; its late write, if any, is guarded by resourceVersion.
+   */
+  reconcileTimeoutMs?: number;
   /** Node liveness re-evaluation period. */
   tickMs?: number;
 }
@@ -73,6 +87,7 @@ export class PortfolioController {
   private nodesSeen = false;
   private tickTimer?: NodeJS.Timeout;
   private statsTimer?: NodeJS.Timeout;
+  private resyncTimer?: NodeJS.Timeout;
   private rebalanceTimer?: NodeJS.Timeout;
   private idleWaiters: Array<() => void> = [];
   private pendingEvents = 0;
@@ -128,6 +143,13 @@ export class PortfolioController {
     this.tickTimer = setInterval(() => this.refreshNodes(), this.opts.tickMs ?? 250);
     this.statsTimer = setInterval(() => this.updateStats(), 5000);
     this.statsTimer.unref();
+    // Level-triggered safety net: look at every portfolio again now and then (a re-list emits only changes).
+    if (this.opts.resyncMs > 0) {
+      this.resyncTimer = setInterval(() => {
+        for (const p of this.portfolios.list()) this.enqueue(p.metadata.name);
+      }, this.opts.resyncMs);
+      this.resyncTimer.unref();
+    }
   }
 
   get synced(): boolean {
@@ -161,6 +183,7 @@ export class PortfolioController {
     this.stopLeading();
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
     if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
     this.portfolios.stop();
     this.leases.stop();
@@ -253,6 +276,11 @@ export class PortfolioController {
     this.opts.logger.info({ changed }, 'node membership changed');
     const changedSet = new Set(changed);
     for (const [name, node] of this.assignedOf) if (changedSet.has(node)) this.enqueue(name);
+    // The status itself too: the load index may lag behind a write whose answer was lost.
+    for (const p of this.portfolios.list()) {
+      const node = p.status?.assignedNode;
+      if (node && changedSet.has(node)) this.enqueue(p.metadata.name);
+    }
     if (capacityUp) for (const name of this.waiting) this.enqueue(name);
     if (scaleOut) this.requestRebalance('scale-out');
   }
@@ -313,7 +341,7 @@ export class PortfolioController {
       this.inFlight.add(name);
       this.workers++;
       const started = process.hrtime.bigint();
-      void this.reconcile(name)
+      void withTimeout(this.reconcile(name), this.opts.reconcileTimeoutMs ?? 30000, `reconcile of ${name}`)
         .then(
           () => {
             this.failures.delete(name);
@@ -370,6 +398,7 @@ export class PortfolioController {
 
   private async applyDecision(p: Portfolio, deleting: boolean): Promise<void> {
     const name = p.metadata.name;
+    this.track(p); // the load index follows the status we decide on
     const parsed = PortfolioSpec.safeParse(p.spec);
     const spec = parsed.success ? parsed.data : undefined;
     const preferredNode = this.preferred.get(name);
@@ -408,7 +437,10 @@ export class PortfolioController {
     try {
       updated = await this.patchStatus(p, { ...d.patch, ...(conditions ? { conditions } : {}) });
     } catch (err) {
-      this.reserve(name, before);
+      // The write may have landed even so (connection lost before the answer): count what the cache says now
+      // (the watch event may already be in), not what we had before; later events keep it right.
+      const now = this.portfolios.get(name);
+      this.reserve(name, now && now.metadata.resourceVersion !== p.metadata.resourceVersion ? (now.status?.assignedNode ?? null) : before);
       throw err;
     }
     if (d.assigned) {

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
 
   const mainJs = fileURLToPath(new URL('../main.js', import.meta.url));
   const op = spawn(process.execPath, [mainJs], {
-    env: { ...process.env, WATCH_NAMESPACE: ns, HEALTH_PORT: '0', OPERATOR_ID: 'bench', LOG_LEVEL: 'warn', NODE_LEASE_GRACE_SECONDS: '0' },
+    env: { RECONCILE_CONCURRENCY: '32', ...process.env, WATCH_NAMESPACE: ns, HEALTH_PORT: '0', OPERATOR_ID: 'bench', LOG_LEVEL: 'warn', NODE_LEASE_GRACE_SECONDS: '0' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   let peakRss = 0;
