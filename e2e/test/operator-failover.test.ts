@@ -27,7 +27,7 @@ describe('operator e2e: node failure (SIGKILL) with real node-runtime, livecore 
     await c.stop();
   }, 60000);
 
-  test('S2.09 S3.03 SIGKILL of the running node: the portfolio moves with epoch + 1, state restored from MySQL, trading resumes', async () => {
+  test('S2.09 SIGKILL of the running node: the portfolio moves with epoch + 1, state restored from MySQL, trading resumes', async () => {
     await c.apply(name, {
       market: 'cn',
       initialCash: '100000.00',
@@ -73,6 +73,15 @@ describe('operator e2e: node failure (SIGKILL) with real node-runtime, livecore 
     } finally {
       await orders.close();
     }
+  });
+
+  test('S3.03 after the crash the dead node holds nothing: its Lease lapsed unrenewed and its portfolio runs only on the survivor', async () => {
+    expect(c.node('a').child.signalCode).toBe('SIGKILL');
+    const lease = await c.clients.coordination.readNamespacedLease({ name: `node-${a}`, namespace: c.namespace });
+    const renewed = new Date(lease.spec?.renewTime ?? 0).getTime();
+    expect(Date.now() - renewed).toBeGreaterThan((lease.spec?.leaseDurationSeconds ?? 0) * 1000);
+    const p = await c.running(name, b);
+    expect(p.status).toMatchObject({ assignedNode: b, runningNode: b, epoch: 2, runningEpoch: 2 });
   });
 
   test('S9.10 one runner at a time: the fenced-off node\'s epoch is refused by the gateway', async () => {
