@@ -22,13 +22,26 @@ export interface Migration {
 
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
+/** Every pooled connection stayed busy for the whole wait: an error to retry, never a hang (S5.08). */
+export class PoolExhaustedError extends Error {
+  readonly code = 'POOL_EXHAUSTED';
+  constructor(readonly connectionLimit: number, readonly waitedMs: number) {
+    super(`MySQL pool exhausted: all ${connectionLimit} connections busy for ${waitedMs} ms`);
+    this.name = 'PoolExhaustedError';
+  }
+}
+
 export class MySqlDatabase implements SqlDatabase {
   readonly pool: mysql.Pool;
+  private readonly connectionLimit: number;
+  private readonly acquireTimeoutMs: number;
 
   constructor(url: string, opts: { connectionLimit?: number; acquireTimeoutMs?: number } = {}) {
+    this.connectionLimit = opts.connectionLimit ?? 10;
+    this.acquireTimeoutMs = opts.acquireTimeoutMs ?? 10000;
     this.pool = mysql.createPool({
       uri: url,
-      connectionLimit: opts.connectionLimit ?? 10,
+      connectionLimit: this.connectionLimit,
       queueLimit: 100,
       connectTimeout: 5000,
       waitForConnections: true,
@@ -39,21 +52,49 @@ export class MySqlDatabase implements SqlDatabase {
     });
   }
 
+  /** A pooled connection, or PoolExhaustedError after acquireTimeoutMs (mysql2 itself waits forever). */
+  private async acquire(): Promise<mysql.PoolConnection> {
+    const pending = this.pool.getConnection();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new PoolExhaustedError(this.connectionLimit, this.acquireTimeoutMs)), this.acquireTimeoutMs);
+    });
+    try {
+      return await Promise.race([pending, timeout]);
+    } catch (err) {
+      // The connection may still arrive after we gave up: hand it straight back.
+      pending.then((c) => c.release()).catch(() => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async query<T extends Row = Row>(sql: string, params: SqlValue[] = []): Promise<T[]> {
-    const [rows] = await this.pool.query(sql, params);
-    return rows as T[];
+    const conn = await this.acquire();
+    try {
+      const [rows] = await conn.query(sql, params);
+      return rows as T[];
+    } finally {
+      conn.release();
+    }
   }
 
   async execute(sql: string, params: SqlValue[] = []): Promise<{ affectedRows: number; insertId: number }> {
-    const [result] = await this.pool.query(sql, params);
-    const r = result as mysql.ResultSetHeader;
-    return { affectedRows: r.affectedRows, insertId: r.insertId };
+    const conn = await this.acquire();
+    try {
+      const [result] = await conn.query(sql, params);
+      const r = result as mysql.ResultSetHeader;
+      return { affectedRows: r.affectedRows, insertId: r.insertId };
+    } finally {
+      conn.release();
+    }
   }
 
   /** Runs fn in a transaction; deadlocks and lock timeouts roll back and retry (S7.05). */
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, attempts = 5): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const conn = await this.pool.getConnection();
+      const conn = await this.acquire();
       try {
         await conn.beginTransaction();
         const tx: SqlExecutor = {
