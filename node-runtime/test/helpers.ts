@@ -118,6 +118,7 @@ export function startNode(namespace: string, nodeId: string, extra: Record<strin
     HEALTH_PORT: '0',
     NODE_LEASE_SECONDS: '6',
     STATUS_INTERVAL_MS: '100',
+    METRICS_INTERVAL_MS: '1000',
     REFERENCE_CLOCK: 'source',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     ...extra,
