@@ -55,8 +55,9 @@ describe('node-runtime against the operator contract (real Kafka, MySQL, kube-ap
     node = await startNode(namespace, nodeId);
   }, 60000);
 
+  let stopped = false;
   afterAll(async () => {
-    await node?.stop();
+    if (!stopped) await node?.stop();
     await bus.close();
     await db.close();
     await dropNamespace(clients, namespace);
@@ -216,5 +217,18 @@ describe('node-runtime against the operator contract (real Kafka, MySQL, kube-ap
     expect(node.node.portfolioIds()).not.toContain(a);
     const rows = await db.query<{ deleted_at: string | null }>('SELECT deleted_at FROM portfolio_state WHERE portfolio_id = ?', [a]);
     expect(rows[0]?.deleted_at).not.toBeNull();
+  });
+
+  test('S3.02 graceful stop (what SIGTERM runs): portfolios stopped, state saved, Lease released', async () => {
+    const running = node.node.portfolioIds();
+    stopped = true;
+    await node.stop();
+    expect(node.node.portfolioIds()).toEqual([]);
+    for (const id of running) {
+      const rows = await db.query<{ node_id: string }>('SELECT node_id FROM portfolio_state WHERE portfolio_id = ?', [id]);
+      expect(rows.map((r) => r.node_id)).toEqual([nodeId]);
+    }
+    const lease = await clients.coordination.readNamespacedLease({ name: `${nodeLease.namePrefix}${nodeId}`, namespace });
+    expect(lease.spec?.holderIdentity ?? '').toBe('');
   });
 });
