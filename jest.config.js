@@ -16,5 +16,7 @@ export default {
   },
   setupFiles: ['<rootDir>/e2e/jest/load-testbed-env.cjs'],
   testTimeout: 60000,
-  maxWorkers: 2,
+  // One file at a time: integration and e2e files share one Kafka (orders.cn, market.data.cn) and
+  // gateways in one consumer group; in parallel they would fill or tick each other's portfolios.
+  maxWorkers: 1,
 };
