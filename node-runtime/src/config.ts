@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 import { ConnectionEnv, PortEnv, loadConfig } from '@ginkgo/platform';
 
@@ -29,6 +30,22 @@ export const NodeRuntimeConfig = z.object({
   /** A worker busy on one event longer than this is reported stalled (S7.04). */
   WATCHDOG_STALL_MS: z.coerce.number().int().min(100).default(10000),
   METRICS_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  /** Start: how long to wait for Kafka, MySQL, the API server (required) and Redis (optional) (S7.09). */
+  DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).default(120000),
+  /** MySQL outage: state writes go here (fsync'ed, one file per node) and are flushed in order (S5.03). */
+  SPOOL_DIR: z.string().min(1).default(path.join(os.tmpdir(), 'ginkgo-live-spool')),
+  /** Attempts of a state write before it is spooled, and the first retry pause (doubling). */
+  STATE_SAVE_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  STATE_RETRY_BASE_MS: z.coerce.number().int().min(1).default(200),
+  SPOOL_FLUSH_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  /** Redis hot state (node status, portfolio summaries, last prices): flush interval and TTL (S5.02). */
+  HOT_STATE_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  HOT_STATE_TTL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Dependency probes (ginkgo_node_dependency_up), Redis memory and spool disk checks. */
+  DEPENDENCY_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  MONITOR_INTERVAL_MS: z.coerce.number().int().min(100).default(15000),
+  /** Alert when Redis uses more than this many bytes (also without a maxmemory limit), S5.07. */
+  REDIS_MEMORY_ALERT_BYTES: z.coerce.number().int().min(1).optional(),
 });
 export type NodeRuntimeConfig = z.infer<typeof NodeRuntimeConfig>;
 

@@ -1,6 +1,11 @@
 import {
   ConfigError,
+  DiskSpaceMonitor,
   KafkaMessageBus,
+  RedisHotStateStore,
+  RedisMemoryMonitor,
+  createKafkaProbe,
+  waitForDependencies,
   MySqlDatabase,
   KafkaLogReader,
   createKubeClients,
@@ -19,38 +24,108 @@ import { NodeLeaseKeeper } from './node-lease-keeper.js';
 import { createNodeMetrics } from './node-metrics.js';
 import { Watchdog } from './watchdog.js';
 import { topics } from '@ginkgo/contracts';
+import { createResilienceMetrics } from './resilience-metrics.js';
+import { HotStateWriter } from './hot-state-writer.js';
+import { HotStateStatusSink, hotKeys } from './hot-state-status-sink.js';
+import { LastPriceTap } from './market-data-tap.js';
+import { StateSpool } from './state-spool.js';
+import { SpoolingStateStore } from './spooling-state-store.js';
+import { DependencyMonitor } from './dependency-monitor.js';
+
+/** host:port of a connection URL, for messages (never the credentials). */
+const endpoint = (url: string) => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'unparsable URL';
+  }
+};
 
 /** Wires the real adapters (Kafka, MySQL, Kubernetes) around an ExecutionNode. */
 export async function startNodeRuntime(config: NodeRuntimeConfig) {
   const logger = createLogger('node-runtime', { nodeId: config.NODE_ID });
   const registry = createMetricsRegistry('node-runtime');
   const metrics = createNodeMetrics(registry);
+  const resilience = createResilienceMetrics(registry);
+  const brokers = config.KAFKA_BROKERS.split(',');
   // One keep-alive TLS connection pool instead of a handshake per request (client-node 1.4).
   const clients = withKeepAlive(createKubeClients(config.KUBECONFIG));
-  const bus = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `node-${config.NODE_ID}`, logger });
-  const logReader = new KafkaLogReader({ brokers: config.KAFKA_BROKERS.split(','), clientId: `node-${config.NODE_ID}-reader`, logger });
   const db = new MySqlDatabase(config.MYSQL_URL);
-  const stateStore = new MySqlPortfolioStateStore(db);
+  // Redis connects in the background and reconnects with backoff; the node never waits on it to trade.
+  const hotStore = new RedisHotStateStore(config.REDIS_URL);
+  hotStore.client.connect().catch(() => undefined);
+  const kafkaProbe = createKafkaProbe(brokers, `node-${config.NODE_ID}-probe`);
   let node: ExecutionNode | undefined;
   let lease: NodeLeaseKeeper | undefined;
   const health = await startHealthServer({
     port: config.HEALTH_PORT,
     what: 'node-runtime health endpoint (HEALTH_PORT)',
     registry,
+    // Readiness: consuming and the Lease held. Redis down (degraded) or MySQL spooling keep it true: trading goes on.
     checks: { live: () => true, ready: () => Boolean(node?.ready && lease?.held) },
   });
-  await stateStore.init();
-  const status = new KubeStatusSink({
+  const abandon = async () => {
+    hotStore.client.disconnect();
+    await db.close().catch(() => undefined);
+    await health.close();
+  };
+  try {
+    // S7.09: readiness stays false until every dependency answered; at the timeout the error names them.
+    await waitForDependencies(
+      [
+        { name: `Kafka (${config.KAFKA_BROKERS})`, probe: kafkaProbe },
+        { name: `MySQL (${endpoint(config.MYSQL_URL)})`, probe: () => db.query('SELECT 1') },
+        {
+          name: `Kubernetes API server (namespace ${config.WATCH_NAMESPACE})`,
+          probe: () => clients.coordination.listNamespacedLease({ namespace: config.WATCH_NAMESPACE, limit: 1 }),
+        },
+        // Hot state only: the node may trade without it (degraded), so it does not block the start.
+        {
+          name: `Redis (${endpoint(config.REDIS_URL)})`,
+          probe: async () => {
+            if (!(await hotStore.ping())) throw new Error('no PONG');
+          },
+          optional: true,
+        },
+      ],
+      { timeoutMs: config.DEPENDENCY_TIMEOUT_MS, logger },
+    );
+  } catch (err) {
+    await abandon();
+    throw err;
+  }
+  const bus = new KafkaMessageBus({ brokers, clientId: `node-${config.NODE_ID}`, logger });
+  const logReader = new KafkaLogReader({ brokers, clientId: `node-${config.NODE_ID}-reader`, logger });
+  const mysqlStore = new MySqlPortfolioStateStore(db);
+  await mysqlStore.init();
+  const spool = await StateSpool.open(config.SPOOL_DIR, config.NODE_ID);
+  const stateStore = new SpoolingStateStore(mysqlStore, spool, {
+    logger,
+    metrics: resilience,
+    retries: config.STATE_SAVE_ATTEMPTS,
+    retryBaseMs: config.STATE_RETRY_BASE_MS,
+    flushIntervalMs: config.SPOOL_FLUSH_INTERVAL_MS,
+  });
+  // Writes a previous run spooled reach MySQL before any state is loaded from it.
+  if (spool.size > 0) {
+    await stateStore.flush().catch((err: unknown) => logger.error({ err: String(err) }, 'spool left by the previous run not flushed yet: states are served from it'));
+  }
+  stateStore.start();
+  const hot = new HotStateWriter({ store: hotStore, logger, metrics: resilience, intervalMs: config.HOT_STATE_INTERVAL_MS });
+  hot.start();
+  const prices = new LastPriceTap((topic) => config.MARKETS.some((m) => topic === topics.marketData(m)));
+  const kubeStatus = new KubeStatusSink({
     clients,
     namespace: config.WATCH_NAMESPACE,
     nodeId: config.NODE_ID,
     logger,
     intervalMs: config.STATUS_INTERVAL_MS,
   });
+  const status = new HotStateStatusSink(kubeStatus, hot, { nodeId: config.NODE_ID, ttlSeconds: config.HOT_STATE_TTL_SECONDS });
   node = new ExecutionNode({
     nodeId: config.NODE_ID,
     markets: config.MARKETS,
-    bus,
+    bus: prices.wrap(bus),
     stateStore,
     status,
     logger,
@@ -97,6 +172,48 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     },
   });
   watchdog.start();
+  // Outage alerts (S5.01-S5.03): each dependency probed on an interval; clients keep retrying with backoff.
+  const dependencies = new DependencyMonitor({
+    logger,
+    metrics: resilience,
+    probes: [
+      { name: 'kafka', check: () => kafkaProbe().then(() => true) },
+      { name: 'redis', check: () => hotStore.ping() },
+      { name: 'mysql', check: () => db.query('SELECT 1').then(() => true) },
+      { name: 'kube', check: () => Boolean(lease?.safe) },
+    ],
+  });
+  dependencies.start(config.DEPENDENCY_CHECK_INTERVAL_MS);
+  // S5.07: Redis memory and keys without TTL; S7.03: free space where the spool writes.
+  const redisMemory = new RedisMemoryMonitor({
+    client: hotStore.client,
+    registry,
+    logger,
+    keyPattern: 'ginkgo:*',
+    ...(config.REDIS_MEMORY_ALERT_BYTES !== undefined ? { maxBytes: config.REDIS_MEMORY_ALERT_BYTES } : {}),
+  });
+  redisMemory.start(config.MONITOR_INTERVAL_MS);
+  const disk = new DiskSpaceMonitor({ paths: [config.SPOOL_DIR], registry, logger });
+  disk.start(config.MONITOR_INTERVAL_MS);
+  // Hot state: node status and last prices, next to the portfolio summaries the status sink puts.
+  const hotTimer = setInterval(() => {
+    hot.put(
+      hotKeys.node(config.NODE_ID),
+      {
+        nodeId: config.NODE_ID,
+        markets: config.MARKETS,
+        portfolios: running.portfolioIds(),
+        queueDepth: running.queueDepth(),
+        ready: Boolean(running.ready && lease?.held),
+        fenced: !lease?.safe,
+        degraded: { redis: hot.degraded, mysqlSpooling: stateStore.spooling, kafka: !dependencies.isUp('kafka') },
+        updatedAt: Date.now(),
+      },
+      config.HOT_STATE_TTL_SECONDS,
+    );
+    for (const p of prices.drain()) hot.put(hotKeys.price(p.market, p.code), p, config.HOT_STATE_TTL_SECONDS);
+  }, config.HOT_STATE_INTERVAL_MS);
+  hotTimer.unref();
   // Gauges and consumer lag on an interval (S5.06, S7.06, S3.07).
   const sampler = setInterval(() => {
     metrics.portfolios.set(running.portfolioIds().length);
@@ -116,15 +233,29 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
   return {
     node: running,
     healthPort: health.port,
+    registry,
+    stateStore,
+    hot,
+    dependencies,
     stop: async () => {
       clearInterval(sampler);
+      clearInterval(hotTimer);
+      dependencies.stop();
+      redisMemory.stop();
+      disk.stop();
       watchdog.stop();
       await watcher.stop();
       await running.stop();
-      await status.close();
+      await kubeStatus.close();
       await lease?.stop();
       await bus.close();
       await logReader.close();
+      // Last chance for spooled writes; what stays is flushed at the next start.
+      await stateStore.flush().catch((err: unknown) => logger.error({ err: String(err), spool: spool.path, entries: spool.size }, 'MySQL still unreachable at stop: spool kept for the next start'));
+      await stateStore.close();
+      await spool.close();
+      await hot.close();
+      hotStore.client.disconnect();
       await db.close();
       await health.close();
     },

@@ -15,7 +15,7 @@ export class PortInUseError extends Error {
   }
 }
 
-/** Serves /livez, /readyz and /metrics. Rejects with PortInUseError naming the port (S7.07). */
+/** Serves /livez (alias /healthz), /readyz and /metrics. Rejects with PortInUseError naming the port (S7.07). */
 export async function startHealthServer(opts: {
   port: number;
   host?: string;
@@ -25,8 +25,8 @@ export async function startHealthServer(opts: {
 }): Promise<{ server: http.Server; port: number; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
-    if (url === '/livez' || url === '/readyz') {
-      const ok = url === '/livez' ? opts.checks.live() : opts.checks.ready();
+    if (url === '/livez' || url === '/healthz' || url === '/readyz') {
+      const ok = url === '/readyz' ? opts.checks.ready() : opts.checks.live();
       res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok' : 'not ready');
       return;
     }
