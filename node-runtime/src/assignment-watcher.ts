@@ -1,8 +1,10 @@
 import { makeInformer, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import { PortfolioSpec, deletionHandshake, portfolioResource, type PortfolioResource } from '@ginkgo/contracts';
+import { PortfolioSpec, deletionHandshake, portfolioResource, type CancelRequest, type PortfolioResource } from '@ginkgo/contracts';
 import type { KubeClients, Logger } from '@ginkgo/platform';
 import type { Assignment } from './execution-node.js';
 import type { StatusSink } from './status-sink.js';
+import type { StatusControl } from './status-control.js';
+import type { CancelRequestInput } from './portfolio-worker.js';
 
 export interface AssignmentTarget {
   assign(a: Assignment): Promise<void>;
@@ -11,11 +13,26 @@ export interface AssignmentTarget {
   setHalted?(portfolioId: string, halted: boolean): Promise<void>;
   archive?(portfolioId: string): Promise<void>;
   assignmentOf?(portfolioId: string): Assignment | undefined;
+  /** Hand-over: stop, drain, persist (state and input positions). */
+  release?(portfolioId: string): Promise<number | undefined>;
+  /** S6.11: what was done, or undefined when the portfolio does not run here. */
+  cancelOrders?(portfolioId: string, requests: CancelRequestInput[]): Promise<string | undefined>;
 }
 
 /** What this node should do about one Portfolio now. */
 export type Decision =
-  | { kind: 'run'; assignment: Assignment; halted: boolean; reportRunning: boolean }
+  | {
+      kind: 'run';
+      assignment: Assignment;
+      halted: boolean;
+      reportRunning: boolean;
+      /** Cancel requests above status.cancelAck.id, in id order (S6.11). */
+      cancels: CancelRequest[];
+      /** A hand-over was cancelled after this node released: it runs again, releasedEpoch goes. */
+      clearReleased: boolean;
+    }
+  /** Planned move (status.handoverTo): stop, persist, write releasedEpoch; done once it is written. */
+  | { kind: 'release'; run: { epoch: number; generation: number }; done: boolean }
   /** Not ours (any more): stop at once, write nothing. */
   | { kind: 'drop'; reason: string }
   /** Stopped by spec: drain, persist, report Stopped/DesiredStateStopped. */
@@ -35,6 +52,7 @@ export function decide(p: PortfolioResource, nodeId: string): Decision {
   if (p.metadata.deletionTimestamp) {
     return { kind: 'delete', run, done: conditionTrue(p, deletionHandshake.conditionType, deletionHandshake.reason) && st.runningEpoch === st.epoch };
   }
+  if (st.handoverTo !== undefined && st.handoverTo !== nodeId) return { kind: 'release', run, done: st.releasedEpoch === st.epoch };
   const spec = PortfolioSpec.safeParse(p.spec);
   if (!spec.success) return { kind: 'invalid', run, message: spec.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   if (spec.data.desiredState === 'Stopped' || spec.data.suspend === true) {
@@ -46,7 +64,16 @@ export function decide(p: PortfolioResource, nodeId: string): Decision {
   const halted = st.phase === 'Halted' || conditionTrue(p, 'Halted');
   // After a halt is lifted (phase Assigned again) or a stop is undone, the node says Running again.
   const reportRunning = !halted && (st.phase === 'Assigned' || st.phase === 'Stopped' || st.runningEpoch !== st.epoch);
-  return { kind: 'run', assignment: { portfolioId: p.metadata.name, spec: spec.data, epoch: st.epoch, generation }, halted, reportRunning };
+  const ackId = st.cancelAck?.id ?? 0;
+  const cancels = (st.cancelRequests ?? []).filter((r) => r.id > ackId).sort((a, b) => a.id - b.id);
+  return {
+    kind: 'run',
+    assignment: { portfolioId: p.metadata.name, spec: spec.data, epoch: st.epoch, generation },
+    halted,
+    reportRunning,
+    cancels,
+    clearReleased: st.releasedEpoch !== undefined && st.releasedEpoch === st.epoch,
+  };
 }
 
 /** @deprecated kept for callers of the first version: decide() says more. */
@@ -64,6 +91,8 @@ export class AssignmentWatcher {
   private informer?: ReturnType<typeof makeInformer<KubernetesObject>>;
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Highest cancel request handled per portfolio (never sent twice by this node) and whether its ack landed. */
+  private readonly cancelsHandled = new Map<string, CancelAckDraft>();
 
   constructor(
     private readonly opts: {
@@ -72,8 +101,8 @@ export class AssignmentWatcher {
       nodeId: string;
       target: AssignmentTarget;
       logger: Logger;
-      /** Where Stopped/Deleted/Degraded are reported (the node's status sink). */
-      status?: StatusSink;
+      /** Where Stopped/Deleted/Degraded are reported (the node's status sink); releasedEpoch and cancelAck too. */
+      status?: StatusSink & Partial<StatusControl>;
     },
   ) {}
 
@@ -129,11 +158,20 @@ export class AssignmentWatcher {
             if (running) await target.unassign(name, 'invalid spec');
             await status?.phase?.(name, want.run, 'Degraded', 'InvalidSpec', want.message);
             break;
+          case 'release':
+            // Stop and persist first: only then may the next node load the state.
+            if (running) await (target.release ? target.release(name) : target.unassign(name, 'handed over'));
+            if (!want.done && (await status?.released?.(name, want.run.epoch, want.run.epoch))) {
+              logger.info({ portfolioId: name, epoch: want.run.epoch }, 'portfolio released for the hand-over');
+            }
+            break;
           case 'run':
             await target.assign(want.assignment);
             if (target.portfolioIds().includes(name)) {
+              if (want.clearReleased) await status?.released?.(name, want.assignment.epoch, undefined);
               await target.setHalted?.(name, want.halted);
               if (want.reportRunning) await status?.phase?.(name, want.assignment, 'Running', 'Running');
+              await this.handleCancels(name, want.assignment.epoch, want.cancels);
             }
             break;
         }
@@ -141,6 +179,32 @@ export class AssignmentWatcher {
         logger.error({ portfolioId: name, err: String(err) }, 'applying assignment failed');
       }
     });
+  }
+
+  /**
+   * S6.11: requests above the acknowledged id go to the portfolio (CancelOrder with its epoch), then
+   * status.cancelAck says up to which id. A request handled here whose ack did not land is acknowledged
+   * again, never sent twice by this node.
+   */
+  private async handleCancels(name: string, epoch: number, pending: CancelRequest[]): Promise<void> {
+    const { target, status, logger } = this.opts;
+    if (!pending.length || !target.cancelOrders) return;
+    let handled = this.cancelsHandled.get(name);
+    const todo = pending.filter((r) => r.id > (handled?.id ?? 0));
+    if (todo.length) {
+      const message = await target.cancelOrders(
+        name,
+        todo.map((r) => ({ clientOrderId: r.clientOrderId, all: r.all, force: r.force, reason: r.reason ?? `manual cancel request ${r.id}` })),
+      );
+      if (message === undefined) return;
+      handled = { id: todo[todo.length - 1]!.id, message, acked: false };
+      this.cancelsHandled.set(name, handled);
+      logger.info({ portfolioId: name, upTo: handled.id, message }, 'cancel requests handled');
+    }
+    // A stale view (the ack not in it yet) must not send anything again, nor ack twice.
+    if (!handled || handled.acked) return;
+    const ack = { id: handled.id, at: new Date().toISOString(), message: handled.message };
+    if (await status?.acknowledgeCancels?.(name, epoch, ack)) handled.acked = true;
   }
 
   /** Resolves once every change seen so far has been applied (after start: the initial list). */
@@ -157,4 +221,10 @@ export class AssignmentWatcher {
     await this.informer?.stop();
     await this.chain;
   }
+}
+
+interface CancelAckDraft {
+  id: number;
+  message: string;
+  acked: boolean;
 }

@@ -7,7 +7,7 @@ import {
   type PortfolioSpec,
   type SubmitOrder,
 } from '@ginkgo/contracts';
-import { PortfolioEngine, createDefaultRegistry, type ComponentRegistry, type PortfolioSnapshot } from '@ginkgo/core';
+import { PortfolioEngine, createDefaultRegistry, type ComponentRegistry, type EngineEvent, type PortfolioSnapshot, type SettlementRecord } from '@ginkgo/core';
 import {
   validatedHandler,
   type IncomingMessage,
@@ -18,7 +18,11 @@ import {
   type MessageProducer,
 } from '@ginkgo/platform';
 import { InterestMap } from './interest-map.js';
-import { PortfolioWorker, positionKey, totalsOf, type WorkerFailure } from './portfolio-worker.js';
+import { PortfolioWorker, totalsOf, type CancelRequestInput, type InputPosition, type WorkerFailure } from './portfolio-worker.js';
+import { RoutedPositions } from './routed-positions.js';
+import { StartingPortfolios, type StartingPortfolio } from './starting-portfolios.js';
+import { jsonOf, readMissed, withStartPositions, type MissedInput } from './input-catch-up.js';
+import { settlementTopic } from './settlement-topic.js';
 import type { PortfolioStateStore } from './portfolio-state-store.js';
 import type { StatusSink } from './status-sink.js';
 import { crashPoint } from './fault-injection.js';
@@ -57,13 +61,24 @@ export interface Assignment {
   generation: number;
 }
 
+/** Which market-data offsets a running worker may save as applied (see RoutedPositions). */
+interface WatermarkMark {
+  /** Routed by the node while this worker received every tick it wanted. */
+  live: boolean;
+  /** Frozen when the worker left the routing (stop, restart): later ticks never reached it. */
+  frozen?: Record<string, string>;
+}
+
 /**
  * The ExecutionNode: market data in (broadcast: a consumer group of its own), routed by
  * interest to per-portfolio workers; orders out; order events in. Transport-agnostic: the
  * real process gives it Kafka, the demo an in-memory bus.
  */
 export class ExecutionNode {
-  private readonly workers = new Map<string, { worker: PortfolioWorker; assignment: Assignment }>();
+  private readonly workers = new Map<string, { worker: PortfolioWorker; assignment: Assignment; mark: WatermarkMark }>();
+  /** Portfolios loading and catching up: their live inputs are buffered (nothing lost during a restart). */
+  private readonly starting = new StartingPortfolios();
+  private readonly routed = new RoutedPositions();
   /** Portfolios whose worker gave up (S2.10), by the run that failed: not restarted until the spec changes. */
   private readonly failed = new Map<string, Assignment>();
   private readonly interest = new InterestMap();
@@ -112,6 +127,7 @@ export class ExecutionNode {
         { topic: topics.orderEvents(m) },
         { topic: topics.deadLetter(topics.marketData(m)), partitions: 1 },
         { topic: topics.deadLetter(topics.orderEvents(m)), partitions: 1 },
+        { topic: settlementTopic(m) },
       ]),
       { topic: topics.interestUpdates, partitions: 1, compacted: true },
     ]);
@@ -143,108 +159,156 @@ export class ExecutionNode {
     crashPoint('after-consume');
     this.opts.metrics?.eventsIn.inc({ kind: 'market' });
     // Session events concern every portfolio of the market; the rest go by code.
-    const targets =
-      event.type === 'session'
-        ? [...this.workers.values()].filter((w) => w.assignment.spec.market === event.market).map((w) => w.worker)
-        : [...this.interest.portfoliosFor(event.code)].flatMap((id) => this.workers.get(id)?.worker ?? []);
-    this.opts.logger.debug({ eventId: event.eventId, targets: targets.map((t) => t.portfolioId) }, 'market data routed');
     const position = { topic: m.topic, partition: m.partition, offset: m.offset };
+    const ids =
+      event.type === 'session'
+        ? [
+            ...[...this.workers.entries()].filter(([, w]) => w.assignment.spec.market === event.market).map(([id]) => id),
+            ...this.starting.ofMarket(event.market).map((s) => s.portfolioId),
+          ]
+        : [...this.interest.portfoliosFor(event.code)];
+    // A portfolio starting or restarting gets it in its buffer (applied once it has caught up).
+    const targets = ids.flatMap((id) => (this.buffer(id, event, position) ? [] : (this.workers.get(id)?.worker ?? [])));
+    this.opts.logger.debug({ eventId: event.eventId, targets: targets.map((t) => t.portfolioId) }, 'market data routed');
     await Promise.all(targets.map((w) => w.submit(event, position)));
+    this.routed.record(position);
+  }
+
+  private buffer(portfolioId: string, event: EngineEvent, position: InputPosition): boolean {
+    const s = this.starting.get(portfolioId);
+    if (!s) return false;
+    s.inputs.push({ event, position });
+    return true;
   }
 
   private async routeOrderEvent(event: OrderEvent, m: IncomingMessage): Promise<void> {
     crashPoint('after-consume');
     this.opts.metrics?.eventsIn.inc({ kind: 'order' });
+    const position = { topic: m.topic, partition: m.partition, offset: m.offset };
+    if (this.buffer(event.portfolioId, event, position)) return;
     const entry = this.workers.get(event.portfolioId);
-    if (entry) await entry.worker.submit(event, { topic: m.topic, partition: m.partition, offset: m.offset });
+    if (entry) await entry.worker.submit(event, position);
   }
 
-  /** Starts (or restarts, on a new epoch or generation) a portfolio from its stored state. */
+  /**
+   * Starts (or restarts, on a new epoch or generation) a portfolio from its stored state and its own
+   * persisted input positions: live inputs are buffered from the first moment (on a restart the route is
+   * kept), the order events and market data published since those positions are read back from the log and
+   * applied in order, then the buffer (duplicates skipped by offset), and only then does the worker go live.
+   */
   async assign(a: Assignment): Promise<void> {
     const existing = this.workers.get(a.portfolioId);
     if (existing && existing.assignment.epoch === a.epoch && existing.assignment.generation === a.generation) return;
     const failed = this.failed.get(a.portfolioId);
     if (failed && failed.epoch === a.epoch && failed.generation === a.generation) return;
     this.failed.delete(a.portfolioId);
-    if (existing) await this.unassign(a.portfolioId, 'reassigned');
     const { stateStore, nodeId, logger, logReader } = this.opts;
     const started = Date.now();
-    const stored = await stateStore.load(a.portfolioId);
-    const restore = (snapshot: PortfolioSnapshot) => PortfolioEngine.restore({ snapshot, spec: a.spec, registry: this.registry });
-    const engine = stored
-      ? restore(stored.snapshot)
-      : PortfolioEngine.create({ portfolioId: a.portfolioId, spec: a.spec, registry: this.registry });
-    const oeTopic = topics.orderEvents(a.spec.market);
-    let positions = stored?.inputPositions ?? {};
-    if (logReader && !Object.keys(positions).some((k) => k.startsWith(`${oeTopic}:`))) {
-      // First run: nothing before today's end of the order-event log can concern this portfolio.
-      const ends = await logReader.endOffsets(oeTopic);
-      positions = { ...positions };
-      for (const e of ends) positions[positionKey({ topic: oeTopic, partition: e.partition })] = (BigInt(e.offset) - 1n).toString();
-    }
+    const pending = this.starting.begin(a.portfolioId, a.spec.market);
+    if (existing) await this.retire(a.portfolioId, existing, 'restarting with a new spec or epoch');
+    let worker: PortfolioWorker | undefined;
     let openGate!: () => void;
     const gate = new Promise<void>((r) => (openGate = r));
-    const worker = new PortfolioWorker({
-      portfolioId: a.portfolioId,
-      nodeId,
-      epoch: a.epoch,
-      engine,
-      logger,
-      queueCapacity: this.opts.queueCapacity ?? 1000,
-      inputPositions: positions,
-      gate,
-      rebuild: restore,
-      ...(this.opts.maxFailures !== undefined ? { maxFailures: this.opts.maxFailures } : {}),
-      ...(this.opts.failureBackoffMs !== undefined ? { backoffMs: this.opts.failureBackoffMs } : {}),
-      ...(this.opts.now ? { now: this.opts.now } : {}),
-      effects: {
-        publish: (orders, cancels) => this.publish(orders, cancels),
-        save: (state, totals) => stateStore.save(state, totals),
-        report: (id, view, result) => this.opts.status.report(id, view, result),
-      },
-      onFenced: (id) => void this.unassign(id, 'fenced'),
-      onFailure: (f) => void this.onWorkerFailure(a, f),
-      onConflated: () => this.opts.metrics?.conflatedTicks.inc(),
-    });
-    this.workers.set(a.portfolioId, { worker, assignment: a });
+    const mark: WatermarkMark = { live: false };
+    const oeTopic = topics.orderEvents(a.spec.market);
+    const mdTopic = topics.marketData(a.spec.market);
+    let caughtUp = 0;
     try {
+      const stored = await stateStore.load(a.portfolioId);
+      const restore = (snapshot: PortfolioSnapshot) => PortfolioEngine.restore({ snapshot, spec: a.spec, registry: this.registry });
+      const engine = stored
+        ? restore(stored.snapshot)
+        : PortfolioEngine.create({ portfolioId: a.portfolioId, spec: a.spec, registry: this.registry });
+      // From here on its codes are routed (into the buffer); anything routed before is in the log.
+      this.interest.set(a.portfolioId, engine.interestedCodes());
+      await this.announceInterest();
+      let positions = stored?.inputPositions ?? {};
+      // First run of a topic: nothing before the end of its log concerns this portfolio.
+      if (logReader) positions = await withStartPositions(logReader, positions, [oeTopic, mdTopic]);
+      worker = new PortfolioWorker({
+        portfolioId: a.portfolioId,
+        nodeId,
+        epoch: a.epoch,
+        engine,
+        logger,
+        queueCapacity: this.opts.queueCapacity ?? 1000,
+        inputPositions: positions,
+        gate,
+        rebuild: restore,
+        watermark: () => (mark.live ? this.routed.of(mdTopic) : (mark.frozen ?? {})),
+        ...(this.opts.maxFailures !== undefined ? { maxFailures: this.opts.maxFailures } : {}),
+        ...(this.opts.failureBackoffMs !== undefined ? { backoffMs: this.opts.failureBackoffMs } : {}),
+        ...(this.opts.now ? { now: this.opts.now } : {}),
+        effects: {
+          publish: (orders, cancels) => this.publish(orders, cancels),
+          save: (state, totals) => stateStore.save(state, totals),
+          report: (id, view, result) => this.opts.status.report(id, view, result),
+          publishSettlement: (record) => this.publishSettlement(a.spec.market, record),
+        },
+        onFenced: (id) => void this.unassign(id, 'fenced'),
+        onFailure: (f) => void this.onWorkerFailure(a, f),
+        onConflated: () => this.opts.metrics?.conflatedTicks.inc(),
+      });
       // Persist the starting state (and positions) at once so a takeover never starts from nothing.
       const saved = await stateStore.save(
         { portfolioId: a.portfolioId, epoch: a.epoch, nodeId, snapshot: engine.snapshot(), inputPositions: positions },
         totalsOf(engine.view()),
       );
       if (!saved) throw new Error(`a newer epoch than ${a.epoch} owns ${a.portfolioId}`);
-      if (logReader) await this.catchUp(worker, oeTopic, positions);
+      if (logReader) caughtUp = await this.catchUp(worker, a, positions);
+      const concerns = inputFilter(a);
+      // The buffer, in arrival order, until it is empty; then the worker takes over in the same turn.
+      for (let next = pending.inputs.shift(); next; next = pending.inputs.shift()) {
+        if (pending.cancelled) break;
+        if (concerns(next.event)) await worker.applyDirect(next.event, next.position);
+      }
+      if (pending.cancelled) throw new Error('unassigned while starting');
     } catch (err) {
+      this.starting.end(pending);
       openGate();
-      await this.unassign(a.portfolioId, 'start failed');
+      if (!pending.cancelled) {
+        this.interest.remove(a.portfolioId);
+        await this.announceInterest().catch(() => undefined);
+      }
+      await worker?.stop();
+      if (pending.cancelled) {
+        logger.info({ portfolioId: a.portfolioId, epoch: a.epoch }, 'start abandoned: unassigned meanwhile');
+        return;
+      }
       throw err;
     }
+    this.starting.end(pending);
+    mark.live = true;
+    this.workers.set(a.portfolioId, { worker, assignment: a, mark });
     openGate();
-    this.interest.set(a.portfolioId, engine.interestedCodes());
-    await this.announceInterest();
     this.opts.status.report(a.portfolioId, worker.engine.view(), undefined);
     await this.opts.status.phase?.(a.portfolioId, a, 'Running', 'Running');
     logger.info(
-      { portfolioId: a.portfolioId, epoch: a.epoch, generation: a.generation, restored: Boolean(stored), startMs: Date.now() - started },
+      { portfolioId: a.portfolioId, epoch: a.epoch, generation: a.generation, caughtUp, startMs: Date.now() - started },
       'portfolio started',
     );
   }
 
-  /** Applies the order events published since the portfolio's persisted positions (exactly-once resume). */
-  private async catchUp(worker: PortfolioWorker, topic: string, positions: Record<string, string>): Promise<void> {
-    const from = Object.entries(positions)
-      .filter(([k]) => k.startsWith(`${topic}:`))
-      .map(([k, v]) => ({ partition: Number(k.slice(topic.length + 1)), offset: (BigInt(v) + 1n).toString() }));
-    const missed = await this.opts.logReader!.read(topic, from, worker.portfolioId);
-    let applied = 0;
-    for (const m of missed) {
-      const parsed = OrderEvent.safeParse(JSON.parse(m.value ?? 'null'));
-      if (!parsed.success || parsed.data.portfolioId !== worker.portfolioId) continue;
-      await worker.applyDirect(parsed.data, { topic: m.topic, partition: m.partition, offset: m.offset });
-      applied++;
-    }
-    if (missed.length) this.opts.logger.info({ portfolioId: worker.portfolioId, read: missed.length, applied }, 'caught up on missed order events');
+  /**
+   * Applies what was published since the portfolio's persisted positions (exactly-once resume): its order
+   * events, then the market data it wants. Returns how many inputs were applied.
+   */
+  private async catchUp(worker: PortfolioWorker, a: Assignment, positions: Record<string, string>): Promise<number> {
+    const reader = this.opts.logReader!;
+    const oeTopic = topics.orderEvents(a.spec.market);
+    const mdTopic = topics.marketData(a.spec.market);
+    const concerns = inputFilter(a);
+    const codes = a.spec.interestedCodes;
+    const keep = (parsed: { success: true; data: EngineEvent } | { success: false }) => (parsed.success && concerns(parsed.data) ? parsed.data : undefined);
+    const [oe, md] = await Promise.all([
+      readMissed(reader, oeTopic, positions, (m) => keep(OrderEvent.safeParse(jsonOf(m))), a.portfolioId),
+      // Ticks are keyed by code: one code can be read by key, several are filtered here.
+      readMissed(reader, mdTopic, positions, (m) => keep(MarketDataMessage.safeParse(jsonOf(m))), codes.length === 1 ? codes[0] : undefined),
+    ]);
+    const all: MissedInput<EngineEvent>[] = [...oe, ...md];
+    for (const m of all) await worker.applyDirect(m.event, m.position);
+    if (all.length) this.opts.logger.info({ portfolioId: worker.portfolioId, orderEvents: oe.length, marketData: md.length }, 'caught up from own positions');
+    return all.length;
   }
 
   private async onWorkerFailure(a: Assignment, f: WorkerFailure): Promise<void> {
@@ -275,14 +339,47 @@ export class ExecutionNode {
 
   /** Drains and stops a portfolio's worker; its state is already saved event by event. */
   async unassign(portfolioId: string, reason: string): Promise<void> {
+    const wasStarting = this.starting.cancel(portfolioId);
     const entry = this.workers.get(portfolioId);
-    if (!entry) return;
-    this.workers.delete(portfolioId);
+    if (!entry) {
+      if (wasStarting) {
+        this.interest.remove(portfolioId);
+        await this.announceInterest();
+      }
+      return;
+    }
     this.interest.remove(portfolioId);
+    await this.retire(portfolioId, entry, reason);
+    await this.announceInterest();
+  }
+
+  /** Takes a worker out of the routing (its watermark frozen there), drains it and saves its final positions. */
+  private async retire(
+    portfolioId: string,
+    entry: { worker: PortfolioWorker; assignment: Assignment; mark: WatermarkMark },
+    reason: string,
+  ): Promise<void> {
+    if (this.workers.get(portfolioId) === entry) this.workers.delete(portfolioId);
+    if (entry.mark.live) entry.mark.frozen = this.routed.of(topics.marketData(entry.assignment.spec.market));
+    entry.mark.live = false;
     await entry.worker.stop();
     this.opts.status.forget?.(portfolioId);
-    await this.announceInterest();
     this.opts.logger.info({ portfolioId, reason }, 'portfolio stopped');
+  }
+
+  /** Manual cancels (S6.11) for a running portfolio; undefined when it does not run here. */
+  async cancelOrders(portfolioId: string, requests: CancelRequestInput[]): Promise<string | undefined> {
+    return this.workers.get(portfolioId)?.worker.cancel(requests);
+  }
+
+  /**
+   * Planned move (hand-over): stop the portfolio, drain, persist state and positions. Returns the epoch it
+   * ran with, or undefined if it was not running here.
+   */
+  async release(portfolioId: string): Promise<number | undefined> {
+    const entry = this.workers.get(portfolioId);
+    await this.unassign(portfolioId, 'handed over');
+    return entry?.assignment.epoch;
   }
 
   /** Deletion: stop it and soft-delete its state (archived, not lost). */
@@ -322,6 +419,11 @@ export class ExecutionNode {
     }
   }
 
+  private async publishSettlement(market: string, record: SettlementRecord): Promise<void> {
+    if (!this.producer) throw new Error('execution node not started');
+    await this.producer.send(settlementTopic(market), [{ key: record.portfolioId, value: JSON.stringify(record) }]);
+  }
+
   private async announceInterest(): Promise<void> {
     if (!this.producer) return;
     for (const market of this.opts.markets) {
@@ -334,7 +436,18 @@ export class ExecutionNode {
   async stop(): Promise<void> {
     this.started = false;
     for (const c of this.consumers.splice(0)) await c.close();
+    for (const id of this.starting.ids()) this.starting.cancel(id);
     for (const id of [...this.workers.keys()]) await this.unassign(id, 'node stopping');
     await this.producer?.close();
   }
+}
+
+/** Whether an input concerns this portfolio: its order events, its market's sessions, its codes. */
+function inputFilter(a: Assignment): (e: EngineEvent) => boolean {
+  const codes = new Set(a.spec.interestedCodes);
+  return (e) => {
+    if (e.type === 'order') return e.portfolioId === a.portfolioId;
+    if (e.type === 'session') return e.market === a.spec.market;
+    return 'code' in e && codes.has(e.code);
+  };
 }

@@ -1,5 +1,6 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import {
+  type CancelAck,
   minorToDecimal,
   portfolioResource,
   type Condition,
@@ -9,6 +10,7 @@ import {
 import type { HandleResult, PortfolioView } from '@ginkgo/core';
 import { isConflict, isNotFound, type KubeClients, type Logger } from '@ginkgo/platform';
 import type { NodePhase, StatusSink } from './status-sink.js';
+import type { StatusControl } from './status-control.js';
 
 /** Conditions the node owns (portfolio-resource.ts); every other entry belongs to the operator and is kept. */
 export const NODE_CONDITIONS = ['Ready', 'Running', 'Degraded', 'Stopped'] as const;
@@ -88,7 +90,7 @@ interface Claim {
  * concurrent writer makes it re-read (409). Trading summaries are throttled per portfolio (latest wins);
  * phase changes go out at once. No phase is written while the operator holds condition Halted=True.
  */
-export class KubeStatusSink implements StatusSink {
+export class KubeStatusSink implements StatusSink, StatusControl {
   private readonly pending = new Map<string, PortfolioStatus>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly lastWrite = new Map<string, number>();
@@ -136,6 +138,38 @@ export class KubeStatusSink implements StatusSink {
     return this.write(portfolioId, claim, summary ?? {});
   }
 
+  released(portfolioId: string, epoch: number, releasedEpoch: number | undefined): Promise<boolean> {
+    return this.chain(portfolioId, () => this.patchOwned(portfolioId, epoch, { releasedEpoch: releasedEpoch ?? null }));
+  }
+
+  acknowledgeCancels(portfolioId: string, epoch: number, ack: CancelAck): Promise<boolean> {
+    return this.chain(portfolioId, () => this.patchOwned(portfolioId, epoch, { cancelAck: ack }));
+  }
+
+  /**
+   * Node-owned fields that are not conditions: a merge patch without resourceVersion (portfolio-resource.ts),
+   * sent only after reading that the assignment is still this node's with this epoch.
+   */
+  private async patchOwned(portfolioId: string, epoch: number, fields: Record<string, unknown>): Promise<boolean> {
+    const { clients, namespace, nodeId, logger } = this.opts;
+    const { group, version, plural } = portfolioResource;
+    try {
+      const current = (await clients.custom.getNamespacedCustomObject({ group, version, namespace, plural, name: portfolioId })) as PortfolioResource;
+      if (current.status?.assignedNode !== nodeId || current.status.epoch !== epoch) {
+        logger.info({ portfolioId, fields: Object.keys(fields), epoch }, 'not writing status: assignment moved');
+        return false;
+      }
+      await clients.custom.patchNamespacedCustomObjectStatus(
+        { group, version, namespace, plural, name: portfolioId, body: { status: fields } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
   forget(portfolioId: string): void {
     this.claims.delete(portfolioId);
     this.lastSummary.delete(portfolioId);
@@ -147,8 +181,13 @@ export class KubeStatusSink implements StatusSink {
 
   /** Read-check-patch with resourceVersion; retried on 409. Returns whether the patch went out. */
   private write(portfolioId: string, claim: Claim, summary: PortfolioStatus): Promise<boolean> {
+    return this.chain(portfolioId, () => this.writeNow(portfolioId, claim, summary));
+  }
+
+  /** Runs one write after the portfolio's previous ones (never two at once for a portfolio). */
+  private chain(portfolioId: string, op: () => Promise<boolean>): Promise<boolean> {
     const prev = this.chains.get(portfolioId) ?? Promise.resolve();
-    const next = prev.then(() => this.writeNow(portfolioId, claim, summary)).catch((err: unknown) => {
+    const next = prev.then(op).catch((err: unknown) => {
       this.opts.logger.warn({ portfolioId, err: String(err) }, 'status patch failed');
       return false;
     });

@@ -53,14 +53,23 @@ export class NodeLeaseKeeper {
 
   private lastAnnotations = '';
 
-  /** Markets and load as Lease annotations; written only when they changed. */
+  /** True once this node itself wrote the draining annotation (only then may it remove it again). */
+  private drainingSetByMe = false;
+
+  /**
+   * Markets and load as Lease annotations; written only when they changed. The merge patch names only the
+   * annotations the node owns: `ginkgo.live/draining` set by someone else (kubectl) is never touched, and the
+   * node removes it only if it wrote it itself.
+   */
   private async annotate(): Promise<void> {
     const { clients, namespace, nodeId, markets } = this.opts;
     const annotations: Record<string, string | null> = {
       [nodeLease.marketsAnnotation]: markets.join(','),
       [nodeLease.loadAnnotation]: JSON.stringify(NodeLoad.parse(this.opts.load?.() ?? {})),
-      [nodeLease.drainingAnnotation]: this.opts.draining?.() ? 'true' : null,
     };
+    const draining = this.opts.draining?.() ?? false;
+    if (draining) annotations[nodeLease.drainingAnnotation] = 'true';
+    else if (this.drainingSetByMe) annotations[nodeLease.drainingAnnotation] = null;
     const key = JSON.stringify(annotations);
     if (key === this.lastAnnotations) return;
     await clients.coordination.patchNamespacedLease(
@@ -68,6 +77,7 @@ export class NodeLeaseKeeper {
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     this.lastAnnotations = key;
+    this.drainingSetByMe = draining;
   }
 
   async start(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { CancelOrder, SubmitOrder } from '@ginkgo/contracts';
-import type { EngineEvent, HandleResult, PortfolioEngine, PortfolioSnapshot, PortfolioView } from '@ginkgo/core';
+import type { EngineEvent, HandleResult, PortfolioEngine, PortfolioSnapshot, PortfolioView, SettlementRecord } from '@ginkgo/core';
 import type { Logger } from '@ginkgo/platform';
 import { BoundedQueue } from './bounded-queue.js';
 import { crashPoint } from './fault-injection.js';
@@ -13,6 +13,16 @@ export interface WorkerEffects {
   save(state: StoredPortfolioState, totals: PortfolioTotals): Promise<boolean>;
   /** Status for humans (throttled, best effort). */
   report(portfolioId: string, view: PortfolioView, result: HandleResult | undefined): void;
+  /** End-of-day record, published before the state is saved (a replay re-publishes the same record). */
+  publishSettlement?(record: SettlementRecord): Promise<void>;
+}
+
+/** A manual cancel request (S6.11): one order of this portfolio, or every open one. */
+export interface CancelRequestInput {
+  clientOrderId?: string | undefined;
+  all?: boolean | undefined;
+  force: boolean;
+  reason?: string | undefined;
 }
 
 /** Where an input came from: its Kafka topic, partition and offset. */
@@ -30,7 +40,8 @@ export const positionKey = (p: { topic: string; partition: number }) => `${p.top
 
 type QueueItem =
   | { kind: 'event'; event: EngineEvent; position: InputPosition | undefined; done: () => void; failed: (err: unknown) => void }
-  | { kind: 'halt'; halted: boolean; done: () => void; failed: (err: unknown) => void };
+  | { kind: 'halt'; halted: boolean; done: () => void; failed: (err: unknown) => void }
+  | { kind: 'cancel'; requests: CancelRequestInput[]; done: (message: string) => void; failed: (err: unknown) => void };
 
 export interface PortfolioWorkerOptions {
   portfolioId: string;
@@ -55,6 +66,11 @@ export interface PortfolioWorkerOptions {
   /** Events wait until this resolves (catch-up of missed order events runs first). */
   gate?: Promise<void>;
   onConflated?: () => void;
+  /**
+   * Offsets the node has routed past (every message at or below was handed to every portfolio wanting it):
+   * saved as applied with the state, so a later start re-reads only what this portfolio may have missed.
+   */
+  watermark?: () => Record<string, string>;
 }
 
 export interface WorkerFailure {
@@ -144,7 +160,7 @@ export class PortfolioWorker {
           (q) => q.kind === 'event' && q.event.type === 'price' && q.event.code === event.code && samePartition(q.position, position),
           item,
         );
-        if (replaced) {
+        if (replaced && replaced.kind === 'event') {
           this.conflated++;
           this.opts.onConflated?.();
           replaced.done();
@@ -162,6 +178,16 @@ export class PortfolioWorker {
     });
   }
 
+  /**
+   * Manual cancels (S6.11), in order with the events: the engine marks each targeted open order, the
+   * CancelOrders go out with this worker's epoch, state is saved. Resolves with what was done.
+   */
+  cancel(requests: CancelRequestInput[]): Promise<string> {
+    return new Promise<string>((done, failed) => {
+      this.queue.push({ kind: 'cancel', requests, done, failed }).catch(failed);
+    });
+  }
+
   /** Applies events outside the queue (catch-up before the gate opens). */
   async applyDirect(event: EngineEvent, position: InputPosition): Promise<void> {
     await this.handle(event, position);
@@ -173,9 +199,12 @@ export class PortfolioWorker {
       const item = await this.queue.take();
       if (!item) return;
       try {
-        if (item.kind === 'event') await this.handle(item.event, item.position);
-        else await this.applyHalt(item.halted);
-        item.done();
+        if (item.kind === 'cancel') item.done(await this.applyCancel(item.requests));
+        else {
+          if (item.kind === 'event') await this.handle(item.event, item.position);
+          else await this.applyHalt(item.halted);
+          item.done();
+        }
       } catch (err) {
         item.failed(err);
       }
@@ -234,6 +263,7 @@ export class PortfolioWorker {
       if (orders.length || cancels.length) {
         this.opts.logger.info({ portfolioId, orders: orders.map((o) => o.clientOrderId), cancels: cancels.map((c) => c.clientOrderId) }, 'orders sent');
       }
+      if (result.settlement && this.opts.effects.publishSettlement) await this.opts.effects.publishSettlement(result.settlement);
       if (position) this.positions[positionKey(position)] = position.offset;
       await this.persist(result);
       crashPoint('after-save');
@@ -243,8 +273,22 @@ export class PortfolioWorker {
     }
   }
 
+  /** Takes the node's routed offsets as applied; true when a position moved. */
+  private mergeWatermark(): boolean {
+    let moved = false;
+    for (const [key, offset] of Object.entries(this.opts.watermark?.() ?? {})) {
+      const at = this.positions[key];
+      if (at === undefined || BigInt(offset) > BigInt(at)) {
+        this.positions[key] = offset;
+        moved = true;
+      }
+    }
+    return moved;
+  }
+
   private async persist(result: HandleResult | undefined): Promise<void> {
     const { portfolioId, nodeId, epoch, effects } = this.opts;
+    this.mergeWatermark();
     const view = this.engineRef.view();
     const snapshot = this.engineRef.snapshot();
     const saved = await effects.save({ portfolioId, epoch, nodeId, snapshot, inputPositions: { ...this.positions } }, totalsOf(view));
@@ -298,10 +342,42 @@ export class PortfolioWorker {
     await this.persist(undefined);
   }
 
-  /** Stops taking events, finishes the queued ones (their effects included), then returns. */
+  private async applyCancel(requests: CancelRequestInput[]): Promise<string> {
+    if (this.stopped) return 'portfolio not running on this node';
+    const { portfolioId, nodeId, epoch } = this.opts;
+    const ts = this.engineRef.view().lastEventTs ?? 0;
+    const cancels: CancelOrder[] = [];
+    const notes: string[] = [];
+    for (const r of requests) {
+      const targets = r.all ? this.engineRef.view().openOrders.map((o) => o.clientOrderId) : r.clientOrderId ? [r.clientOrderId] : [];
+      if (r.all && targets.length === 0) notes.push('no open orders');
+      for (const id of targets) {
+        const c = this.engineRef.requestCancel(id, ts, r.force, r.reason ?? 'manual cancel');
+        // An unknown or already closed order is not an error: it is simply not open any more.
+        if ('error' in c) notes.push(`${id} not cancelled: ${c.error}`);
+        else cancels.push({ type: 'cancel', ...c, epoch, nodeId });
+      }
+    }
+    if (cancels.length) await this.opts.effects.publish([], cancels);
+    this.opts.logger.warn({ portfolioId, cancels: cancels.map((c) => c.clientOrderId), notes }, 'manual cancel requests handled');
+    await this.persist(undefined);
+    const force = cancels.some((c) => c.force) ? ' (force)' : '';
+    const sent = cancels.length ? `cancel sent for ${cancels.map((c) => c.clientOrderId).join(', ')}${force}` : 'no cancel sent';
+    return [sent, ...notes].join('; ').slice(0, 1000);
+  }
+
+  /**
+   * Stops taking events, finishes the queued ones (their effects included), then saves once more if the
+   * node routed past inputs since the last save (a successor then reads only what it may have missed).
+   */
   async stop(): Promise<void> {
     this.queue.close();
     await this.loop;
+    if (!this.stopped && this.mergeWatermark()) {
+      await this.persist(undefined).catch((err: unknown) =>
+        this.opts.logger.warn({ portfolioId: this.opts.portfolioId, err: String(err) }, 'final checkpoint not saved'),
+      );
+    }
   }
 }
 

@@ -6,3 +6,4 @@ export * from './topics.js';
 export * from './validation-error.js';
 export * from './portfolio-resource.js';
 export * from './livecore-control.js';
+export * from './settlement.js';
