@@ -1,0 +1,230 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { SubmitOrder } from '@ginkgo/contracts';
+import { PortfolioEngine, createDefaultRegistry } from '@ginkgo/core';
+import { MySqlDatabase, RedisHotStateStore, type TcpProxy } from '@ginkgo/platform';
+import { MySqlPortfolioStateStore, SpoolingStateStore, StateSpool, hotKeys, totalsOf, type PortfolioHotSummary, type SpoolEntry } from '../src/index.js';
+import {
+  collect,
+  createNamespace,
+  createPortfolio,
+  dropNamespace,
+  env,
+  getPortfolio,
+  kube,
+  operatorStatus,
+  quiet,
+  startNode,
+  suffix,
+  testBus,
+  testDb,
+  tick,
+  topics,
+  uniqueCodes,
+  waitFor,
+} from './helpers.js';
+import { metricValue, proxyFor, readyz, scrape } from './resilience-helpers.js';
+
+/**
+ * Redis and MySQL outages with the real servers: the node (in process) reaches Redis and MySQL through TCP
+ * proxies that the test cuts (every connection reset, new ones refused) and restores; the shared servers keep
+ * running. Kafka and the API server stay reachable; the test plays the operator.
+ */
+describe('node-runtime when Redis or MySQL is unreachable', () => {
+  const clients = kube();
+  const s = suffix();
+  const namespace = `node-res-${s}`;
+  const nodeId = `nr-${s}`;
+  const [codeA, codeB] = uniqueCodes(2) as [string, string];
+  const bus = testBus(`node-res-${s}`);
+  const db = testDb();
+  let redis: { proxy: TcpProxy; url: string };
+  let mysql: { proxy: TcpProxy; url: string };
+  let spoolDir: string;
+  let hotReader: RedisHotStateStore;
+  let node: Awaited<ReturnType<typeof startNode>>;
+  let orders: { items: SubmitOrder[] };
+  let seq = 0;
+  const send = async (code: string, price: number) => {
+    seq++;
+    const producer = await producerP;
+    await producer.send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(tick(`nr-${s}-${seq}`, code, price, seq, seq)) }]);
+  };
+  const producerP = bus.producer();
+  const spec = (code: string) => ({
+    market: 'cn',
+    initialCash: '100000.00',
+    strategy: { name: 'buy-and-hold', params: {} },
+    sizer: { name: 'fixed-volume', params: { volume: 100 } },
+    interestedCodes: [code],
+  });
+  const startPortfolio = async (name: string, code: string) => {
+    await createPortfolio(clients, namespace, name, spec(code), false);
+    await operatorStatus(clients, namespace, name, { phase: 'Assigned', assignedNode: nodeId, epoch: 1 });
+    await waitFor(`${name} Running`, async () => ((await getPortfolio(clients, namespace, name))?.status?.phase === 'Running' ? true : undefined));
+  };
+  const metrics = () => scrape(node.healthPort);
+
+  beforeAll(async () => {
+    await createNamespace(clients, namespace);
+    redis = await proxyFor('REDIS_URL');
+    mysql = await proxyFor('MYSQL_URL');
+    spoolDir = await mkdtemp(path.join(os.tmpdir(), 'node-res-spool-'));
+    hotReader = await RedisHotStateStore.connect(env('REDIS_URL'));
+    orders = await collect<SubmitOrder>(bus, topics.orders('cn'), (o) => o.portfolioId?.startsWith(`nr-${s}`));
+    node = await startNode(namespace, nodeId, {
+      REDIS_URL: redis.url,
+      MYSQL_URL: mysql.url,
+      SPOOL_DIR: spoolDir,
+      HOT_STATE_INTERVAL_MS: '200',
+      HOT_STATE_TTL_SECONDS: '30',
+      DEPENDENCY_CHECK_INTERVAL_MS: '300',
+      STATE_RETRY_BASE_MS: '50',
+      SPOOL_FLUSH_INTERVAL_MS: '300',
+      MONITOR_INTERVAL_MS: '500',
+    });
+  }, 60000);
+
+  afterAll(async () => {
+    redis?.proxy.restore();
+    mysql?.proxy.restore();
+    await node?.stop();
+    await (await producerP).close();
+    await bus.close();
+    await db.close();
+    hotReader?.client.disconnect();
+    await redis?.proxy.close();
+    await mysql?.proxy.close();
+    await rm(spoolDir, { recursive: true, force: true });
+    await dropNamespace(clients, namespace);
+  }, 60000);
+
+  test('S5.02 Redis cut: degraded mode (metric), trading goes on from memory, readiness stays true; hot state with TTLs written once Redis is back', async () => {
+    const name = `nr-${s}-a`;
+    await startPortfolio(name, codeA);
+    // Hot state flows while Redis is up: node status with a TTL; Redis memory monitor wired (S5.07).
+    await waitFor('node status in Redis', () => hotReader.getJson(hotKeys.node(nodeId)));
+    expect(await hotReader.client.ttl(hotKeys.node(nodeId))).toBeGreaterThan(0);
+    await waitFor('Redis memory sampled', async () => (metricValue(await metrics(), 'ginkgo_redis_used_memory_bytes') ?? 0) > 0 || undefined);
+
+    redis.proxy.cut();
+    const cutAt = Date.now();
+    await send(codeA, 1000);
+    // Trading goes on: the tick becomes an order although Redis is unreachable.
+    const order = await waitFor('order while Redis is cut', () => orders.items.find((o) => o.portfolioId === name));
+    expect(order).toMatchObject({ clientOrderId: `${name}-1`, code: codeA, epoch: 1, nodeId });
+    await waitFor('degraded metric', async () => {
+      const m = await metrics();
+      return metricValue(m, 'ginkgo_node_redis_degraded') === 1 && metricValue(m, 'ginkgo_node_dependency_up', 'dependency="redis"') === 0 ? true : undefined;
+    });
+    expect(await readyz(node.healthPort)).toBe(200);
+    expect(node.hot.degraded).toBe(true);
+    expect(node.hot.pendingKeys).toBeGreaterThan(0);
+    // Nothing reached Redis meanwhile (the proxy is cut): the summary written later is the one kept in memory.
+    const before = await hotReader.getJson<PortfolioHotSummary>(hotKeys.portfolio(name));
+    expect(before === undefined || before.updatedAt < cutAt).toBe(true);
+    await send(codeA, 1010);
+    await waitFor('second tick applied', () => (node.node.worker(name)?.processed ?? 0) >= 2 || undefined);
+
+    redis.proxy.restore();
+    await waitFor('degraded mode over', async () => (metricValue(await metrics(), 'ginkgo_node_redis_degraded') === 0 ? true : undefined), 45000);
+    const view = node.node.worker(name)!.engine.view();
+    const summary = await waitFor('portfolio summary in Redis', async () => {
+      const v = await hotReader.getJson<PortfolioHotSummary>(hotKeys.portfolio(name));
+      return v && v.updatedAt > cutAt && v.cash === view.cash ? v : undefined;
+    });
+    expect(summary).toMatchObject({ portfolioId: name, nodeId, equity: view.equity, openOrders: view.openOrders.length });
+    const price = await waitFor('last price in Redis', () => hotReader.getJson<{ price: number }>(hotKeys.price('cn', codeA)));
+    expect(price.price).toBe(1010);
+    for (const key of [hotKeys.portfolio(name), hotKeys.price('cn', codeA), hotKeys.node(nodeId)]) {
+      const ttl = await hotReader.client.ttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(30);
+    }
+    expect(metricValue(await metrics(), 'ginkgo_node_dependency_up', 'dependency="redis"')).toBe(1);
+  });
+
+  test('S5.03 MySQL cut: writes retried, then spooled to disk in order (alert metric); trading goes on; flushed in order when MySQL returns', async () => {
+    const name = `nr-${s}-b`;
+    await startPortfolio(name, codeB);
+    // Disk space is watched where the spool writes (S7.03).
+    await waitFor('spool disk metric', async () => (metricValue(await metrics(), 'ginkgo_disk_free_bytes', `path="${spoolDir}"`) ?? 0) > 0 || undefined);
+
+    mysql.proxy.cut();
+    const prices = [1000, 1001, 1002, 1003, 1004];
+    for (const p of prices) await send(codeB, p);
+    const order = await waitFor('order while MySQL is cut', () => orders.items.find((o) => o.portfolioId === name));
+    expect(order).toMatchObject({ clientOrderId: `${name}-1`, code: codeB });
+    await waitFor('every tick applied', () => (node.node.worker(name)?.processed ?? 0) >= prices.length || undefined);
+    const m = await metrics();
+    expect(metricValue(m, 'ginkgo_node_state_spooling')).toBe(1);
+    expect(metricValue(m, 'ginkgo_node_state_save_retries_total')).toBeGreaterThan(0);
+    expect(await readyz(node.healthPort)).toBe(200);
+    // The spool on disk holds this portfolio's writes in order (input offsets never go back).
+    const spoolFile = path.join(spoolDir, `state-${nodeId}.jsonl`);
+    const spooled = (await readFile(spoolFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as SpoolEntry);
+    const ours = spooled.flatMap((e) => (e.kind === 'save' && e.state.portfolioId === name ? [e] : []));
+    expect(ours.length).toBeGreaterThanOrEqual(prices.length);
+    const offsetOf = (e: SpoolEntry) => (e.kind === 'save' ? Object.entries(e.state.inputPositions ?? {}).filter(([k]) => k.startsWith(topics.marketData('cn'))).map(([, v]) => BigInt(v)).reduce((a, b) => (a > b ? a : b), -1n) : -1n);
+    const offsets = ours.map(offsetOf);
+    expect([...offsets].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(offsets);
+    expect(ours.map((e) => e.seq)).toEqual([...ours.map((e) => e.seq)].sort((a, b) => a - b));
+    const finalPositions = node.node.worker(name)!.inputPositions();
+
+    // MySQL back: watch the row while the spool drains; it only moves forward and ends at the last state.
+    mysql.proxy.restore();
+    const seen: bigint[] = [];
+    await waitFor('spool flushed', async () => {
+      const rows = await db.query<{ input_positions: string | null }>('SELECT input_positions FROM portfolio_state WHERE portfolio_id = ?', [name]);
+      const pos = JSON.parse(rows[0]?.input_positions ?? '{}') as Record<string, string>;
+      const md = Object.entries(pos).filter(([k]) => k.startsWith(topics.marketData('cn'))).map(([, v]) => BigInt(v));
+      if (md.length) seen.push(md.reduce((a, b) => (a > b ? a : b)));
+      return metricValue(await metrics(), 'ginkgo_node_state_spooling') === 0 && node.stateStore.spooledEntries === 0 ? true : undefined;
+    }, 45000);
+    expect([...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(seen);
+    const row = (await db.query<{ input_positions: string; cash_minor: number; snapshot: string }>('SELECT input_positions, cash_minor, snapshot FROM portfolio_state WHERE portfolio_id = ?', [name]))[0]!;
+    expect(JSON.parse(row.input_positions)).toEqual(finalPositions);
+    expect(Number(row.cash_minor)).toBe(node.node.worker(name)!.engine.view().cash);
+    expect(JSON.parse(row.snapshot)).toEqual(JSON.parse(JSON.stringify(node.node.worker(name)!.engine.snapshot())));
+    expect((await readFile(spoolFile, 'utf8')).trim()).toBe('');
+    // Trading and direct saves go on after the flush.
+    await send(codeB, 1005);
+    await waitFor('direct save after the flush', async () => {
+      const r = await db.query<{ input_positions: string }>('SELECT input_positions FROM portfolio_state WHERE portfolio_id = ?', [name]);
+      return r[0]?.input_positions === JSON.stringify(node.node.worker(name)!.inputPositions()) && (node.node.worker(name)?.processed ?? 0) > prices.length ? true : undefined;
+    });
+  });
+
+  test('a spooled write is durable: a process that dies while spooling leaves it on disk, and the next start flushes it to MySQL', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'node-res-crash-'));
+    const proxied = new MySqlDatabase(mysql.url, { acquireTimeoutMs: 2000 });
+    const name = `nr-${s}-crash`;
+    const engine = PortfolioEngine.create({ portfolioId: name, spec: (await import('@ginkgo/contracts')).PortfolioSpec.parse(spec(codeB)), registry: createDefaultRegistry() });
+    const state = { portfolioId: name, epoch: 1, nodeId, snapshot: engine.snapshot(), inputPositions: { 'market.data.cn:0': '41' } };
+    try {
+      const crashed = await StateSpool.open(dir, 'crashy');
+      const first = new SpoolingStateStore(new MySqlPortfolioStateStore(proxied), crashed, { logger: quiet(), retries: 2, retryBaseMs: 10 });
+      mysql.proxy.cut();
+      expect(await first.save(state, totalsOf(engine.view()))).toBe(true);
+      expect(first.spooledEntries).toBe(1);
+      // "Crash": the store is abandoned without a flush or close; only the fsync'ed file remains.
+      mysql.proxy.restore();
+      const spool = await StateSpool.open(dir, 'crashy');
+      expect(spool.size).toBe(1);
+      const second = new SpoolingStateStore(new MySqlPortfolioStateStore(proxied), spool, { logger: quiet() });
+      expect((await second.load(name))?.inputPositions).toEqual(state.inputPositions);
+      await second.flush();
+      expect(second.spooledEntries).toBe(0);
+      const rows = await db.query<{ input_positions: string }>('SELECT input_positions FROM portfolio_state WHERE portfolio_id = ?', [name]);
+      expect(JSON.parse(rows[0]!.input_positions)).toEqual(state.inputPositions);
+      await spool.close();
+      await crashed.close();
+    } finally {
+      mysql.proxy.restore();
+      await db.execute('DELETE FROM portfolio_state WHERE portfolio_id = ?', [name]);
+      await proxied.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
