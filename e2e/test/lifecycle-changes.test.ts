@@ -28,8 +28,7 @@ describe('e2e: changing running portfolios', () => {
   const generationRunning = (name: string, generation: number) =>
     c.until(`${name} running generation ${generation}`, name, (p) => p.status?.phase === 'Running' && (p.status.runningGeneration ?? 0) >= generation, 60000);
 
-  // Skipped until node-runtime buffers events while a portfolio restarts (today they are routed to nobody).
-  test.skip('S2.03 strategy params changed: restarted with the new params, events sent during the switch not lost', async () => {
+  test('S2.03 strategy params changed: restarted with the new params, events sent during the switch not lost', async () => {
     const name = `params-${c.suffix}`;
     const codes = uniqueCodes(4);
     await c.apply(name, {

@@ -93,7 +93,7 @@ describe('operator e2e: stop, delete, emergency stop with real node-runtime proc
 
   // Skipped until node-runtime acts on status.cancelRequests / writes status.cancelAck (contract: operator/README.md,
   // "Manual order intervention"); the operator side is covered by operator-basic.int.test.ts.
-  test.skip('S6.11 kubectl annotate ginkgo.live/cancel-order: the node cancels the open order (force) and acknowledges', async () => {
+  test('S6.11 kubectl annotate ginkgo.live/cancel-order: the node cancels the open order (force) and acknowledges', async () => {
     const iv = `iv-${c.suffix}`;
     const [code] = uniqueCodes(1);
     await c.apply(iv, spec(code!));

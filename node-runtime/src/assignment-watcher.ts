@@ -4,6 +4,7 @@ import type { KubeClients, Logger } from '@ginkgo/platform';
 import type { Assignment } from './execution-node.js';
 import type { StatusSink } from './status-sink.js';
 import type { StatusControl } from './status-control.js';
+import { KubeStatusControl } from './kube-status-control.js';
 import type { CancelRequestInput } from './portfolio-worker.js';
 
 export interface AssignmentTarget {
@@ -91,6 +92,7 @@ export class AssignmentWatcher {
   private informer?: ReturnType<typeof makeInformer<KubernetesObject>>;
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
+  private readonly control: StatusControl;
   /** Highest cancel request handled per portfolio (never sent twice by this node) and whether its ack landed. */
   private readonly cancelsHandled = new Map<string, CancelAckDraft>();
 
@@ -101,10 +103,14 @@ export class AssignmentWatcher {
       nodeId: string;
       target: AssignmentTarget;
       logger: Logger;
-      /** Where Stopped/Deleted/Degraded are reported (the node's status sink); releasedEpoch and cancelAck too. */
-      status?: StatusSink & Partial<StatusControl>;
+      /** Where Stopped/Deleted/Degraded are reported (the node's status sink). */
+      status?: StatusSink;
+      /** Where releasedEpoch and cancelAck are written; default: straight to the Portfolio status. */
+      control?: StatusControl;
     },
-  ) {}
+  ) {
+    this.control = opts.control ?? new KubeStatusControl(opts);
+  }
 
   async start(): Promise<void> {
     const { clients, namespace } = this.opts;
@@ -161,14 +167,14 @@ export class AssignmentWatcher {
           case 'release':
             // Stop and persist first: only then may the next node load the state.
             if (running) await (target.release ? target.release(name) : target.unassign(name, 'handed over'));
-            if (!want.done && (await status?.released?.(name, want.run.epoch, want.run.epoch))) {
+            if (!want.done && (await this.control.released(name, want.run.epoch, want.run.epoch))) {
               logger.info({ portfolioId: name, epoch: want.run.epoch }, 'portfolio released for the hand-over');
             }
             break;
           case 'run':
             await target.assign(want.assignment);
             if (target.portfolioIds().includes(name)) {
-              if (want.clearReleased) await status?.released?.(name, want.assignment.epoch, undefined);
+              if (want.clearReleased) await this.control.released(name, want.assignment.epoch, undefined);
               await target.setHalted?.(name, want.halted);
               if (want.reportRunning) await status?.phase?.(name, want.assignment, 'Running', 'Running');
               await this.handleCancels(name, want.assignment.epoch, want.cancels);
@@ -187,7 +193,7 @@ export class AssignmentWatcher {
    * again, never sent twice by this node.
    */
   private async handleCancels(name: string, epoch: number, pending: CancelRequest[]): Promise<void> {
-    const { target, status, logger } = this.opts;
+    const { target, logger } = this.opts;
     if (!pending.length || !target.cancelOrders) return;
     let handled = this.cancelsHandled.get(name);
     const todo = pending.filter((r) => r.id > (handled?.id ?? 0));
@@ -204,7 +210,7 @@ export class AssignmentWatcher {
     // A stale view (the ack not in it yet) must not send anything again, nor ack twice.
     if (!handled || handled.acked) return;
     const ack = { id: handled.id, at: new Date().toISOString(), message: handled.message };
-    if (await status?.acknowledgeCancels?.(name, epoch, ack)) handled.acked = true;
+    if (await this.control.acknowledgeCancels(name, epoch, ack)) handled.acked = true;
   }
 
   /** Resolves once every change seen so far has been applied (after start: the initial list). */

@@ -11,6 +11,7 @@ import type { HandleResult, PortfolioView } from '@ginkgo/core';
 import { isConflict, isNotFound, type KubeClients, type Logger } from '@ginkgo/platform';
 import type { NodePhase, StatusSink } from './status-sink.js';
 import type { StatusControl } from './status-control.js';
+import { KubeStatusControl } from './kube-status-control.js';
 
 /** Conditions the node owns (portfolio-resource.ts); every other entry belongs to the operator and is kept. */
 export const NODE_CONDITIONS = ['Ready', 'Running', 'Degraded', 'Stopped'] as const;
@@ -101,9 +102,13 @@ export class KubeStatusSink implements StatusSink, StatusControl {
   /** Per-portfolio chain so writes of one portfolio never race each other. */
   private readonly chains = new Map<string, Promise<unknown>>();
 
+  private readonly control: KubeStatusControl;
+
   constructor(
     private readonly opts: { clients: KubeClients; namespace: string; nodeId: string; logger: Logger; intervalMs?: number },
-  ) {}
+  ) {
+    this.control = new KubeStatusControl(opts);
+  }
 
   report(portfolioId: string, view: PortfolioView, _result: HandleResult | undefined): void {
     const summary = nodeStatusOf(view, this.opts.nodeId);
@@ -139,35 +144,11 @@ export class KubeStatusSink implements StatusSink, StatusControl {
   }
 
   released(portfolioId: string, epoch: number, releasedEpoch: number | undefined): Promise<boolean> {
-    return this.chain(portfolioId, () => this.patchOwned(portfolioId, epoch, { releasedEpoch: releasedEpoch ?? null }));
+    return this.chain(portfolioId, () => this.control.released(portfolioId, epoch, releasedEpoch));
   }
 
   acknowledgeCancels(portfolioId: string, epoch: number, ack: CancelAck): Promise<boolean> {
-    return this.chain(portfolioId, () => this.patchOwned(portfolioId, epoch, { cancelAck: ack }));
-  }
-
-  /**
-   * Node-owned fields that are not conditions: a merge patch without resourceVersion (portfolio-resource.ts),
-   * sent only after reading that the assignment is still this node's with this epoch.
-   */
-  private async patchOwned(portfolioId: string, epoch: number, fields: Record<string, unknown>): Promise<boolean> {
-    const { clients, namespace, nodeId, logger } = this.opts;
-    const { group, version, plural } = portfolioResource;
-    try {
-      const current = (await clients.custom.getNamespacedCustomObject({ group, version, namespace, plural, name: portfolioId })) as PortfolioResource;
-      if (current.status?.assignedNode !== nodeId || current.status.epoch !== epoch) {
-        logger.info({ portfolioId, fields: Object.keys(fields), epoch }, 'not writing status: assignment moved');
-        return false;
-      }
-      await clients.custom.patchNamespacedCustomObjectStatus(
-        { group, version, namespace, plural, name: portfolioId, body: { status: fields } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      );
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw err;
-    }
+    return this.chain(portfolioId, () => this.control.acknowledgeCancels(portfolioId, epoch, ack));
   }
 
   forget(portfolioId: string): void {
