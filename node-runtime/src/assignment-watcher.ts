@@ -69,7 +69,7 @@ export function decide(p: PortfolioResource, nodeId: string): Decision {
   const cancels = (st.cancelRequests ?? []).filter((r) => r.id > ackId).sort((a, b) => a.id - b.id);
   return {
     kind: 'run',
-    assignment: { portfolioId: p.metadata.name, spec: spec.data, epoch: st.epoch, generation },
+    assignment: { portfolioId: p.metadata.name, spec: spec.data, epoch: st.epoch, generation, ...(halted ? { halted: true } : {}) },
     halted,
     reportRunning,
     cancels,

@@ -59,6 +59,8 @@ export interface Assignment {
   spec: PortfolioSpec;
   epoch: number;
   generation: number;
+  /** Start halted (emergency stop in force): a restart must never open a trading window. */
+  halted?: boolean;
 }
 
 /** Which market-data offsets a running worker may save as applied (see RoutedPositions). */
@@ -233,6 +235,7 @@ export class ExecutionNode {
         logger,
         queueCapacity: this.opts.queueCapacity ?? 1000,
         inputPositions: positions,
+        ...(a.halted ? { halted: true } : {}),
         gate,
         rebuild: restore,
         watermark: () => (mark.live ? this.routed.of(mdTopic) : (mark.frozen ?? {})),

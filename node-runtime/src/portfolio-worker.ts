@@ -44,6 +44,8 @@ type QueueItem =
   | { kind: 'cancel'; requests: CancelRequestInput[]; done: (message: string) => void; failed: (err: unknown) => void };
 
 export interface PortfolioWorkerOptions {
+  /** Starts with trading halted (prices do not reach the strategy) until setHalted(false). */
+  halted?: boolean;
   portfolioId: string;
   nodeId: string;
   epoch: number;
@@ -108,6 +110,7 @@ export class PortfolioWorker {
   constructor(private readonly opts: PortfolioWorkerOptions) {
     this.queue = new BoundedQueue(opts.queueCapacity);
     this.engineRef = opts.engine;
+    this.halted = opts.halted ?? false;
     this.positions = { ...(opts.inputPositions ?? {}) };
     this.lastSnapshot = opts.engine.snapshot();
     this.loop = this.run();

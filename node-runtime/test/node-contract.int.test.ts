@@ -76,7 +76,7 @@ describe('node-runtime against the operator contract (real Kafka, MySQL, kube-ap
     expect(load.portfolios).toBe(0);
   });
 
-  test('S2.02 S2.05 S1.01 S1.03 assigned portfolios start, announce interest, and each tick reaches only interested portfolios', async () => {
+  test('S2.05 assigned portfolios start, announce their interest set, and each tick reaches only interested portfolios', async () => {
     const a = `nc-${s}-a`;
     const b = `nc-${s}-b`;
     await createPortfolio(clients, namespace, a, spec(codeA));
@@ -110,16 +110,38 @@ describe('node-runtime against the operator contract (real Kafka, MySQL, kube-ap
     await producer.close();
   });
 
-  test('S7.01 S7.02 S5.06 /metrics exports RSS, event-loop lag, queue depth and consumer lag per partition', async () => {
-    const text = await waitFor('metrics with consumer lag', async () => {
+  test('S1.03 the published order carries code, side, volume, price, deterministic client order id, epoch and node', () => {
+    const order = orders.items.find((o) => o.type === 'submit');
+    expect(order).toBeDefined();
+    expect(order).toMatchObject({ type: 'submit', side: 'BUY', volume: 100, price: 1000, epoch: 1, nodeId, market: 'cn' });
+    expect(order && 'code' in order ? order.code : undefined).toMatch(/^\d{6}\.(SH|SZ)$/);
+    expect(order?.clientOrderId).toMatch(new RegExp(`^${order?.portfolioId}-1$`));
+  });
+
+  const metricsText = () =>
+    waitFor('metrics with consumer lag', async () => {
       const t = await (await fetch(`http://127.0.0.1:${node.healthPort}/metrics`)).text();
       return t.includes(`ginkgo_node_consumer_lag{topic="${topics.marketData('cn')}"`) ? t : undefined;
     });
-    for (const name of ['process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'ginkgo_node_queue_depth', 'ginkgo_node_portfolios', 'ginkgo_node_events_in_total', 'ginkgo_node_orders_total']) {
-      expect(text).toContain(name);
-    }
+
+  test('S5.06 /metrics exports Kafka consumer lag per partition, queue depth and event counters', async () => {
+    const text = await metricsText();
+    expect(text).toMatch(new RegExp(`ginkgo_node_consumer_lag\\{topic="${topics.marketData('cn').replace('.', '\\.')}",partition="\\d+"`));
+    for (const name of ['ginkgo_node_queue_depth', 'ginkgo_node_portfolios', 'ginkgo_node_events_in_total', 'ginkgo_node_orders_total']) expect(text).toContain(name);
     expect(text).toMatch(/ginkgo_node_portfolios\{[^}]*\} 2/);
     expect(text).toMatch(/ginkgo_node_orders_total\{type="submit"[^}]*\} [1-9]/);
+  });
+
+  test('S7.02 /metrics exports CPU time and event-loop lag', async () => {
+    const text = await metricsText();
+    expect(text).toMatch(/process_cpu_seconds_total(\{[^}]*\})? [0-9.e+-]+/);
+    expect(text).toMatch(/nodejs_eventloop_lag_seconds(\{[^}]*\})? [0-9.e+-]+/);
+  });
+
+  test('S7.01 /metrics exports resident memory (RSS) and heap for the soak dashboard', async () => {
+    const text = await metricsText();
+    expect(text).toMatch(/process_resident_memory_bytes(\{[^}]*\})? [1-9][0-9.e+]*/);
+    expect(text).toContain('nodejs_heap_size_used_bytes');
   });
 
   test('S9.10 a node that lost the assignment never writes status over the new node', async () => {
