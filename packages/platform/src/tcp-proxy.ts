@@ -18,7 +18,10 @@ export class TcpProxy {
   private readonly server: net.Server;
   private readonly links = new Set<{ client: net.Socket; upstream: net.Socket }>();
   private mode: ProxyState = 'open';
+  /** Connections accepted and forwarded. */
   connections = 0;
+  /** Connection attempts reset while cut (how often the client retried). */
+  refused = 0;
 
   private constructor(
     private readonly opts: { targetHost: string; targetPort: number; codec?: () => ProxyCodec },
@@ -73,6 +76,7 @@ export class TcpProxy {
   private accept(client: net.Socket): void {
     client.on('error', () => undefined);
     if (this.mode === 'cut') {
+      this.refused++;
       client.destroy();
       return;
     }
