@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and etcd from the Go module proxy into the cache (once per version).
+# Builds kube-apiserver, etcd and kubectl from the Go module proxy into the cache (once per version).
 # k8s.io/kubernetes points its staging modules at ./staging; a wrapper module
 # replaces each of them with the published v0.x version of the same release.
-# Prints the directory holding both binaries.
+# Prints the directory holding the binaries.
 set -euo pipefail
 K8S_VERSION="${K8S_VERSION:-1.34.3}"
 CACHE="${GINKGO_CACHE:-$HOME/.cache/ginkgo-live}"
 OUT="$CACHE/kube-apiserver-$K8S_VERSION"
 HERE="$(cd "$(dirname "$0")" && pwd)"
-if [[ -x "$OUT/kube-apiserver" && -x "$OUT/etcd" ]]; then echo "$OUT"; exit 0; fi
+if [[ -x "$OUT/kube-apiserver" && -x "$OUT/etcd" && -x "$OUT/kubectl" ]]; then echo "$OUT"; exit 0; fi
 mkdir -p "$OUT/src"
 cd "$OUT/src"
 rm -f main.go
@@ -32,7 +32,7 @@ if [[ ! -s go.sum ]]; then
   } > go.mod
   GOFLAGS=-mod=mod go mod tidy >&2
 fi
-for cmd in kube-apiserver etcd; do
+for cmd in kube-apiserver etcd kubectl; do
   if [[ ! -x "$OUT/$cmd" ]]; then
     CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$OUT/$cmd.tmp" "./cmd/$cmd" >&2
     mv "$OUT/$cmd.tmp" "$OUT/$cmd"

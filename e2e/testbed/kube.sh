@@ -5,8 +5,9 @@ source "$(dirname "$0")/lib.sh"
 PORT="${KUBE_PORT:-16443}"; ETCD_PORT="${ETCD_PORT:-12379}"; DATA="$RUN/kube"
 KUBECONFIG_FILE="$DATA/kubeconfig"
 mkdir -p "$DATA/pki"
-if port_open "$PORT" && [[ -f "$KUBECONFIG_FILE" ]]; then log "kube-apiserver already listening on https://127.0.0.1:$PORT"; exit 0; fi
 BIN="$("$TESTBED_DIR/build-kube-apiserver.sh")"
+ln -sf "$BIN/kubectl" "$DATA/kubectl"
+if port_open "$PORT" && [[ -f "$KUBECONFIG_FILE" ]]; then log "kube-apiserver already listening on https://127.0.0.1:$PORT"; exit 0; fi
 
 pki() {
   cd "$DATA/pki"

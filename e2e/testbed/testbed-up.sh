@@ -21,6 +21,7 @@ KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-19092}}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:${REDIS_PORT:-16379}}
 MYSQL_URL=${MYSQL_URL:-mysql://ginkgo:ginkgo@127.0.0.1:${MYSQL_PORT:-13306}/ginkgo}
 KUBECONFIG=${KUBECONFIG:-$RUN/kube/kubeconfig}
+KUBECTL=${KUBECTL:-$RUN/kube/kubectl}
 ENV
 mv "$RUN/testbed.env.tmp" "$RUN/testbed.env"
 echo "test bed ready in $(( $(date +%s) - START )) s:"
