@@ -21,6 +21,8 @@ export class HotStateWriter {
       logger: Logger;
       metrics?: ResilienceMetrics;
       intervalMs?: number;
+      /** A write in flight when the link dies waits for the reconnect: give up on it after this long. */
+      writeTimeoutMs?: number;
       retryBaseMs?: number;
       retryMaxMs?: number;
     },
@@ -56,7 +58,7 @@ export class HotStateWriter {
     const batch = [...this.pending];
     try {
       for (const [key, { value, ttlSeconds }] of batch) {
-        await store.setJson(key, value, ttlSeconds);
+        await this.bounded(store.setJson(key, value, ttlSeconds));
         // A newer value put meanwhile stays pending for the next round.
         if (this.pending.get(key)?.value === value) this.pending.delete(key);
       }
@@ -85,6 +87,18 @@ export class HotStateWriter {
     } finally {
       metrics?.hotStatePending.set(this.pending.size);
     }
+  }
+
+  private bounded<T>(p: Promise<T>): Promise<T> {
+    const ms = this.opts.writeTimeoutMs ?? 2000;
+    let timer: NodeJS.Timeout | undefined;
+    p.catch(() => undefined);
+    return Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis write: no answer within ${ms} ms`)), ms);
+      }),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /** Stops the timer and makes one last bounded attempt. */
