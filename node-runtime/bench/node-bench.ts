@@ -1,0 +1,106 @@
+/**
+ * node-runtime benchmark (issue 4), against the real Kafka of the test bed. Prints figures and ratios; asserts
+ * nothing (the machine is shared, numbers are noisy).
+ *   (a) raw kafkajs produce -> consume round trip, p50/p99
+ *   (b) tick published -> order consumed through an ExecutionNode, p50/p99, and b/a (goal <= 1.5)
+ *   (c) ticks/s one node routes into 500 portfolios x 20 codes, and its ratio to a raw kafkajs consumer (goal >= 0.7)
+ * Every topic is under a per-run prefix (`bench-<id>...`), so tests sharing the test bed are not disturbed;
+ * the bench deletes them at the end.
+ *   npx tsc -b && npm run bench -w @ginkgo/node-runtime
+ * Knobs: BENCH_RTT_SAMPLES (300), BENCH_PORTFOLIOS (500), BENCH_CODES_PER_PORTFOLIO (20), BENCH_CODE_UNIVERSE
+ * (1000: a tick goes to 500*20/1000 = 10 portfolios), BENCH_TICKS (20000), BENCH_DEADLINE_MS (60000).
+ */
+import { createLogger } from '@ginkgo/platform';
+import { Kafka, logLevel } from 'kafkajs';
+import { ms, type LatencySummary } from './latency-stats.js';
+import { rawRelay, rawRoundTrip } from './raw-round-trip.js';
+import { routingThroughput } from './routing-throughput.js';
+import { kafkaBrokers } from './testbed-env.js';
+import { tickToOrder } from './tick-to-order.js';
+
+const num = (name: string, fallback: number) => {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name}: must be a positive number, got "${process.env[name]}"`);
+  return v;
+};
+
+const SAMPLES = num('BENCH_RTT_SAMPLES', 300);
+const WARMUP = 20;
+const PORTFOLIOS = num('BENCH_PORTFOLIOS', 500);
+const PER_PORTFOLIO = num('BENCH_CODES_PER_PORTFOLIO', 20);
+const UNIVERSE = num('BENCH_CODE_UNIVERSE', 1000);
+const TICKS = num('BENCH_TICKS', 20000);
+const DEADLINE_MS = num('BENCH_DEADLINE_MS', 60_000);
+
+// Warnings (kafkajs retry settings, alerts) would drown the figures; errors still show.
+process.env.LOG_LEVEL ??= 'error';
+const logger = createLogger('node-bench');
+const brokers = kafkaBrokers();
+const runId = `bench-${Date.now().toString(36)}`;
+const kafka = new Kafka({ clientId: runId, brokers, logLevel: logLevel.ERROR });
+
+// A stuck broker must not hang `make bench`.
+const guard = setTimeout(() => {
+  console.error('node-runtime bench: gave up after 5 minutes');
+  process.exit(1);
+}, 300_000);
+guard.unref();
+
+const line = (label: string, s: LatencySummary) => console.log(`  ${label.padEnd(37)} p50 ${ms(s.p50)}  p99 ${ms(s.p99)}  max ${ms(s.max)}  (${s.samples} samples)`);
+const goal = (ok: boolean) => (ok ? 'meets the goal' : 'MISSES the goal');
+
+async function cleanUp(): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(runId));
+    if (mine.length) await admin.deleteTopics({ topics: mine, timeout: 10_000 });
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.includes(runId));
+    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+  } catch (err) {
+    console.warn(`  (clean-up incomplete: ${String(err)})`);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  console.log(`node-runtime bench on Kafka ${brokers.join(',')} (run ${runId}); figures are noisy on a shared 2-core machine`);
+  try {
+    const a = await rawRoundTrip(kafka, `${runId}-rtt`, SAMPLES, WARMUP);
+    const relay = await rawRelay(kafka, `${runId}-relay`, SAMPLES, WARMUP);
+    const b = await tickToOrder({ kafka, brokers, runId, logger, samples: SAMPLES, warmup: WARMUP });
+    console.log('latency, one message at a time (acks=all):');
+    line('(a) raw kafkajs produce->consume', a);
+    line("(a') raw kafkajs, two hops (relay)", relay);
+    line('(b) tick -> order via ExecutionNode', b);
+    const ratio50 = b.p50 / a.p50;
+    const ratio99 = b.p99 / a.p99;
+    console.log(`  b/a: p50 ${ratio50.toFixed(2)}, p99 ${ratio99.toFixed(2)} (goal <= 1.5: p50 ${goal(ratio50 <= 1.5)}, p99 ${goal(ratio99 <= 1.5)})`);
+    console.log(`  (b is two Kafka hops; for reference b/a': p50 ${(b.p50 / relay.p50).toFixed(2)}, p99 ${(b.p99 / relay.p99).toFixed(2)})`);
+
+    const c = await routingThroughput({ kafka, brokers, runId, logger, portfolios: PORTFOLIOS, codesPerPortfolio: PER_PORTFOLIO, universe: UNIVERSE, ticks: TICKS, deadlineMs: DEADLINE_MS });
+    console.log(
+      `routing throughput: ${c.portfolios} portfolios x ${c.codesPerPortfolio} codes over ${c.universe} codes (each tick to ${c.fanOut.toFixed(1)} portfolios), backlog of ${c.ticks} ticks, no-op strategy, in-memory state:`,
+    );
+    console.log(`  assigning ${c.portfolios} portfolios took ${(c.assignMs / 1000).toFixed(1)} s`);
+    console.log(`  (c) raw kafkajs consumer            ${c.rawRate.toFixed(0)} ticks/s`);
+    const partial = c.nodeTicks < c.ticks ? ` (only ${c.nodeTicks} of ${c.ticks} within ${DEADLINE_MS / 1000} s)` : '';
+    console.log(`  (c) raw kafkajs, commit per message ${c.rawCommitEachRate.toFixed(0)} ticks/s (reference: what KafkaMessageBus does)`);
+    console.log(`  (c) ExecutionNode routing           ${c.nodeRate.toFixed(0)} ticks/s${partial}; ${c.workerEvents} worker events`);
+    const ratio = c.nodeRate / c.rawRate;
+    console.log(`  node/raw: ${ratio.toFixed(3)} (goal >= 0.7: ${goal(ratio >= 0.7)}); node/commit-per-message: ${(c.nodeRate / c.rawCommitEachRate).toFixed(2)}`);
+  } finally {
+    await cleanUp();
+    console.log(`node-runtime bench done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error('node-runtime bench failed:', err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** KAFKA_BROKERS from the environment, else from the test bed's env file (what jest loads too). */
+export function kafkaBrokers(): string[] {
+  const fromEnv = process.env.KAFKA_BROKERS;
+  if (fromEnv) return split(fromEnv);
+  const file = join(homedir(), '.cache', 'ginkgo-live', 'run', 'testbed.env');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new Error(`KAFKA_BROKERS is not set and ${file} is missing: run \`make testbed-up\` first`);
+  }
+  const line = text.split('\n').find((l) => l.startsWith('KAFKA_BROKERS='));
+  if (!line) throw new Error(`KAFKA_BROKERS: not found in ${file}`);
+  return split(line.slice('KAFKA_BROKERS='.length));
+}
+
+function split(list: string): string[] {
+  return list
+    .split(',')
+    .map((b) => b.trim().replace(/^["']|["']$/g, ''))
+    .filter(Boolean);
+}

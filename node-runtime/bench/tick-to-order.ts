@@ -1,0 +1,66 @@
+import { topics } from '@ginkgo/contracts';
+import { ExecutionNode, InMemoryPortfolioStateStore } from '@ginkgo/node-runtime';
+import { KafkaMessageBus, type Logger } from '@ginkgo/platform';
+import type { Kafka } from 'kafkajs';
+import { performance } from 'node:perf_hooks';
+import { benchRegistry, benchSpec, codeUniverse, noStatus, sessionStart, tick } from './bench-portfolios.js';
+import { summarize, type LatencySummary } from './latency-stats.js';
+import { PrefixedTopicBus } from './prefixed-topic-bus.js';
+import { ArrivalWaiters, joinedConsumer, rawProducer } from './raw-round-trip.js';
+
+/**
+ * A new code for every tick: nothing ever fills here, and an open buy blocks the next buy of its code. Ticks are
+ * 50 ms of event time apart, so no order gets old enough (30 s) for a timeout cancel within a run.
+ */
+const STEP_MS = 50;
+
+/**
+ * (b) A tick published on `market.data.cn` (raw kafkajs, acks=all) until the order it causes is consumed from
+ * `orders.cn` by a plain kafkajs consumer, through a real ExecutionNode (KafkaMessageBus, one portfolio that
+ * buys on every tick, in-memory state). One tick at a time; the order's ts is the tick's, which pairs them.
+ */
+export async function tickToOrder(opts: {
+  kafka: Kafka;
+  brokers: string[];
+  runId: string;
+  logger: Logger;
+  samples: number;
+  warmup: number;
+}): Promise<LatencySummary> {
+  const { kafka, brokers, runId, logger, samples, warmup } = opts;
+  const nodeId = `${runId}-lat`;
+  const bus = new PrefixedTopicBus(new KafkaMessageBus({ brokers, clientId: nodeId, logger }), `${nodeId}.`);
+  const node = new ExecutionNode({ nodeId, markets: ['cn'], bus, stateStore: new InMemoryPortfolioStateStore(), status: noStatus, logger, registry: benchRegistry() });
+  const codes = codeUniverse(warmup + samples);
+  if (codes.length > 2000) throw new Error(`BENCH_RTT_SAMPLES: at most ${2000 - warmup} (one code per tick, 2000 codes per portfolio)`);
+  const waiters = new ArrivalWaiters<number>();
+  const producer = rawProducer(kafka);
+  let consumer: Awaited<ReturnType<typeof joinedConsumer>> | undefined;
+  try {
+    await node.prepare();
+    await node.assign({ portfolioId: `${runId}-buyer`, spec: benchSpec('bench-buy-every-tick', codes), epoch: 1, generation: 1 });
+    await node.consume();
+    consumer = await joinedConsumer(kafka, `${nodeId}-orders`, bus.real(topics.orders('cn')), (v) => {
+      const order = JSON.parse(v) as { type?: string; ts?: number };
+      if (order.type === 'submit' && typeof order.ts === 'number') waiters.arrived(order.ts);
+    });
+    await producer.connect();
+    const mdTopic = bus.real(topics.marketData('cn'));
+    const lat: number[] = [];
+    for (let i = 0; i < warmup + samples; i++) {
+      const code = codes[i]!;
+      const t = tick(i, code, sessionStart + i * STEP_MS, runId);
+      const arrival = waiters.expect(t.ts, 30_000);
+      const t0 = performance.now();
+      await producer.send({ topic: mdTopic, acks: -1, messages: [{ key: code, value: JSON.stringify(t) }] });
+      const at = await arrival;
+      if (i >= warmup) lat.push(at - t0);
+    }
+    return summarize(lat);
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await consumer?.disconnect().catch(() => undefined);
+    await node.stop().catch(() => undefined);
+    await bus.close();
+  }
+}
