@@ -36,7 +36,9 @@ test: build testbed-up
 unit: build
 	NODE_OPTIONS=--experimental-vm-modules npx jest --testPathIgnorePatterns '/node_modules/' '/dist/' '\.int\.test\.ts$$' '/e2e/' $(JEST_ARGS)
 
-bench: build
+# Benchmarks print figures and ratios against a baseline measured in the same run (no assertions).
+bench: build testbed-up
+	set -a; . $${GINKGO_CACHE:-$$HOME/.cache/ginkgo-live}/run/testbed.env; set +a; \
 	npm run bench --workspaces --if-present
 
 crds: build

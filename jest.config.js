@@ -19,4 +19,6 @@ export default {
   // One file at a time: integration and e2e files share one Kafka (orders.cn, market.data.cn) and
   // gateways in one consumer group; in parallel they would fill or tick each other's portfolios.
   maxWorkers: 1,
+  // A stray socket of a client library must not keep CI waiting after the last test.
+  forceExit: true,
 };
