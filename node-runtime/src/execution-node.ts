@@ -52,6 +52,11 @@ export interface ExecutionNodeOptions {
   mayTrade?: () => boolean;
   onFailure?: (f: WorkerFailure) => void;
   metrics?: NodeMetrics;
+  /**
+   * How often idle portfolios save how far market data was routed past them (0 = only with events and at
+   * stop): bounds what a portfolio re-reads after a crash. Default 30 s.
+   */
+  checkpointIntervalMs?: number;
 }
 
 export interface Assignment {
@@ -88,6 +93,7 @@ export class ExecutionNode {
   private producer?: MessageProducer;
   private readonly registry: ComponentRegistry;
   private started = false;
+  private checkpointTimer?: NodeJS.Timeout;
 
   constructor(private readonly opts: ExecutionNodeOptions) {
     this.registry = opts.registry ?? createDefaultRegistry();
@@ -153,6 +159,17 @@ export class ExecutionNode {
       this.consumers.push(md, oe);
     }
     await Promise.all(this.consumers.map((c) => c.joined()));
+    const every = this.opts.checkpointIntervalMs ?? 30000;
+    if (every > 0) {
+      this.checkpointTimer = setInterval(() => {
+        // Busy portfolios save with every event anyway; only idle ones need it.
+        for (const { worker } of this.workers.values()) {
+          if (worker.queueDepth > 0 || worker.stopped) continue;
+          worker.checkpoint().catch((err: unknown) => logger.debug({ portfolioId: worker.portfolioId, err: String(err) }, 'checkpoint not saved'));
+        }
+      }, every);
+      this.checkpointTimer.unref();
+    }
     this.started = true;
     logger.info({ nodeId, markets }, 'execution node consuming');
   }
@@ -438,6 +455,7 @@ export class ExecutionNode {
   /** Graceful stop: consumers first (no new events), then every worker drains. */
   async stop(): Promise<void> {
     this.started = false;
+    clearInterval(this.checkpointTimer);
     for (const c of this.consumers.splice(0)) await c.close();
     for (const id of this.starting.ids()) this.starting.cancel(id);
     for (const id of [...this.workers.keys()]) await this.unassign(id, 'node stopping');

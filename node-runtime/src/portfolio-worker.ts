@@ -41,7 +41,8 @@ export const positionKey = (p: { topic: string; partition: number }) => `${p.top
 type QueueItem =
   | { kind: 'event'; event: EngineEvent; position: InputPosition | undefined; done: () => void; failed: (err: unknown) => void }
   | { kind: 'halt'; halted: boolean; done: () => void; failed: (err: unknown) => void }
-  | { kind: 'cancel'; requests: CancelRequestInput[]; done: (message: string) => void; failed: (err: unknown) => void };
+  | { kind: 'cancel'; requests: CancelRequestInput[]; done: (message: string) => void; failed: (err: unknown) => void }
+  | { kind: 'checkpoint'; done: () => void; failed: (err: unknown) => void };
 
 export interface PortfolioWorkerOptions {
   /** Starts with trading halted (prices do not reach the strategy) until setHalted(false). */
@@ -191,6 +192,16 @@ export class PortfolioWorker {
     });
   }
 
+  /**
+   * Saves the node's routed offsets as applied when they moved since the last save (in order with the
+   * events), so a later start of an idle portfolio reads little of the log. No status write.
+   */
+  checkpoint(): Promise<void> {
+    return new Promise<void>((done, failed) => {
+      this.queue.push({ kind: 'checkpoint', done, failed }).catch(failed);
+    });
+  }
+
   /** Applies events outside the queue (catch-up before the gate opens). */
   async applyDirect(event: EngineEvent, position: InputPosition): Promise<void> {
     await this.handle(event, position);
@@ -205,7 +216,8 @@ export class PortfolioWorker {
         if (item.kind === 'cancel') item.done(await this.applyCancel(item.requests));
         else {
           if (item.kind === 'event') await this.handle(item.event, item.position);
-          else await this.applyHalt(item.halted);
+          else if (item.kind === 'halt') await this.applyHalt(item.halted);
+          else if (!this.stopped && this.mergeWatermark()) await this.persist(undefined, false);
           item.done();
         }
       } catch (err) {
@@ -289,7 +301,7 @@ export class PortfolioWorker {
     return moved;
   }
 
-  private async persist(result: HandleResult | undefined): Promise<void> {
+  private async persist(result: HandleResult | undefined, report = true): Promise<void> {
     const { portfolioId, nodeId, epoch, effects } = this.opts;
     this.mergeWatermark();
     const view = this.engineRef.view();
@@ -302,7 +314,7 @@ export class PortfolioWorker {
       return;
     }
     this.lastSnapshot = snapshot;
-    effects.report(portfolioId, view, result);
+    if (report) effects.report(portfolioId, view, result);
   }
 
   /** A component threw: back to the last saved state, the event is skipped, restart after a backoff (S2.10). */
@@ -377,7 +389,7 @@ export class PortfolioWorker {
     this.queue.close();
     await this.loop;
     if (!this.stopped && this.mergeWatermark()) {
-      await this.persist(undefined).catch((err: unknown) =>
+      await this.persist(undefined, false).catch((err: unknown) =>
         this.opts.logger.warn({ portfolioId: this.opts.portfolioId, err: String(err) }, 'final checkpoint not saved'),
       );
     }

@@ -121,6 +121,31 @@ describe('node inputs: buffered during restarts, resumed from the portfolio’s 
     await second.stop();
   });
 
+  test('S2.09 an idle portfolio checkpoints how far market data passed it, so a failover re-reads little', async () => {
+    const bus = new InMemoryMessageBus();
+    const store = new InMemoryPortfolioStateStore();
+    const node = new ExecutionNode({
+      nodeId: 'n1',
+      markets: ['cn'],
+      bus,
+      stateStore: store,
+      status: { report: () => undefined },
+      logger,
+      logReader: new BusLogReader(bus),
+      checkpointIntervalMs: 20,
+    });
+    await node.start();
+    await node.assign(assignment(1, 1));
+    for (let i = 0; i < 5; i++) await send(bus, '600999.SH', `t-x${i}`, 1000, i);
+    await bus.idle();
+    const key = `${topics.marketData('cn')}:0`;
+    const deadline = Date.now() + 10000;
+    while (store.states.get('p1')?.inputPositions?.[key] !== '4' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(store.states.get('p1')?.inputPositions?.[key]).toBe('4');
+    expect(submits(bus)).toHaveLength(0);
+    await node.stop();
+  });
+
   test('S1.08 end-of-day settlement: the record goes out on settlements.<market>, keyed by portfolio', async () => {
     const bus = new InMemoryMessageBus();
     const node = new ExecutionNode({ nodeId: 'n1', markets: ['cn'], bus, stateStore: new InMemoryPortfolioStateStore(), status: { report: () => undefined }, logger });
