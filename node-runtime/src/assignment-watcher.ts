@@ -92,6 +92,8 @@ export class AssignmentWatcher {
   private informer?: ReturnType<typeof makeInformer<KubernetesObject>>;
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** The newest decision per portfolio: an older one still queued is skipped. */
+  private readonly latest = new Map<string, Decision>();
   private readonly control: StatusControl;
   /** Highest cancel request handled per portfolio (never sent twice by this node) and whether its ack landed. */
   private readonly cancelsHandled = new Map<string, CancelAckDraft>();
@@ -140,9 +142,10 @@ export class AssignmentWatcher {
     this.apply(p.metadata.name, decide(p, this.opts.nodeId));
   }
 
-  private apply(name: string, want: Decision): void {
+  private apply(name: string, want: Decision, attempt = 0): void {
+    this.latest.set(name, want);
     this.chain = this.chain.then(async () => {
-      if (this.stopped) return;
+      if (this.stopped || this.latest.get(name) !== want) return;
       const { target, status, logger } = this.opts;
       const running = target.portfolioIds().includes(name);
       try {
@@ -182,7 +185,13 @@ export class AssignmentWatcher {
             break;
         }
       } catch (err) {
-        logger.error({ portfolioId: name, err: String(err) }, 'applying assignment failed');
+        // E.g. the catch-up could not read Kafka: try the same decision again unless a newer one came.
+        const retryMs = Math.min(1000 * 2 ** attempt, 30000);
+        logger.error({ portfolioId: name, err: String(err), retryMs }, 'applying assignment failed');
+        const timer = setTimeout(() => {
+          if (!this.stopped && this.latest.get(name) === want) this.apply(name, want, attempt + 1);
+        }, retryMs);
+        timer.unref();
       }
     });
   }
