@@ -18,6 +18,19 @@ const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+const COMMIT_TIMEOUT_MS = 5000;
+/** No fetch, heartbeat or batch for this long means the consumer stopped (kafkajs fetches every few s). */
+const STALL_REBUILD_MS = 30000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  p.catch(() => undefined);
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** kafkajs adapter: idempotent producer with acks=all, manual commits after processing (S9.02). */
 export class KafkaMessageBus implements MessageBus {
   private readonly kafka: Kafka;
@@ -90,57 +103,127 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   async consumer(opts: ConsumerOptions): Promise<MessageConsumer> {
-    const consumer: Consumer = this.kafka.consumer({
-      groupId: opts.groupId,
-      sessionTimeout: 10000,
-      heartbeatInterval: 1000,
-      rebalanceTimeout: 10000,
-      allowAutoTopicCreation: true,
-    });
-    await consumer.connect();
-    for (const topic of opts.topics) await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning ?? false });
+    const log = this.opts.logger.child({ groupId: opts.groupId });
+    const build = async (): Promise<Consumer> => {
+      const c = this.kafka.consumer({
+        groupId: opts.groupId,
+        sessionTimeout: 10000,
+        heartbeatInterval: 1000,
+        rebalanceTimeout: 10000,
+        allowAutoTopicCreation: true,
+      });
+      await c.connect();
+      for (const topic of opts.topics) await c.subscribe({ topic, fromBeginning: opts.fromBeginning ?? false });
+      for (const e of [c.events.FETCH_START, c.events.HEARTBEAT, c.events.GROUP_JOIN, c.events.START_BATCH_PROCESS]) {
+        c.on(e, () => (lastActivity = Date.now()));
+      }
+      c.on(c.events.GROUP_JOIN, () => markJoined());
+      c.on(c.events.CRASH, (e) => {
+        if (!e.payload.restart) needsRebuild = true;
+      });
+      return c;
+    };
+    let lastActivity = Date.now();
+    let needsRebuild = false;
+    let rebuilding = false;
+    // A handler may legitimately take long (backpressure, a store retrying): never rebuild under it.
+    let busy = false;
+    let closed = false;
+    let handler: MessageHandler | undefined;
+    const paused = new Map<string, number[] | undefined>();
     // The message being processed: close() lets it finish and commit, so a graceful stop replays nothing.
     let inFlight: Promise<void> = Promise.resolve();
     let markJoined!: () => void;
     const joinedOnce = new Promise<void>((r) => (markJoined = r));
-    consumer.on(consumer.events.GROUP_JOIN, () => markJoined());
-    const handle: MessageConsumer = {
-      run: (handler: MessageHandler) =>
-        consumer.run({
-          autoCommit: false,
-          eachBatchAutoResolve: false,
-          eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-            for (const m of batch.messages) {
-              if (!isRunning() || isStale()) break;
-              const incoming: IncomingMessage = {
-                topic: batch.topic,
-                partition: batch.partition,
-                offset: m.offset,
-                key: m.key ? m.key.toString() : null,
-                value: m.value ? m.value.toString() : null,
-                headers: Object.fromEntries(
-                  Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]),
-                ),
-                timestamp: m.timestamp,
-              };
-              const step = (async () => {
-                await handler(incoming);
-                resolveOffset(m.offset);
-                // Commit after the effect, never before: a crash replays, it never skips.
-                await consumer.commitOffsets([
-                  { topic: batch.topic, partition: batch.partition, offset: (BigInt(m.offset) + 1n).toString() },
-                ]);
-              })();
-              inFlight = step.catch(() => undefined);
+    let consumer = await build();
+
+    const start = (c: Consumer, h: MessageHandler) =>
+      c.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          for (const m of batch.messages) {
+            if (!isRunning() || isStale()) break;
+            const incoming: IncomingMessage = {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: m.offset,
+              key: m.key ? m.key.toString() : null,
+              value: m.value ? m.value.toString() : null,
+              headers: Object.fromEntries(
+                Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]),
+              ),
+              timestamp: m.timestamp,
+            };
+            const step = (async () => {
+              await h(incoming);
+              resolveOffset(m.offset);
+              // Commit after the effect, never before: a crash replays, it never skips. A commit stuck on a
+              // stale group generation (after a broker outage) is abandoned: the batch fails, the consumer
+              // rejoins the group, and the uncommitted message is replayed (effects are idempotent).
+              await withTimeout(
+                c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(m.offset) + 1n).toString() }]),
+                COMMIT_TIMEOUT_MS,
+                `offset commit of ${batch.topic}[${batch.partition}]@${m.offset}`,
+              );
+            })();
+            inFlight = step.catch(() => undefined);
+            busy = true;
+            try {
               await step;
-              await heartbeat();
+            } finally {
+              busy = false;
             }
-          },
-        }),
+            lastActivity = Date.now();
+            await heartbeat();
+          }
+        },
+      });
+
+    // kafkajs can stop for good after a failed restart (e.g. the broker still unreachable when it retries):
+    // a consumer silent for too long, or told not to restart, is rebuilt with the same handler.
+    const watchdog = setInterval(() => {
+      if (closed || !handler || rebuilding || busy) return;
+      if (!needsRebuild && Date.now() - lastActivity < STALL_REBUILD_MS) return;
+      rebuilding = true;
+      void (async () => {
+        log.warn({ silentMs: Date.now() - lastActivity, crashed: needsRebuild }, 'Kafka consumer stalled: rebuilding it');
+        try {
+          await consumer.disconnect().catch(() => undefined);
+          const next = await build();
+          consumer = next;
+          needsRebuild = false;
+          lastActivity = Date.now();
+          if (handler) await start(next, handler);
+          for (const [topic, partitions] of paused) next.pause([{ topic, ...(partitions ? { partitions } : {}) }]);
+        } catch (err) {
+          log.warn({ err: String(err) }, 'Kafka consumer rebuild failed; will retry');
+          lastActivity = Date.now();
+        } finally {
+          rebuilding = false;
+        }
+      })();
+    }, 2000);
+    watchdog.unref();
+
+    const handle: MessageConsumer = {
+      run: async (h: MessageHandler) => {
+        handler = h;
+        lastActivity = Date.now();
+        await start(consumer, h);
+      },
       joined: () => joinedOnce,
-      pause: (topic, partitions) => consumer.pause([{ topic, ...(partitions ? { partitions } : {}) }]),
-      resume: (topic, partitions) => consumer.resume([{ topic, ...(partitions ? { partitions } : {}) }]),
+      pause: (topic, partitions) => {
+        paused.set(topic, partitions);
+        consumer.pause([{ topic, ...(partitions ? { partitions } : {}) }]);
+      },
+      resume: (topic, partitions) => {
+        paused.delete(topic);
+        consumer.resume([{ topic, ...(partitions ? { partitions } : {}) }]);
+      },
       close: async () => {
+        closed = true;
+        clearInterval(watchdog);
         this.open.delete(handle);
         await inFlight;
         await consumer.disconnect();
