@@ -1,21 +1,8 @@
 import { topics, type OrderMessage, type PortfolioResource, type PortfolioSpecInput, type PriceUpdate } from '@ginkgo/contracts';
 import { KafkaMessageBus, createLogger, type KubeClients, type MessageProducer } from '@ginkgo/platform';
-import { createServer } from 'node:net';
-import { eventually, startProcess as spawnProcess, waitReady, type ManagedProcess } from '../../e2e/test/support/processes.js';
+import { eventually, freePort, startProcess as spawnProcess, waitReady, type ManagedProcess } from '../../e2e/test/support/processes.js';
 import { shanghaiTs } from '../../e2e/test/support/market-time.js';
 import { condition, createPortfolio, getPortfolio, kubeClients, patchPortfolio, teardownNamespace, uniqueSuffix } from './kube-helpers.js';
-
-/** A port the OS says is free now (the pid-based guess collides with other engineers' processes). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function startProcess(name: string, entry: 'operator' | 'node-runtime' | 'livecore', env: Record<string, string>): Promise<ManagedProcess> {
   const port = await freePort();

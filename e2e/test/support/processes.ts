@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,11 +17,16 @@ export interface ManagedProcess {
   kill(): Promise<number | null>;
 }
 
-let nextPort = 20000 + (process.pid % 5000) * 4;
-
-export function freePortCandidate(): number {
-  nextPort += 1;
-  return nextPort;
+/** A port the OS says is free now (a guessed port collides with other processes on the machine). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /** Starts one of our processes from its compiled entry point (`make build` first). */
@@ -29,7 +35,7 @@ export async function startProcess(
   entry: 'operator' | 'node-runtime' | 'livecore',
   env: Record<string, string>,
 ): Promise<ManagedProcess> {
-  const healthPort = freePortCandidate();
+  const healthPort = env.HEALTH_PORT ? Number(env.HEALTH_PORT) : await freePort();
   const child = spawn(process.execPath, [path.join(repoRoot, entry, 'dist', 'main.js')], {
     env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info', HEALTH_PORT: String(healthPort), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
