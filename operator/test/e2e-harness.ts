@@ -147,10 +147,16 @@ export class E2eCluster {
     return t;
   }
 
-  /** Collects orders.cn messages of the given portfolios (from now on). */
+  /** Collects orders.cn messages of the given portfolios. */
   async watchOrders(portfolios: string[]): Promise<{ orders: OrderMessage[]; close: () => Promise<void> }> {
     const orders: OrderMessage[] = [];
-    const consumer = await (await this.kafka()).consumer({ groupId: `e2e-op-orders-${this.suffix}-${this.seq++}`, topics: [topics.orders('cn')] });
+    // From the beginning, filtered by portfolio: a new group's "latest" offset is only fixed at its first
+    // fetch, so an order sent right after joining could otherwise be missed.
+    const consumer = await (await this.kafka()).consumer({
+      groupId: `e2e-op-orders-${this.suffix}-${this.seq++}`,
+      topics: [topics.orders('cn')],
+      fromBeginning: true,
+    });
     await consumer.run(async (m) => {
       const o = JSON.parse(m.value ?? '{}') as OrderMessage;
       if (portfolios.includes(o.portfolioId)) orders.push(o);
