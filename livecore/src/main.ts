@@ -1,4 +1,4 @@
-import { MarketDataMessage, decimalToMinor, topics } from '@ginkgo/contracts';
+import { MarketDataMessage, SettlementMessage, decimalToMinor, settlementsTopic, topics } from '@ginkgo/contracts';
 import {
   ConfigError,
   KafkaMessageBus,
@@ -15,6 +15,7 @@ import {
 import { loadLivecoreConfig, type LivecoreConfig } from './config.js';
 import { PaperExchange } from './paper-exchange.js';
 import { MySqlOrderLedger } from './order-ledger.js';
+import { MySqlSettlementStore } from './settlement-store.js';
 import { TradeGateway } from './trade-gateway.js';
 import { DataFeeder } from './data-feeder.js';
 import { TapeSource } from './market-data-source.js';
@@ -81,6 +82,26 @@ export async function startLivecore(config: LivecoreConfig) {
     });
     await gw.start().catch(kafkaLink);
     cleanups.push(() => gw.stop());
+    // End-of-day records the nodes publish become stored reports (JSON + HTML), idempotent per day.
+    const settlements = new MySqlSettlementStore(db);
+    await settlements.init();
+    const settlementTopic = settlementsTopic(config.MARKET);
+    await bus.ensureTopics([{ topic: settlementTopic }]).catch(kafkaLink);
+    const settlementConsumer = await bus
+      .consumer({ groupId: `livecore-settlements-${config.MARKET}`, topics: [settlementTopic], fromBeginning: true })
+      .catch(kafkaLink);
+    cleanups.push(() => settlementConsumer.close());
+    await settlementConsumer.run(
+      validatedHandler({
+        schema: SettlementMessage,
+        producer,
+        logger,
+        handle: async (record) => {
+          await settlements.save(record);
+          logger.info({ portfolioId: record.portfolioId, tradingDay: record.tradingDay }, 'settlement report stored');
+        },
+      }),
+    );
     let feeder: DataFeeder | undefined;
     let supervisor: FeederSupervisor | undefined;
     if (config.FEEDER_TAPE || config.FEEDER_SOURCES_FILE) {
