@@ -128,6 +128,8 @@ describe('e2e: changing running portfolios', () => {
       await c.tick(codes[5]!, 1000);
       const final = await c.until('six positions', name, (p) => codes.every((code) => position(p, code) === 100), 60000);
       expect(final.status?.assignedNode).toBe(to);
+      // The positions come from fills, so the orders are in the log; the watcher may still be reading them.
+      await eventually('the watcher has read six orders', async () => (submits(w.orders, name).length >= codes.length ? true : undefined), 30000).catch(() => undefined);
       const ids = submits(w.orders, name).map((o) => o.clientOrderId);
       expect(ids.sort()).toEqual(codes.map((_, i) => `${name}-${i + 1}`).sort()); // one order per code, none twice
     } finally {

@@ -214,11 +214,9 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     for (const p of prices.drain()) hot.put(hotKeys.price(p.market, p.code), p, config.HOT_STATE_TTL_SECONDS);
   }, config.HOT_STATE_INTERVAL_MS);
   hotTimer.unref();
-  // Gauges and consumer lag on an interval (S5.06, S7.06, S3.07).
+  // Consumer lag on an interval (S5.06); the node's own gauges are read at scrape time.
+  metrics.readFrom({ portfolios: () => running.portfolioIds().length, queueDepth: () => running.queueDepth(), fenced: () => !lease?.safe });
   const sampler = setInterval(() => {
-    metrics.portfolios.set(running.portfolioIds().length);
-    metrics.queueDepth.set(running.queueDepth());
-    metrics.fenced.set(lease?.safe ? 0 : 1);
     for (const market of config.MARKETS) {
       for (const [kind, topic] of [['md', topics.marketData(market)], ['oe', topics.orderEvents(market)]] as const) {
         void logReader

@@ -6,9 +6,29 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
  */
 export function createNodeMetrics(registry: Registry) {
   const registers = [registry];
+  // Gauges of the node's own state are read at scrape time, so a scrape never shows a stale count.
+  const live: LiveSources = {};
   return {
-    portfolios: new Gauge({ name: 'ginkgo_node_portfolios', help: 'portfolios running on this node', registers }),
-    queueDepth: new Gauge({ name: 'ginkgo_node_queue_depth', help: 'deepest portfolio queue on this node (S7.06)', registers }),
+    /** Where the scrape-time gauges read from (set once the node is running). */
+    readFrom(sources: LiveSources): void {
+      Object.assign(live, sources);
+    },
+    portfolios: new Gauge({
+      name: 'ginkgo_node_portfolios',
+      help: 'portfolios running on this node',
+      registers,
+      collect() {
+        if (live.portfolios) this.set(live.portfolios());
+      },
+    }),
+    queueDepth: new Gauge({
+      name: 'ginkgo_node_queue_depth',
+      help: 'deepest portfolio queue on this node (S7.06)',
+      registers,
+      collect() {
+        if (live.queueDepth) this.set(live.queueDepth());
+      },
+    }),
     consumerLag: new Gauge({
       name: 'ginkgo_node_consumer_lag',
       help: 'messages behind the end of the log, per consumed topic partition (S5.06)',
@@ -24,7 +44,14 @@ export function createNodeMetrics(registry: Registry) {
       registers,
     }),
     stalls: new Counter({ name: 'ginkgo_node_worker_stalls_total', help: 'workers stuck on one event longer than the watchdog limit (S7.04)', registers }),
-    fenced: new Gauge({ name: 'ginkgo_node_fenced', help: '1 while the node holds orders back because its Lease is not safely renewed', registers }),
+    fenced: new Gauge({
+      name: 'ginkgo_node_fenced',
+      help: '1 while the node holds orders back because its Lease is not safely renewed',
+      registers,
+      collect() {
+        if (live.fenced) this.set(live.fenced() ? 1 : 0);
+      },
+    }),
     tickToOrder: new Histogram({
       name: 'ginkgo_node_tick_to_order_seconds',
       help: 'from consuming a tick to its orders acknowledged by Kafka',
@@ -32,5 +59,10 @@ export function createNodeMetrics(registry: Registry) {
       registers,
     }),
   };
+}
+interface LiveSources {
+  portfolios?: () => number;
+  queueDepth?: () => number;
+  fenced?: () => boolean;
 }
 export type NodeMetrics = ReturnType<typeof createNodeMetrics>;

@@ -21,6 +21,8 @@ const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 const COMMIT_TIMEOUT_MS = 5000;
 /** No fetch, heartbeat or batch for this long means the consumer stopped (kafkajs fetches every few s). */
 const STALL_REBUILD_MS = 30000;
+const COMMIT_EVERY = 500;
+const COMMIT_INTERVAL_MS = 1000;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -142,41 +144,61 @@ export class KafkaMessageBus implements MessageBus {
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-          for (const m of batch.messages) {
-            if (!isRunning() || isStale()) break;
-            const incoming: IncomingMessage = {
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: m.offset,
-              key: m.key ? m.key.toString() : null,
-              value: m.value ? m.value.toString() : null,
-              headers: Object.fromEntries(
-                Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]),
-              ),
-              timestamp: m.timestamp,
-            };
-            const step = (async () => {
-              await h(incoming);
-              resolveOffset(m.offset);
-              // Commit after the effect, never before: a crash replays, it never skips. A commit stuck on a
-              // stale group generation (after a broker outage) is abandoned: the batch fails, the consumer
-              // rejoins the group, and the uncommitted message is replayed (effects are idempotent).
-              await withTimeout(
-                c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(m.offset) + 1n).toString() }]),
-                COMMIT_TIMEOUT_MS,
-                `offset commit of ${batch.topic}[${batch.partition}]@${m.offset}`,
-              );
-            })();
-            inFlight = step.catch(() => undefined);
-            busy = true;
+          // Offsets are committed after the effects, never before: a crash replays, it never skips (effects
+          // are idempotent). One commit per batch (or per COMMIT_EVERY messages / COMMIT_INTERVAL_MS inside a
+          // long batch), not per message: a per-message commit costs a broker round trip per message.
+          let next: string | undefined;
+          let uncommitted = 0;
+          let lastCommit = Date.now();
+          const commit = async () => {
+            if (next === undefined) return;
+            const offset = next;
+            next = undefined;
+            uncommitted = 0;
+            lastCommit = Date.now();
+            // A commit stuck on a stale group generation (after a broker outage) is abandoned: the batch fails,
+            // the consumer rejoins the group, and the uncommitted messages are replayed.
+            await withTimeout(
+              c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]),
+              COMMIT_TIMEOUT_MS,
+              `offset commit of ${batch.topic}[${batch.partition}]@${offset}`,
+            );
+          };
+          const run = (async () => {
             try {
-              await step;
+              for (const m of batch.messages) {
+                if (closed || !isRunning() || isStale()) break;
+                const incoming: IncomingMessage = {
+                  topic: batch.topic,
+                  partition: batch.partition,
+                  offset: m.offset,
+                  key: m.key ? m.key.toString() : null,
+                  value: m.value ? m.value.toString() : null,
+                  headers: Object.fromEntries(
+                    Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]),
+                  ),
+                  timestamp: m.timestamp,
+                };
+                busy = true;
+                try {
+                  await h(incoming);
+                } finally {
+                  busy = false;
+                }
+                resolveOffset(m.offset);
+                next = (BigInt(m.offset) + 1n).toString();
+                lastActivity = Date.now();
+                if (++uncommitted >= COMMIT_EVERY || Date.now() - lastCommit >= COMMIT_INTERVAL_MS) await commit();
+                await heartbeat();
+              }
             } finally {
-              busy = false;
+              // Also when the handler threw: what was processed before it is committed.
+              if (!isStale()) await commit();
             }
-            lastActivity = Date.now();
-            await heartbeat();
-          }
+          })();
+          // close() lets the batch stop after the current message and commit, so a graceful stop replays nothing.
+          inFlight = run.catch(() => undefined);
+          await run;
         },
       });
 
