@@ -1,7 +1,8 @@
 import { PortfolioSpec, topics, type MarketDataMessage, type OrderEvent, type SubmitOrder } from '@ginkgo/contracts';
 import type { PortfolioView, SettlementRecord } from '@ginkgo/core';
-import { ExecutionNode, InMemoryPortfolioStateStore } from '@ginkgo/node-runtime';
+import { ExecutionNode, InMemoryPortfolioStateStore, type PortfolioStateStore, type StatusSink } from '@ginkgo/node-runtime';
 import { InMemoryMessageBus, createLogger } from '@ginkgo/platform';
+import type { TrackingBus } from './tracking-bus.js';
 import { PaperExchange } from '../paper-exchange.js';
 import { InMemoryOrderLedger, type OrderLedger } from '../order-ledger.js';
 import { TradeGateway } from '../trade-gateway.js';
@@ -23,6 +24,13 @@ export interface EmbeddedOptions {
   progressEvery?: number;
   ledger?: OrderLedger;
   onSettlement?: (r: SettlementRecord) => Promise<void>;
+  /** Real servers instead of the embedded default: the bus (Kafka behind a TrackingBus), the node's state store, hot state. */
+  infra?: {
+    bus: TrackingBus;
+    stateStore?: PortfolioStateStore;
+    /** Wraps the node's status sink (e.g. to also put portfolio summaries into Redis). */
+    wrapStatus?: (inner: StatusSink) => StatusSink;
+  };
 }
 
 /**
@@ -33,7 +41,18 @@ export async function runEmbedded(portfolios: Record<string, unknown>, tape: Mar
   const opts: EmbeddedOptions = typeof options === 'string' ? { market: options } : options;
   const market = opts.market ?? 'cn';
   const logger = createLogger('demo');
-  const bus = new InMemoryMessageBus();
+  const memory = opts.infra ? undefined : new InMemoryMessageBus();
+  const bus = opts.infra?.bus ?? memory!;
+  const idle = () => (memory ? memory.idle() : opts.infra!.bus.idle());
+  const collectStatus: StatusSink = {
+    report: (id, view, result) => {
+      views.set(id, view);
+      if (result?.settlement) {
+        settlements.push(result.settlement);
+        if (opts.onSettlement) pendingSaves.push(opts.onSettlement(result.settlement));
+      }
+    },
+  };
   const views = new Map<string, PortfolioView>();
   const settlements: SettlementRecord[] = [];
   const pendingSaves: Promise<void>[] = [];
@@ -41,16 +60,8 @@ export async function runEmbedded(portfolios: Record<string, unknown>, tape: Mar
     nodeId: 'demo-node',
     markets: [market],
     bus,
-    stateStore: new InMemoryPortfolioStateStore(),
-    status: {
-      report: (id, view, result) => {
-        views.set(id, view);
-        if (result?.settlement) {
-          settlements.push(result.settlement);
-          if (opts.onSettlement) pendingSaves.push(opts.onSettlement(result.settlement));
-        }
-      },
-    },
+    stateStore: opts.infra?.stateStore ?? new InMemoryPortfolioStateStore(),
+    status: opts.infra?.wrapStatus ? opts.infra.wrapStatus(collectStatus) : collectStatus,
     logger,
   });
   // The venue sees the same feed as the portfolios (it matches resting orders against it).
@@ -64,14 +75,17 @@ export async function runEmbedded(portfolios: Record<string, unknown>, tape: Mar
   for (const [id, spec] of Object.entries(portfolios)) {
     await node.assign({ portfolioId: id, spec: PortfolioSpec.parse(spec), epoch: epoch++, generation: 1 });
   }
+  // Over real servers the assignments' own messages (interest updates) settle before the first tick.
+  if (opts.infra) await idle();
   // One message at a time, waiting until every consumer is idle: a deterministic interleaving.
   let done = 0;
   for (const m of tape) {
     exchange.onMarketData(m);
     await feeder.publish([m]);
-    await bus.idle();
+    await idle();
     if (++done % (opts.progressEvery ?? 50) === 0 || done === tape.length) opts.onProgress?.(done, tape.length);
   }
+  await idle();
   await Promise.all(pendingSaves);
   const result: EmbeddedRun = {
     orders: bus.messages(topics.orders(market)).map((m) => JSON.parse(m.value) as SubmitOrder),

@@ -20,3 +20,5 @@ export * from './tcp-proxy.js';
 export * from './kafka-proxy.js';
 export * from './dependency-wait.js';
 export * from './kafka-probe.js';
+export * from './prefixed-topic-bus.js';
+export * from './kafka-cleanup.js';
