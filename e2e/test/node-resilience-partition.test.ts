@@ -64,9 +64,9 @@ describe('e2e: a node loses Kafka and Redis (S3.04), then is partitioned from Ka
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 60000);
 
-  // Skipped: after the Kafka cut the node's market-data consumer sometimes stays silent on the partition
-  // for minutes (kafkajs rejoin after the fault proxy's outage); under investigation, see the session note.
-  test.skip('S3.04 node loses Kafka and Redis: errors logged, reconnects with backoff, keeps its Lease and portfolio, trades the missed tick once', async () => {
+  // The node's consumer groups have committed nothing before the cut: the tick sent during the outage is
+  // read only because the bus pins a new group's start offsets (a rejoin would otherwise resolve the log end).
+  test('S3.04 node loses Kafka and Redis: errors logged, reconnects with backoff, keeps its Lease and portfolio, trades the missed tick once', async () => {
     await c.apply(name, {
       market: 'cn',
       initialCash: '100000.00',
@@ -101,7 +101,7 @@ describe('e2e: a node loses Kafka and Redis (S3.04), then is partitioned from Ka
     expect((await c.get(name))?.status).toMatchObject({ assignedNode: a, epoch: 1 });
   }, 150000);
 
-  test.skip('S5.09 partition (Kafka, Redis, API server): A fences itself, the operator moves the portfolio to B, A sends nothing when healed — no split brain', async () => {
+  test('S5.09 partition (Kafka, Redis, API server): A fences itself, the operator moves the portfolio to B, A sends nothing when healed — no split brain', async () => {
     expect(b).not.toBe('');
     kafka.cut();
     redis.cut();

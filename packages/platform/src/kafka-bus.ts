@@ -58,15 +58,21 @@ export class KafkaMessageBus implements MessageBus {
     });
   }
 
-  async ensureTopics(topics: TopicSpec[]): Promise<void> {
+  private async adminClient(): Promise<Admin> {
     if (!this.admin) {
-      this.admin = this.kafka.admin();
-      await this.admin.connect();
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.admin = admin;
     }
-    const existing = new Set(await this.admin.listTopics());
+    return this.admin;
+  }
+
+  async ensureTopics(topics: TopicSpec[]): Promise<void> {
+    const admin = await this.adminClient();
+    const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length === 0) return;
-    await this.admin.createTopics({
+    await admin.createTopics({
       waitForLeaders: true,
       topics: missing.map((t) => ({
         topic: t.topic,
@@ -104,8 +110,33 @@ export class KafkaMessageBus implements MessageBus {
     return handle;
   }
 
+  /**
+   * A group without a committed offset starts at the log end, and kafkajs resolves that end again on every
+   * rejoin until something is committed: a consumer that crashed in a broker outage before its first message
+   * would skip everything produced during the outage. So the start is pinned (committed) when the consumer is
+   * created. Best effort: a topic that does not exist yet, or a group with live members, is left as it is.
+   */
+  private async pinStartAtEnd(groupId: string, topics: (string | RegExp)[], log: Logger): Promise<void> {
+    try {
+      const admin = await this.adminClient();
+      const named = topics.filter((t): t is string => typeof t === 'string');
+      const existing = new Set(await admin.listTopics());
+      for (const topic of named.filter((t) => existing.has(t))) {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const unset = (committed?.partitions ?? []).filter((p) => BigInt(p.offset) < 0n).map((p) => p.partition);
+        if (unset.length === 0) continue;
+        const ends = await admin.fetchTopicOffsets(topic);
+        const partitions = ends.filter((e) => unset.includes(e.partition)).map((e) => ({ partition: e.partition, offset: e.high }));
+        await admin.setOffsets({ groupId, topic, partitions });
+      }
+    } catch (err) {
+      log.debug({ err: String(err) }, 'consumer start offsets not pinned');
+    }
+  }
+
   async consumer(opts: ConsumerOptions): Promise<MessageConsumer> {
     const log = this.opts.logger.child({ groupId: opts.groupId });
+    if (!opts.fromBeginning) await this.pinStartAtEnd(opts.groupId, opts.topics, log);
     const build = async (): Promise<Consumer> => {
       const c = this.kafka.consumer({
         groupId: opts.groupId,
