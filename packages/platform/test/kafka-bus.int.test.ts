@@ -52,6 +52,29 @@ describe('Kafka (real broker)', () => {
     await producer.close();
   });
 
+  test('a new group starts at the log end once: what is produced while it is away (nothing committed yet) is read on its return', async () => {
+    const topic = `smoke.pin.${uniqueSuffix()}`;
+    await bus.ensureTopics([{ topic, partitions: 2 }]);
+    const producer = await bus.producer();
+    await producer.send(topic, [{ key: 'old', value: 'before the group existed' }]);
+    const groupId = `smoke-pin-${uniqueSuffix()}`;
+    const first = await bus.consumer({ groupId, topics: [topic] });
+    await first.run(async () => undefined);
+    await first.joined();
+    await first.close(); // nothing consumed, nothing committed by the consumer itself
+    await producer.send(topic, [
+      { key: 'a', value: 'while away 1' },
+      { key: 'b', value: 'while away 2' },
+    ]);
+    const back = collect(2);
+    const again = await bus.consumer({ groupId, topics: [topic] });
+    await again.run(back.handler);
+    await back.done;
+    expect(back.got.map((m) => m.value).sort()).toEqual(['while away 1', 'while away 2']);
+    await again.close();
+    await producer.close();
+  });
+
   test('malformed messages go to the dead-letter topic and the consumer carries on', async () => {
     const topic = `smoke.dl.${uniqueSuffix()}`;
     await bus.ensureTopics([{ topic, partitions: 1 }, { topic: `${topic}.dlq`, partitions: 1 }]);
