@@ -15,3 +15,4 @@ export * from './data-feeder.js';
 export * from './config.js';
 export { startLivecore, LinkError } from './main.js';
 export * from './settlement-store.js';
+export * from './gateway-metrics.js';

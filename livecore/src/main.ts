@@ -20,6 +20,7 @@ import { TradeGateway } from './trade-gateway.js';
 import { DataFeeder } from './data-feeder.js';
 import { TapeSource } from './market-data-source.js';
 import { FeederSupervisor } from './feeder-supervisor.js';
+import { createGatewayMetrics } from './gateway-metrics.js';
 
 /** A dependency that could not be reached at start: names the link and what was tried (S4.06). */
 export class LinkError extends Error {
@@ -79,6 +80,7 @@ export async function startLivecore(config: LivecoreConfig) {
       logger,
       submitRetry: { attempts: config.SUBMIT_RETRY_ATTEMPTS, backoffMs: config.SUBMIT_RETRY_BACKOFF_MS },
       ...(config.ORDER_TIMEOUT_MS !== undefined ? { orderTimeoutMs: config.ORDER_TIMEOUT_MS } : {}),
+      metrics: createGatewayMetrics(registry),
     });
     await gw.start().catch(kafkaLink);
     cleanups.push(() => gw.stop());

@@ -1,7 +1,10 @@
 import type { OrderEvent, OrderEventType, SubmitOrder } from '@ginkgo/contracts';
-import type { Migration, MySqlDatabase } from '@ginkgo/platform';
+import type { Migration, MySqlDatabase, SqlExecutor } from '@ginkgo/platform';
 
 export type Admission = { kind: 'new' } | { kind: 'duplicate'; events: OrderEvent[] } | { kind: 'stale-epoch'; current: number };
+
+/** A message's epoch against the newest seen for its portfolio (which it raises when newer). */
+export type FenceCheck = { stale: false } | { stale: true; current: number };
 
 export const TERMINAL_EVENTS: ReadonlySet<OrderEventType> = new Set(['FILLED', 'REJECTED', 'CANCELLED', 'SUBMIT_FAILED', 'EXPIRED']);
 
@@ -15,6 +18,8 @@ export type EventBuilder = (seq: number, prior: readonly OrderEvent[]) => OrderE
  */
 export interface OrderLedger {
   admit(order: SubmitOrder): Promise<Admission>;
+  /** Fencing for messages that are not new orders (cancels): stale when older than the newest epoch seen. */
+  observeEpoch(portfolioId: string, epoch: number): Promise<FenceCheck>;
   /** Appends the next event of an order atomically with respect to its earlier events. */
   append(clientOrderId: string, build: EventBuilder): Promise<OrderEvent | undefined>;
   order(clientOrderId: string): Promise<SubmitOrder | undefined>;
@@ -35,6 +40,13 @@ export class InMemoryOrderLedger implements OrderLedger {
     if (this.orders.has(order.clientOrderId)) return { kind: 'duplicate', events: this.eventLists.get(order.clientOrderId) ?? [] };
     this.orders.set(order.clientOrderId, order);
     return { kind: 'new' };
+  }
+
+  async observeEpoch(portfolioId: string, epoch: number): Promise<FenceCheck> {
+    const current = this.epochs.get(portfolioId) ?? 0;
+    if (epoch < current) return { stale: true, current };
+    this.epochs.set(portfolioId, epoch);
+    return { stale: false };
   }
 
   async append(clientOrderId: string, build: EventBuilder): Promise<OrderEvent | undefined> {
@@ -114,17 +126,24 @@ export class MySqlOrderLedger implements OrderLedger {
     await this.db.migrate(gatewayMigrations, 'livecore_migrations');
   }
 
+  /** Inside a transaction: compares with the portfolio's fence row (locked) and raises it to a newer epoch. */
+  private async fence(tx: SqlExecutor, portfolioId: string, epoch: number): Promise<FenceCheck> {
+    await tx.execute('INSERT IGNORE INTO gateway_fence (portfolio_id, epoch) VALUES (?, ?)', [portfolioId, epoch]);
+    const [row] = await tx.query<{ epoch: number }>('SELECT epoch FROM gateway_fence WHERE portfolio_id = ? FOR UPDATE', [portfolioId]);
+    const current = Number(row?.epoch ?? 0);
+    if (epoch < current) return { stale: true, current };
+    if (epoch > current) await tx.execute('UPDATE gateway_fence SET epoch = ? WHERE portfolio_id = ?', [epoch, portfolioId]);
+    return { stale: false };
+  }
+
+  async observeEpoch(portfolioId: string, epoch: number): Promise<FenceCheck> {
+    return this.db.transaction((tx) => this.fence(tx, portfolioId, epoch));
+  }
+
   async admit(order: SubmitOrder): Promise<Admission> {
     return this.db.transaction(async (tx) => {
-      await tx.execute('INSERT IGNORE INTO gateway_fence (portfolio_id, epoch) VALUES (?, ?)', [order.portfolioId, order.epoch]);
-      const [fence] = await tx.query<{ epoch: number }>('SELECT epoch FROM gateway_fence WHERE portfolio_id = ? FOR UPDATE', [
-        order.portfolioId,
-      ]);
-      const current = Number(fence?.epoch ?? 0);
-      if (order.epoch < current) return { kind: 'stale-epoch', current } as const;
-      if (order.epoch > current) {
-        await tx.execute('UPDATE gateway_fence SET epoch = ? WHERE portfolio_id = ?', [order.epoch, order.portfolioId]);
-      }
+      const fence = await this.fence(tx, order.portfolioId, order.epoch);
+      if (fence.stale) return { kind: 'stale-epoch', current: fence.current } as const;
       const inserted = await tx.execute(
         'INSERT IGNORE INTO gateway_order (client_order_id, portfolio_id, epoch, body, market) VALUES (?, ?, ?, ?, ?)',
         [order.clientOrderId, order.portfolioId, order.epoch, JSON.stringify(order), order.market],

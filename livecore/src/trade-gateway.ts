@@ -12,6 +12,7 @@ import { validatedHandler, type Logger, type MessageBus, type MessageConsumer, t
 import { BrokerUnavailableError, type BrokerAdapter, type BrokerReport } from './broker-adapter.js';
 import { TERMINAL_EVENTS, type OrderLedger } from './order-ledger.js';
 import { reconcile, type ReconcileReport } from './reconciler.js';
+import { rejectionCategory, type GatewayMetrics } from './gateway-metrics.js';
 
 export interface RetryPolicy {
   /** Tries in total (1 = no retry). */
@@ -40,6 +41,8 @@ export interface TradeGatewayOptions {
   closeBrokerOnStop?: boolean;
   /** How long stop() waits for orders already at the broker to be acknowledged. */
   drainTimeoutMs?: number;
+  /** Prometheus metrics (createGatewayMetrics on the process registry); none when omitted. */
+  metrics?: GatewayMetrics;
 }
 
 export interface GatewayStatus {
@@ -70,9 +73,17 @@ export class TradeGateway {
   /** Orders handed to the broker and not yet acknowledged (accepted, rejected, filled...). */
   private readonly awaitingAck = new Set<string>();
   private readonly timeouts = new Map<string, NodeJS.Timeout>();
-  readonly stats = { submitted: 0, duplicates: 0, fenced: 0, events: 0, submitFailed: 0, retries: 0, timeouts: 0, cancels: 0, commands: 0 };
+  /** Orders at the broker without a final outcome (the in-flight gauge). */
+  private readonly open = new Set<string>();
+  readonly stats = { submitted: 0, duplicates: 0, fenced: 0, fencedCancels: 0, events: 0, submitFailed: 0, retries: 0, timeouts: 0, cancels: 0, commands: 0 };
 
-  constructor(private readonly opts: TradeGatewayOptions) {}
+  constructor(private readonly opts: TradeGatewayOptions) {
+    opts.metrics?.readFrom({ market: opts.market, inFlight: () => this.open.size, awaitingAck: () => this.awaitingAck.size });
+  }
+
+  private get labels() {
+    return { market: this.opts.market };
+  }
 
   get ready(): boolean {
     return this.started;
@@ -101,9 +112,14 @@ export class TradeGateway {
       // Best effort: a broker that is down now must not keep orders from being answered (SUBMIT_FAILED).
       await this.reconcile().then(
         (report) => logger.info({ report }, 'reconciled with the broker on start'),
-        (err: unknown) => logger.error({ err: String(err) }, 'reconciliation on start failed: run it on demand once the broker is back'),
+        (err: unknown) => {
+          this.opts.metrics?.brokerErrors.inc({ ...this.labels, operation: 'reconcile' });
+          logger.error({ err: String(err) }, 'reconciliation on start failed: run it on demand once the broker is back');
+        },
       );
     }
+    // Orders still open from before a restart count as in flight until their outcome arrives.
+    for (const o of await this.opts.ledger.openOrders(market).catch(() => [])) this.open.add(o.clientOrderId);
     const orders = await bus.consumer({ groupId: this.opts.groupId ?? `livecore-gateway-${market}`, topics: [topics.orders(market)], fromBeginning: true });
     this.consumers.push(orders);
     await orders.run(
@@ -113,6 +129,7 @@ export class TradeGateway {
         logger,
         handle: (msg) =>
           this.track(async () => {
+            this.opts.metrics?.received.inc({ ...this.labels, type: msg.type });
             if (msg.type === 'submit') await this.onSubmit(msg);
             else await this.onCancel(msg);
             // The offset commits only once this order's events are out.
@@ -145,11 +162,16 @@ export class TradeGateway {
     const admission = await ledger.admit(order);
     if (admission.kind === 'stale-epoch') {
       this.stats.fenced++;
-      logger.warn({ clientOrderId: order.clientOrderId, epoch: order.epoch, current: admission.current }, 'order from a fenced-off epoch refused');
+      this.opts.metrics?.fenced.inc({ ...this.labels, type: 'submit' });
+      logger.warn(
+        { clientOrderId: order.clientOrderId, portfolioId: order.portfolioId, nodeId: order.nodeId, epoch: order.epoch, current: admission.current },
+        'order from a fenced-off epoch refused',
+      );
       return;
     }
     if (admission.kind === 'duplicate') {
       this.stats.duplicates++;
+      this.opts.metrics?.duplicates.inc(this.labels);
       // A replayed order: its outcome is re-sent (idempotent by event id), never re-traded...
       if (admission.events.length > 0) return this.send(admission.events);
       // ...unless we crashed between admitting it and handing it to the broker.
@@ -169,11 +191,14 @@ export class TradeGateway {
     for (let attempt = 1; attempt <= Math.max(1, policy.attempts); attempt++) {
       try {
         this.awaitingAck.add(order.clientOrderId);
+        this.open.add(order.clientOrderId);
         await broker.submit(order);
         this.armTimeout(order);
         return;
       } catch (err) {
         this.awaitingAck.delete(order.clientOrderId);
+        this.open.delete(order.clientOrderId);
+        this.opts.metrics?.brokerErrors.inc({ ...this.labels, operation: 'submit' });
         lastError = err instanceof Error ? err.message : String(err);
         if (!(err instanceof BrokerUnavailableError) || attempt >= policy.attempts || this.stopping) break;
         this.stats.retries++;
@@ -208,6 +233,7 @@ export class TradeGateway {
           const outcome = await this.opts.broker.cancel(order.clientOrderId, order.ts + ms, reason);
           if (!outcome.ok) this.opts.logger.warn({ clientOrderId: order.clientOrderId, reason: outcome.reason }, 'timeout cancel refused');
         } catch (err) {
+          this.opts.metrics?.brokerErrors.inc({ ...this.labels, operation: 'cancel' });
           this.opts.logger.error({ clientOrderId: order.clientOrderId, err: String(err) }, 'timeout cancel failed: broker unreachable');
         }
       });
@@ -217,6 +243,23 @@ export class TradeGateway {
   }
 
   private async onCancel(cancel: CancelOrder): Promise<void> {
+    const { ledger, logger } = this.opts;
+    // Fencing as for submits: a node that lost the portfolio must not cancel what the new owner works with.
+    const fence = await ledger.observeEpoch(cancel.portfolioId, cancel.epoch);
+    if (fence.stale) {
+      this.stats.fencedCancels++;
+      this.opts.metrics?.fenced.inc({ ...this.labels, type: 'cancel' });
+      logger.warn(
+        { clientOrderId: cancel.clientOrderId, portfolioId: cancel.portfolioId, nodeId: cancel.nodeId, epoch: cancel.epoch, current: fence.current },
+        'cancel from a fenced-off epoch refused: the order is left as it is',
+      );
+      return;
+    }
+    const order = await ledger.order(cancel.clientOrderId);
+    if (order && order.portfolioId !== cancel.portfolioId) {
+      logger.warn({ clientOrderId: cancel.clientOrderId, portfolioId: cancel.portfolioId, owner: order.portfolioId }, "cancel refused: the order belongs to another portfolio");
+      return;
+    }
     const result = await this.cancelOrder(cancel.clientOrderId, cancel.ts, cancel.force, cancel.reason || 'cancel requested by the portfolio');
     if (!result.ok) this.opts.logger.warn({ clientOrderId: cancel.clientOrderId, error: result.error }, 'cancel not carried out');
   }
@@ -240,6 +283,7 @@ export class TradeGateway {
       try {
         await broker.cancel(clientOrderId, ts, reason);
       } catch (err) {
+        this.opts.metrics?.brokerErrors.inc({ ...this.labels, operation: 'cancel' });
         this.opts.logger.warn({ clientOrderId, err: String(err) }, 'forced cancel: broker not reachable, order marked cancelled anyway');
       }
       return { ok: true };
@@ -248,6 +292,7 @@ export class TradeGateway {
       const outcome = await broker.cancel(clientOrderId, ts, reason);
       return outcome.ok ? { ok: true } : { ok: false, error: `broker refused the cancel: ${outcome.reason}; nothing changed` };
     } catch (err) {
+      this.opts.metrics?.brokerErrors.inc({ ...this.labels, operation: 'cancel' });
       return { ok: false, error: `${err instanceof Error ? err.message : String(err)}; the cancel was not sent, nothing changed` };
     }
   }
@@ -267,6 +312,7 @@ export class TradeGateway {
         const report = await this.reconcile();
         reply = { requestId: cmd.requestId, market, ok: true, result: { ...report }, ts: cmd.ts };
       } catch (err) {
+        this.opts.metrics?.brokerErrors.inc({ ...this.labels, operation: 'reconcile' });
         reply = { requestId: cmd.requestId, market, ok: false, error: `reconciliation failed: ${String(err)}; nothing corrected`, ts: cmd.ts };
       }
     }
@@ -324,7 +370,22 @@ export class TradeGateway {
         ...(r.reason !== undefined ? { reason: r.reason } : {}),
       };
     });
-    if (event) await this.send([event]);
+    if (event) {
+      this.count(event);
+      await this.send([event]);
+    }
+  }
+
+  /** Metrics and the in-flight set follow the events as recorded (a report seen twice counts once). */
+  private count(e: OrderEvent): void {
+    if (TERMINAL_EVENTS.has(e.event)) this.open.delete(e.clientOrderId);
+    const m = this.opts.metrics;
+    if (!m) return;
+    if (e.fillVolume !== undefined) m.fills.inc(this.labels);
+    if (e.event === 'ACCEPTED') m.accepted.inc(this.labels);
+    else if (e.event === 'REJECTED') m.rejected.inc({ ...this.labels, reason: rejectionCategory(e.reason) });
+    else if (e.event === 'SUBMIT_FAILED') m.rejected.inc({ ...this.labels, reason: 'broker_unreachable' });
+    else if (e.event === 'CANCELLED') m.cancels.inc(this.labels);
   }
 
   private async send(events: OrderEvent[]): Promise<void> {

@@ -145,6 +145,36 @@ describe('trade gateway against real Kafka and MySQL', () => {
     w.exchange.setReachable(true);
   });
 
+  test('S9.10 the gateway refuses cancels (as it refuses orders) from an assignment epoch older than the newest seen for the portfolio', async () => {
+    const w = await world();
+    w.exchange.onPrice('600000.SH', 1010, ts0); // above the buy limits: the orders rest
+    const cancel = (clientOrderId: string, epoch: number, nodeId: string) =>
+      producer.send(topics.orders(w.market), [
+        { key: w.pf, value: JSON.stringify({ type: 'cancel', clientOrderId, portfolioId: w.pf, epoch, nodeId, market: w.market, ts: ts0 + 1000, force: false, reason: 'strategy cancel' }) },
+      ]);
+    const a = await w.submit({ price: 1000, epoch: 1, nodeId: 'old-node' });
+    await eventually('order of epoch 1 accepted', () => w.eventsOf(a.clientOrderId).includes('ACCEPTED'));
+    // The portfolio moved: the new owner (epoch 2) trades; the old node, not yet aware, still sends.
+    const b = await w.submit({ price: 1000, epoch: 2, nodeId: 'new-node' });
+    await eventually('order of epoch 2 accepted', () => w.eventsOf(b.clientOrderId).includes('ACCEPTED'));
+    await cancel(b.clientOrderId, 1, 'old-node');
+    await cancel(a.clientOrderId, 1, 'old-node');
+    await eventually('both stale cancels refused', () => w.gateway.stats.fencedCancels === 2 || undefined);
+    const late = await w.submit({ price: 1000, epoch: 1, nodeId: 'old-node' });
+    await eventually('stale submit refused', () => w.gateway.stats.fenced === 1 || undefined);
+    // Nothing changed at the broker or for the portfolio.
+    expect((await w.exchange.order(a.clientOrderId))?.status).toBe('open');
+    expect((await w.exchange.order(b.clientOrderId))?.status).toBe('open');
+    expect(w.eventsOf(a.clientOrderId)).toEqual(['ACCEPTED']);
+    expect(w.eventsOf(b.clientOrderId)).toEqual(['ACCEPTED']);
+    expect(await w.exchange.order(late.clientOrderId)).toBeUndefined();
+    // The current owner may cancel any open order of the portfolio, including one sent under the old epoch.
+    await cancel(a.clientOrderId, 2, 'new-node');
+    await eventually('CANCELLED by the current owner', () => w.eventsOf(a.clientOrderId).includes('CANCELLED'));
+    expect(w.eventsOf(b.clientOrderId)).toEqual(['ACCEPTED']);
+    expect(w.gateway.stats.fencedCancels).toBe(2);
+  });
+
   test('reconciliation after a gateway restart with open orders publishes the fills it missed, once', async () => {
     const exchange = new PaperExchange({ fillOnSubmit: false });
     const w = await world({ exchange, closeBrokerOnStop: false });
