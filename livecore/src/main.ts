@@ -68,9 +68,10 @@ export async function startLivecore(config: LivecoreConfig) {
     // The paper exchange matches resting orders against the same market data the nodes see.
     const producer: MessageProducer = await bus.producer().catch(kafkaLink);
     cleanups.push(() => producer.close());
+    // The topic first: subscribing to a topic that does not exist yet fails (a fresh market).
+    await bus.ensureTopics([{ topic: topics.marketData(config.MARKET) }]).catch(kafkaLink);
     const quotes: MessageConsumer = await bus.consumer({ groupId: `livecore-paper-${config.MARKET}`, topics: [topics.marketData(config.MARKET)] }).catch(kafkaLink);
     cleanups.push(() => quotes.close());
-    await bus.ensureTopics([{ topic: topics.marketData(config.MARKET) }]).catch(kafkaLink);
     await quotes.run(validatedHandler({ schema: MarketDataMessage, producer, logger, handle: async (m) => exchange.onMarketData(m) }));
     const gw = new TradeGateway({
       market: config.MARKET,
