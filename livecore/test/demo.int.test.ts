@@ -47,6 +47,16 @@ test('make demo with KAFKA_BROKERS, REDIS_URL and MYSQL_URL runs over the real s
     expect(await count(`${prefix}${topics.orderEvents('cn')}`)).toBeGreaterThanOrEqual(orders);
     expect(output).toMatch(new RegExp(`Orders \\(${orders}\\)`));
 
+    // Stepping the tape until the pipeline is quiet makes the run over Kafka trade exactly as the embedded one.
+    const embedded: string[] = [];
+    await runDemo({ DEMO_DAYS: '1', DEMO_REPORT_DIR: dir }, (l = '') => embedded.push(l));
+    const table = (ls: string[]) => {
+      const at = ls.findIndex((l) => l.trim() === 'Summary');
+      return at < 0 ? [] : ls.slice(at, at + 6);
+    };
+    expect(table(lines)).toHaveLength(6);
+    expect(table(lines)).toEqual(table(embedded));
+
     // Hot state: each portfolio's summary is in Redis; settlement reports are in MySQL under the run's ids.
     for (const id of result.portfolioIds) {
       expect(id.endsWith(`-${runId}`)).toBe(true);

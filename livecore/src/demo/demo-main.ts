@@ -120,11 +120,11 @@ export async function runDemo(env: DemoEnv = process.env, out: (s?: string) => v
   const bus = prefixed ? new TrackingBus(prefixed) : undefined;
   let redis: RedisHotStateStore | undefined;
   let hot: HotStateWriter | undefined;
+  const stateStore = db ? new MySqlPortfolioStateStore(db) : undefined;
   const hotKeyList = redisUrl ? Object.keys(portfolios).map((id) => hotKeys.portfolio(id)) : [];
   try {
     const store = db ? new MySqlSettlementStore(db) : undefined;
     const ledger = db ? new MySqlOrderLedger(db) : undefined;
-    const stateStore = db ? new MySqlPortfolioStateStore(db) : undefined;
     await store?.init();
     await ledger?.init();
     await stateStore?.init();
@@ -201,6 +201,7 @@ export async function runDemo(env: DemoEnv = process.env, out: (s?: string) => v
       const { failed } = await deleteKafkaResources({ brokers: kafkaBrokers.split(','), topics: prefixed.topics(), groups: prefixed.groups() });
       if (failed.length) process.stderr.write(`demo: could not delete every Kafka resource of the run: ${failed.join('; ')}\n`);
     }
+    if (!keep && stateStore) for (const id of Object.keys(portfolios)) await stateStore.markDeleted(id).catch(() => undefined);
     await db?.close();
   }
 }

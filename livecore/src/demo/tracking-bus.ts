@@ -1,4 +1,4 @@
-import type { ConsumerOptions, MessageBus, MessageConsumer, MessageProducer, OutgoingMessage, TopicSpec } from '@ginkgo/platform';
+import type { ConsumerOptions, MessageBus, MessageHandler, MessageConsumer, MessageProducer, OutgoingMessage, TopicSpec } from '@ginkgo/platform';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -78,12 +78,24 @@ export class TrackingBus implements MessageBus {
         for (const t of names) this.subscribers.set(t, (this.subscribers.get(t) ?? 0) + 1);
         await c.run(async (m) => {
           this.busy++;
-          try {
-            await handler(m);
-          } finally {
+          const done = () => {
             this.handled.set(m.topic, (this.handled.get(m.topic) ?? 0) + 1);
             this.busy--;
+          };
+          let result: Awaited<ReturnType<MessageHandler>>;
+          try {
+            result = await handler(m);
+          } catch (err) {
+            done();
+            throw err;
           }
+          // A handler may take a message in and finish it later (`settled`, e.g. queued to a worker): handled then.
+          const settled = (result as unknown as { settled?: Promise<void> } | undefined)?.settled;
+          if (!settled) {
+            done();
+            return result;
+          }
+          return { settled: settled.finally(done) } as unknown as typeof result;
         });
       },
       joined: () => c.joined(),
