@@ -25,7 +25,10 @@ export const OperatorEnv = z.object({
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** A node reporting this queue depth (ginkgo.live/load) gets no new portfolios. */
   OVERLOAD_QUEUE_DEPTH: z.coerce.number().int().positive().default(1000),
+  /** Level-triggered pass over every cached portfolio (no API call unless something must change). */
   RESYNC_SECONDS: z.coerce.number().min(0).default(60),
+  /** Full re-list of the portfolios under the watch (a safety net; each costs the apiserver the whole list). */
+  RELIST_SECONDS: z.coerce.number().min(0).default(600),
   /** Planned moves wait this long for the node to release the portfolio (status.releasedEpoch); 0 = at once. */
   HANDOVER_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).min(0, 'must be >= 0').default(5),
 });
@@ -42,6 +45,8 @@ export interface OperatorConfig {
   concurrency: number;
   overloadQueueDepth: number;
   resyncSeconds: number;
+  /** See RELIST_SECONDS (default 600). */
+  relistSeconds?: number;
   /** See HANDOVER_TIMEOUT_SECONDS (default 0 here: move at once). */
   handoverTimeoutSeconds?: number;
 }
@@ -59,6 +64,7 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     concurrency: e.RECONCILE_CONCURRENCY,
     overloadQueueDepth: e.OVERLOAD_QUEUE_DEPTH,
     resyncSeconds: e.RESYNC_SECONDS,
+    relistSeconds: e.RELIST_SECONDS,
     handoverTimeoutSeconds: e.HANDOVER_TIMEOUT_SECONDS,
   };
 }

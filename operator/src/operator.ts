@@ -45,6 +45,7 @@ export async function startOperator(
     nodeLeaseGraceMs: config.nodeLeaseGraceSeconds * 1000,
     overload: { cpu: 0.9, memory: 0.9, queueDepth: config.overloadQueueDepth },
     resyncMs: config.resyncSeconds * 1000,
+    relistMs: (config.relistSeconds ?? 600) * 1000,
     handoverTimeoutMs: (config.handoverTimeoutSeconds ?? 0) * 1000,
     ...(deps.tickMs ? { tickMs: deps.tickMs } : {}),
   });

@@ -52,6 +52,7 @@ export class Informer<T extends KubeObject> {
 
   /** Puts a fresher object (from a write's answer) into the cache at once. */
   upsert(obj: T): void {
+    slim(obj);
     const name = obj.metadata?.name;
     if (!name) return;
     const old = this.cache.get(name);
@@ -114,6 +115,7 @@ export class Informer<T extends KubeObject> {
     if (this.stopped) return;
     const seen = new Set<string>();
     for (const item of result.items) {
+      slim(item);
       const name = item.metadata?.name;
       if (!name) continue;
       seen.add(name);
@@ -176,6 +178,7 @@ export class Informer<T extends KubeObject> {
           if (rv) this.resourceVersion = rv;
           if (type === 'BOOKMARK') return;
           this.failures = 0;
+          slim(obj);
           const name = obj.metadata?.name;
           if (!name) return;
           const old = this.cache.get(name);
@@ -201,6 +204,15 @@ export class Informer<T extends KubeObject> {
       this.scheduleRetry(() => void this.relist());
     }
   }
+}
+
+/**
+ * Drops metadata.managedFields: nothing here reads them, they are about half of a Portfolio's JSON, and with
+ * 10,000 portfolios cached they would double the memory (client-go informers are commonly given the same
+ * transform). Writes never send them, so the server keeps its own.
+ */
+function slim(obj: KubeObject): void {
+  if (obj.metadata && 'managedFields' in obj.metadata) delete obj.metadata.managedFields;
 }
 
 /** resourceVersions are opaque, but etcd's are integers: use them to keep the freshest copy. */
