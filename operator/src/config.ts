@@ -21,8 +21,11 @@ export const OperatorEnv = z.object({
   /** Extra seconds after a node Lease expires before its portfolios move (clock skew allowance). */
   NODE_LEASE_GRACE_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).min(0, 'must be >= 0').default(1),
   INSTALL_CRDS: bool.default(false),
-  /** Parallel reconciles (assignment decisions stay serialized; only API writes overlap). */
-  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /**
+   * Parallel reconciles (assignment decisions stay serialized; only API writes overlap). 32: the apiserver, not
+   * the operator, is the limit then (bench: 2,000 portfolios 29.7 s with 8, 15.8 s with 32).
+   */
+  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(32),
   /** A node reporting this queue depth (ginkgo.live/load) gets no new portfolios. */
   OVERLOAD_QUEUE_DEPTH: z.coerce.number().int().positive().default(1000),
   /** Level-triggered pass over every cached portfolio (no API call unless something must change). */

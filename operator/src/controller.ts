@@ -34,6 +34,12 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
+/**
+ * node-fetch (under @kubernetes/client-node) reports "Premature close" for a chunked answer whose keep-alive
+ * socket was already handed to the next request: the write was answered, only its body was lost. About 1-3% of
+ * writes under load; the retry decides on the cache (or 409 -> refetch), so it is not worth a warning.
+ */
+const isLostAnswer = (err: unknown) => String(err).includes('Premature close');
 type Lease = V1Lease & KubeObject;
 type ConfigMap = V1ConfigMap & KubeObject;
 
@@ -358,8 +364,8 @@ export class PortfolioController {
             this.failures.set(name, n);
             const delay = Math.min(30000, 200 * 2 ** Math.min(n - 1, 8));
             const code = apiStatusCode(err);
-            this.opts.metrics.reconciles.inc({ result: code === 409 ? 'conflict' : 'error' });
-            (code === 409 ? this.opts.logger.debug : this.opts.logger.warn).call(
+            this.opts.metrics.reconciles.inc({ result: code === 409 ? 'conflict' : isLostAnswer(err) ? 'lost_answer' : 'error' });
+            (code === 409 || isLostAnswer(err) ? this.opts.logger.debug : this.opts.logger.warn).call(
               this.opts.logger,
               { portfolio: name, err: String(err), code, retryInMs: delay },
               'reconcile failed; will retry',

@@ -65,7 +65,7 @@ function startOperator(): ChildProcess {
   // BENCH_OPERATOR_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the operator.
   const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
   return spawn(process.execPath, [...nodeArgs, mainJs], {
-    env: { RECONCILE_CONCURRENCY: '32', ...process.env, WATCH_NAMESPACE: ns, HEALTH_PORT: '0', OPERATOR_ID: 'bench', LOG_LEVEL: 'warn', NODE_LEASE_GRACE_SECONDS: '0' },
+    env: { ...process.env, WATCH_NAMESPACE: ns, HEALTH_PORT: '0', OPERATOR_ID: 'bench', LOG_LEVEL: 'warn', NODE_LEASE_GRACE_SECONDS: '0' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
 }
@@ -184,7 +184,7 @@ async function main(): Promise<void> {
       portfolios: N,
       nodes: NODES,
       createConcurrency: CREATE_CONCURRENCY,
-      reconcileConcurrency: Number(process.env.RECONCILE_CONCURRENCY ?? 32),
+      reconcileConcurrency: Number(process.env.RECONCILE_CONCURRENCY ?? 32), // the operator's default
       // Bench side: first create sent -> last create answered.
       createSeconds: secs(createMs),
       ...(MODE === 'overlap'
