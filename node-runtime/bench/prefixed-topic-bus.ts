@@ -40,8 +40,9 @@ export class PrefixedTopicBus implements MessageBus {
       run: (handler) =>
         c.run(async (m) => {
           const logical = { ...m, topic: this.logical(m.topic) };
-          await handler(logical);
-          this.onHandled?.(logical.topic, logical);
+          const accepted = await handler(logical);
+          if (!accepted) return this.onHandled?.(logical.topic, logical);
+          return { settled: accepted.settled.then(() => this.onHandled?.(logical.topic, logical)) };
         }),
       joined: () => c.joined(),
       pause: (topic, partitions) => c.pause(this.real(topic), partitions),

@@ -27,6 +27,22 @@ export class BoundedQueue<T> {
     this.itemWaiters.shift()?.();
   }
 
+  /** The next item take() would return, left in the queue. */
+  peek(): T | undefined {
+    return this.items[0];
+  }
+
+  /** Removes and returns every queued item matching (the rest keep their order). */
+  removeWhere(match: (item: T) => boolean): T[] {
+    const removed: T[] = [];
+    for (let i = 0; i < this.items.length; ) {
+      if (match(this.items[i]!)) removed.push(...this.items.splice(i, 1));
+      else i++;
+    }
+    for (let n = 0; n < removed.length; n++) this.spaceWaiters.shift()?.();
+    return removed;
+  }
+
   /** Replaces the newest queued item that matches (conflation); returns the replaced item. */
   replaceLast(match: (item: T) => boolean, next: T): T | undefined {
     for (let i = this.items.length - 1; i >= 0; i--) {

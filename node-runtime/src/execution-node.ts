@@ -10,6 +10,7 @@ import {
 import { PortfolioEngine, createDefaultRegistry, type ComponentRegistry, type EngineEvent, type PortfolioSnapshot, type SettlementRecord } from '@ginkgo/core';
 import {
   validatedHandler,
+  type Accepted,
   type IncomingMessage,
   type LogReader,
   type Logger,
@@ -18,7 +19,7 @@ import {
   type MessageProducer,
 } from '@ginkgo/platform';
 import { InterestMap } from './interest-map.js';
-import { PortfolioWorker, totalsOf, type CancelRequestInput, type InputPosition, type WorkerFailure } from './portfolio-worker.js';
+import { PortfolioWorker, positionKey, totalsOf, type CancelRequestInput, type InputPosition, type WorkerFailure } from './portfolio-worker.js';
 import { RoutedPositions } from './routed-positions.js';
 import { StartingPortfolios, type StartingPortfolio } from './starting-portfolios.js';
 import { jsonOf, readMissed, withStartPositions, type MissedInput } from './input-catch-up.js';
@@ -86,6 +87,8 @@ export class ExecutionNode {
   /** Portfolios loading and catching up: their live inputs are buffered (nothing lost during a restart). */
   private readonly starting = new StartingPortfolios();
   private readonly routed = new RoutedPositions();
+  /** Per market-data partition: the settle of the newest routed message (see routeMarketData). */
+  private readonly routedChain = new Map<string, Promise<void>>();
   /** Portfolios whose worker gave up (S2.10), by the run that failed: not restarted until the spec changes. */
   private readonly failed = new Map<string, Assignment>();
   private readonly interest = new InterestMap();
@@ -174,7 +177,7 @@ export class ExecutionNode {
     logger.info({ nodeId, markets }, 'execution node consuming');
   }
 
-  private async routeMarketData(event: MarketDataMessage, m: IncomingMessage): Promise<void> {
+  private async routeMarketData(event: MarketDataMessage, m: IncomingMessage): Promise<Accepted> {
     crashPoint('after-consume');
     this.opts.metrics?.eventsIn.inc({ kind: 'market' });
     // Session events concern every portfolio of the market; the rest go by code.
@@ -189,8 +192,19 @@ export class ExecutionNode {
     // A portfolio starting or restarting gets it in its buffer (applied once it has caught up).
     const targets = ids.flatMap((id) => (this.buffer(id, event, position) ? [] : (this.workers.get(id)?.worker ?? [])));
     this.opts.logger.debug({ eventId: event.eventId, targets: targets.map((t) => t.portfolioId) }, 'market data routed');
-    await Promise.all(targets.map((w) => w.submit(event, position)));
-    this.routed.record(position);
+    const queued = targets.map((w) => w.enqueue(event, position));
+    await Promise.all(queued.map((q) => q.admitted));
+    // The watermark moves past this message only once it and every message before it (same partition) is
+    // durable at every target: a chain per partition, broken (and restarted) when one fails.
+    const key = positionKey(position);
+    const before = this.routedChain.get(key);
+    const settled = Promise.all([before, ...queued.map((q) => q.settled)]).then(() => this.routed.record(position));
+    this.routedChain.set(key, settled);
+    settled.then(
+      () => this.routedChain.get(key) === settled && this.routedChain.delete(key),
+      () => this.routedChain.get(key) === settled && this.routedChain.delete(key),
+    );
+    return { settled };
   }
 
   private buffer(portfolioId: string, event: EngineEvent, position: InputPosition): boolean {
@@ -200,13 +214,16 @@ export class ExecutionNode {
     return true;
   }
 
-  private async routeOrderEvent(event: OrderEvent, m: IncomingMessage): Promise<void> {
+  private async routeOrderEvent(event: OrderEvent, m: IncomingMessage): Promise<Accepted | void> {
     crashPoint('after-consume');
     this.opts.metrics?.eventsIn.inc({ kind: 'order' });
     const position = { topic: m.topic, partition: m.partition, offset: m.offset };
     if (this.buffer(event.portfolioId, event, position)) return;
     const entry = this.workers.get(event.portfolioId);
-    if (entry) await entry.worker.submit(event, position);
+    if (!entry) return;
+    const queued = entry.worker.enqueue(event, position);
+    await queued.admitted;
+    return { settled: queued.settled };
   }
 
   /**

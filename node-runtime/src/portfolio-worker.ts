@@ -36,10 +36,17 @@ export interface InputPosition {
 const samePartition = (a: InputPosition | undefined, b: InputPosition | undefined) =>
   a === undefined || b === undefined ? a === b : a.topic === b.topic && a.partition === b.partition;
 
+/** skipped: already applied (nothing changed); engine: the engine handled it; recorded: only its position advanced. */
+type HandleOutcome = 'skipped' | 'engine' | 'recorded';
+
+/** Events handled before one state save at most (a save per event would bound throughput by the store). */
+const MAX_UNSAVED = 200;
+
 export const positionKey = (p: { topic: string; partition: number }) => `${p.topic}:${p.partition}`;
 
+type EventItem = { kind: 'event'; event: EngineEvent; position: InputPosition | undefined; done: () => void; failed: (err: unknown) => void };
 type QueueItem =
-  | { kind: 'event'; event: EngineEvent; position: InputPosition | undefined; done: () => void; failed: (err: unknown) => void }
+  | EventItem
   | { kind: 'halt'; halted: boolean; done: () => void; failed: (err: unknown) => void }
   | { kind: 'cancel'; requests: CancelRequestInput[]; done: (message: string) => void; failed: (err: unknown) => void }
   | { kind: 'checkpoint'; done: () => void; failed: (err: unknown) => void };
@@ -97,6 +104,17 @@ export class PortfolioWorker {
   private engineRef: PortfolioEngine;
   private readonly positions: Record<string, string>;
   private lastSnapshot: PortfolioSnapshot;
+  /** Positions as last saved: where a replay after a failed effect resumes. */
+  private savedPositions: Record<string, string>;
+  /** Events handled since the last save (their effects published, state not saved yet), in order. */
+  private unsaved: { item: EventItem; now: number | undefined; outcome: HandleOutcome }[] = [];
+  private unsavedResult: HandleResult | undefined;
+  /**
+   * After a failed effect, per input partition: the first offset refused. Later inputs of that partition are
+   * refused too until the consumer's replay brings that offset (or an earlier one) again, so nothing is
+   * applied across the gap.
+   */
+  private readonly awaitingReplay = new Map<string, bigint>();
   private fenced = false;
   private gaveUp = false;
   private halted = false;
@@ -113,6 +131,7 @@ export class PortfolioWorker {
     this.engineRef = opts.engine;
     this.halted = opts.halted ?? false;
     this.positions = { ...(opts.inputPositions ?? {}) };
+    this.savedPositions = { ...this.positions };
     this.lastSnapshot = opts.engine.snapshot();
     this.loop = this.run();
   }
@@ -157,22 +176,37 @@ export class PortfolioWorker {
    * events, fills and session events are never dropped or replaced.
    */
   submit(event: EngineEvent, position?: InputPosition): Promise<void> {
-    return new Promise<void>((done, failed) => {
-      const item: QueueItem = { kind: 'event', event, position, done, failed };
-      if (this.queue.full && event.type === 'price') {
-        const replaced = this.queue.replaceLast(
-          (q) => q.kind === 'event' && q.event.type === 'price' && q.event.code === event.code && samePartition(q.position, position),
-          item,
-        );
-        if (replaced && replaced.kind === 'event') {
-          this.conflated++;
-          this.opts.onConflated?.();
-          replaced.done();
-          return;
-        }
-      }
-      this.queue.push(item).catch(failed);
+    return this.enqueue(event, position).settled;
+  }
+
+  /**
+   * The same as submit, in two steps: `admitted` resolves once the event is in the queue (the caller may go on
+   * with its next input), `settled` once its effects are durable. Events are saved in batches: the worker
+   * saves state after the last event queued behind the other (or every MAX_UNSAVED events).
+   */
+  enqueue(event: EngineEvent, position?: InputPosition): { admitted: Promise<void>; settled: Promise<void> } {
+    let done!: () => void;
+    let failed!: (err: unknown) => void;
+    const settled = new Promise<void>((resolve, reject) => {
+      done = resolve;
+      failed = reject;
     });
+    const item: EventItem = { kind: 'event', event, position, done, failed };
+    if (this.queue.full && event.type === 'price') {
+      const replaced = this.queue.replaceLast(
+        (q) => q.kind === 'event' && q.event.type === 'price' && q.event.code === event.code && samePartition(q.position, position),
+        item,
+      );
+      if (replaced && replaced.kind === 'event') {
+        this.conflated++;
+        this.opts.onConflated?.();
+        replaced.done();
+        return { admitted: Promise.resolve(), settled };
+      }
+    }
+    const admitted = this.queue.push(item);
+    admitted.catch(failed);
+    return { admitted: admitted.catch(() => undefined), settled };
   }
 
   /** Emergency stop: open orders are cancelled, no price reaches the strategy until lifted. */
@@ -204,19 +238,31 @@ export class PortfolioWorker {
 
   /** Applies events outside the queue (catch-up before the gate opens). */
   async applyDirect(event: EngineEvent, position: InputPosition): Promise<void> {
-    await this.handle(event, position);
+    await this.handle(event, position, true, this.opts.now?.());
   }
 
   private async run(): Promise<void> {
     await this.opts.gate;
     for (;;) {
       const item = await this.queue.take();
-      if (!item) return;
+      if (!item) {
+        await this.saveUnsaved().catch(() => undefined);
+        return;
+      }
+      if (item.kind === 'event') {
+        await this.runEvent(item);
+        continue;
+      }
+      // Halts, cancels and checkpoints act on a saved state.
+      try {
+        await this.saveUnsaved();
+      } catch (err) {
+        this.onEffectFailure(undefined, err);
+      }
       try {
         if (item.kind === 'cancel') item.done(await this.applyCancel(item.requests));
         else {
-          if (item.kind === 'event') await this.handle(item.event, item.position);
-          else if (item.kind === 'halt') await this.applyHalt(item.halted);
+          if (item.kind === 'halt') await this.applyHalt(item.halted);
           else if (!this.stopped && this.mergeWatermark()) await this.persist(undefined, false);
           item.done();
         }
@@ -226,17 +272,98 @@ export class PortfolioWorker {
     }
   }
 
+  private async runEvent(item: EventItem): Promise<void> {
+    if (this.refusedUntilReplay(item)) return;
+    try {
+      const now = this.opts.now?.();
+      const outcome = await this.handle(item.event, item.position, false, now);
+      if (outcome === 'skipped' && this.unsaved.length === 0) item.done();
+      else this.unsaved.push({ item, now, outcome });
+      const next = this.queue.peek();
+      if (next?.kind === 'event' && this.unsaved.length < MAX_UNSAVED) return;
+      await this.saveUnsaved();
+    } catch (err) {
+      this.onEffectFailure(item, err);
+    }
+  }
+
+  /** Saves state and positions once for every event handled since the last save, then settles them. */
+  private async saveUnsaved(): Promise<void> {
+    if (this.unsaved.length === 0) return;
+    const batch = this.unsaved;
+    // A save that never returns is a stall too (S7.04): the watchdog sees the batch's last event.
+    this.busySince = Date.now();
+    this.currentEventId = batch.at(-1)?.item.event.eventId;
+    try {
+      if (batch.some((u) => u.outcome !== 'skipped')) await this.persist(this.unsavedResult);
+    } finally {
+      this.busySince = undefined;
+      this.currentEventId = undefined;
+    }
+    crashPoint('after-save');
+    this.unsaved = [];
+    this.unsavedResult = undefined;
+    for (const u of batch) u.item.done();
+  }
+
+  /**
+   * Publishing orders or saving state failed: back to the saved state (engine and positions), and every
+   * unsaved or queued input is refused, so the consumers replay them from their last commit — the same
+   * orders are derived again (deterministic ids, the gateway drops duplicates), nothing is skipped.
+   */
+  private onEffectFailure(item: EventItem | undefined, err: unknown): void {
+    const refused = [...this.unsaved.map((u) => u.item), ...(item ? [item] : []), ...(this.queue.removeWhere((q) => q.kind === 'event') as EventItem[])];
+    this.unsaved = [];
+    this.unsavedResult = undefined;
+    if (this.opts.rebuild) this.engineRef = this.opts.rebuild(this.lastSnapshot);
+    for (const key of Object.keys(this.positions)) delete this.positions[key];
+    Object.assign(this.positions, this.savedPositions);
+    this.opts.logger.error(
+      { portfolioId: this.opts.portfolioId, err: String(err), refused: refused.length },
+      'effect failed: back to the saved state, inputs refused for replay',
+    );
+    for (const r of refused) this.refuse(r, err);
+  }
+
+  private refuse(item: EventItem, err: unknown): void {
+    if (item.position) {
+      const key = positionKey(item.position);
+      const offset = BigInt(item.position.offset);
+      const first = this.awaitingReplay.get(key);
+      if (first === undefined || offset < first) this.awaitingReplay.set(key, offset);
+    }
+    item.failed(err);
+  }
+
+  /** True when the item was refused: its partition waits for the replay of an earlier refused input. */
+  private refusedUntilReplay(item: EventItem): boolean {
+    if (!item.position) return false;
+    const key = positionKey(item.position);
+    const first = this.awaitingReplay.get(key);
+    if (first === undefined) return false;
+    if (BigInt(item.position.offset) <= first) {
+      this.awaitingReplay.delete(key);
+      return false;
+    }
+    item.failed(new Error(`input ${key}@${item.position.offset} refused until ${key}@${first} is replayed`));
+    return true;
+  }
+
   private applied(position: InputPosition | undefined): boolean {
     if (!position) return false;
     const at = this.positions[positionKey(position)];
     return at !== undefined && BigInt(position.offset) <= BigInt(at);
   }
 
-  private async handle(event: EngineEvent, position: InputPosition | undefined): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * Handles one event: engine, then its orders published. With `save` the state is saved at once; otherwise
+   * the caller saves later (saveUnsaved).
+   */
+  private async handle(event: EngineEvent, position: InputPosition | undefined, save: boolean, now: number | undefined): Promise<HandleOutcome> {
+    if (this.stopped) return 'skipped';
     if (this.applied(position)) {
       this.skipped++;
-      return;
+      return 'skipped';
     }
     if (event.type === 'order' && !this.engineRef.order(event.clientOrderId)) {
       // The outcome of an order this state has not sent yet: the order was published, then the process
@@ -244,24 +371,26 @@ export class PortfolioWorker {
       // it now would mark its event id as seen and lose it. Left unrecorded on purpose.
       this.skipped++;
       this.opts.logger.info({ portfolioId: this.opts.portfolioId, eventId: event.eventId }, 'outcome of an order not in this state yet: deferred to the re-send');
-      return;
+      return 'skipped';
     }
     const { portfolioId, nodeId, epoch } = this.opts;
     this.busySince = Date.now();
     this.currentEventId = event.eventId;
     try {
       let result: HandleResult;
+      let outcome: HandleOutcome = 'recorded';
       if (this.halted && event.type === 'price') {
         // Halted: prices do not reach the strategy (no new positions); the input still counts as applied.
         result = { orders: [], cancels: [], signals: [], dropped: [{ eventId: event.eventId, reason: 'trading halted' }], alerts: [] };
       } else {
         try {
-          result = this.engineRef.handle(event, this.opts.now ? { now: this.opts.now() } : {});
+          result = this.engineRef.handle(event, now !== undefined ? { now } : {});
+          outcome = 'engine';
           this.failures = 0;
         } catch (err) {
           await this.onComponentError(event, err);
           result = { orders: [], cancels: [], signals: [], dropped: [{ eventId: event.eventId, reason: `failed: ${String(err)}` }], alerts: [] };
-          if (this.gaveUp) return;
+          if (this.gaveUp) return 'skipped';
         }
       }
       crashPoint('after-handle');
@@ -280,8 +409,11 @@ export class PortfolioWorker {
       }
       if (result.settlement && this.opts.effects.publishSettlement) await this.opts.effects.publishSettlement(result.settlement);
       if (position) this.positions[positionKey(position)] = position.offset;
-      await this.persist(result);
-      crashPoint('after-save');
+      if (save) {
+        await this.persist(result);
+        crashPoint('after-save');
+      } else this.unsavedResult = result;
+      return outcome;
     } finally {
       this.busySince = undefined;
       this.currentEventId = undefined;
@@ -314,6 +446,7 @@ export class PortfolioWorker {
       return;
     }
     this.lastSnapshot = snapshot;
+    this.savedPositions = { ...this.positions };
     if (report) effects.report(portfolioId, view, result);
   }
 
@@ -324,7 +457,11 @@ export class PortfolioWorker {
     const message = err instanceof Error ? err.message : String(err);
     this.gaveUp = this.failures >= max;
     this.opts.logger.error({ portfolioId: this.opts.portfolioId, eventId: event.eventId, err: message, failures: this.failures }, 'portfolio component threw');
-    if (this.opts.rebuild) this.engineRef = this.opts.rebuild(this.lastSnapshot);
+    if (this.opts.rebuild) {
+      // Back to the saved state, then the unsaved events of this batch again (deterministic: same state).
+      this.engineRef = this.opts.rebuild(this.lastSnapshot);
+      for (const u of this.unsaved) if (u.outcome === 'engine') this.engineRef.handle(u.item.event, u.now !== undefined ? { now: u.now } : {});
+    }
     this.opts.onFailure?.({
       portfolioId: this.opts.portfolioId,
       epoch: this.opts.epoch,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { describeIssues, topics, type DeadLetter } from '@ginkgo/contracts';
-import type { IncomingMessage, MessageHandler, MessageProducer } from './message-bus.js';
+import type { Accepted, IncomingMessage, MessageHandler, MessageProducer } from './message-bus.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -11,7 +11,7 @@ export function validatedHandler<T extends z.ZodType>(opts: {
   schema: T;
   producer: MessageProducer;
   logger: Logger;
-  handle: (value: z.infer<T>, message: IncomingMessage) => Promise<void>;
+  handle: (value: z.infer<T>, message: IncomingMessage) => Promise<void | Accepted>;
   onDeadLetter?: (dl: DeadLetter) => void;
 }): MessageHandler {
   return async (message) => {

@@ -98,7 +98,8 @@ export class InMemoryMessageBus implements MessageBus {
               timestamp: '0',
             };
             try {
-              await handler(incoming);
+              const accepted = await handler(incoming);
+              if (accepted) await accepted.settled;
               this.committed.set(key(topic), m.offset + 1);
             } finally {
               this.busy.delete(opts.groupId);

@@ -1,5 +1,6 @@
 import { Kafka, Partitioners, logLevel, type Consumer, type Producer, type Admin, type LogEntry } from 'kafkajs';
 import type {
+  Accepted,
   ConsumerOptions,
   IncomingMessage,
   MessageBus,
@@ -175,24 +176,48 @@ export class KafkaMessageBus implements MessageBus {
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-          // Offsets are committed after the effects, never before: a crash replays, it never skips (effects
-          // are idempotent). One commit per batch (or per COMMIT_EVERY messages / COMMIT_INTERVAL_MS inside a
-          // long batch), not per message: a per-message commit costs a broker round trip per message.
-          let next: string | undefined;
+          // Offsets are resolved and committed after the effects, never before: a crash replays, it never skips
+          // (effects are idempotent). One commit per batch (or per COMMIT_EVERY messages / COMMIT_INTERVAL_MS
+          // inside a long batch), not per message: a per-message commit costs a broker round trip per message.
+          // A handler may accept a message and settle it later (Accepted): the commit waits for those too, and
+          // only then resolves the offset, so a rejected one makes kafkajs fetch again from the last commit.
+          let last: string | undefined;
+          let unsettled: Promise<void>[] = [];
           let uncommitted = 0;
           let lastCommit = Date.now();
+          const settle = async () => {
+            if (unsettled.length === 0) return;
+            const all = Promise.all(unsettled);
+            unsettled = [];
+            // Backpressure can hold a settle for long: keep the group membership alive meanwhile.
+            let settled = false;
+            void all.then(() => (settled = true), () => (settled = true));
+            while (!settled) {
+              await Promise.race([all, new Promise((r) => setTimeout(r, 1000).unref())]);
+              if (!settled) await heartbeat().catch(() => undefined);
+            }
+            await all;
+          };
           const commit = async () => {
-            if (next === undefined) return;
-            const offset = next;
-            next = undefined;
+            busy = true;
+            try {
+              await settle();
+            } finally {
+              busy = false;
+            }
+            if (last === undefined) return;
+            const offset = last;
+            last = undefined;
             uncommitted = 0;
             lastCommit = Date.now();
+            resolveOffset(offset);
             // A commit stuck on a stale group generation (after a broker outage) is abandoned: the batch fails,
             // the consumer rejoins the group, and the uncommitted messages are replayed.
+            const next = (BigInt(offset) + 1n).toString();
             await withTimeout(
-              c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]),
+              c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]),
               COMMIT_TIMEOUT_MS,
-              `offset commit of ${batch.topic}[${batch.partition}]@${offset}`,
+              `offset commit of ${batch.topic}[${batch.partition}]@${next}`,
             );
           };
           const run = (async () => {
@@ -211,13 +236,17 @@ export class KafkaMessageBus implements MessageBus {
                   timestamp: m.timestamp,
                 };
                 busy = true;
+                let accepted: Accepted | void;
                 try {
-                  await h(incoming);
+                  accepted = await h(incoming);
                 } finally {
                   busy = false;
                 }
-                resolveOffset(m.offset);
-                next = (BigInt(m.offset) + 1n).toString();
+                if (accepted) {
+                  accepted.settled.catch(() => undefined); // observed at the next commit
+                  unsettled.push(accepted.settled);
+                }
+                last = m.offset;
                 lastActivity = Date.now();
                 if (++uncommitted >= COMMIT_EVERY || Date.now() - lastCommit >= COMMIT_INTERVAL_MS) await commit();
                 await heartbeat();

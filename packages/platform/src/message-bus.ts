@@ -21,7 +21,17 @@ export interface MessageProducer {
   close(): Promise<void>;
 }
 
-export type MessageHandler = (message: IncomingMessage) => Promise<void>;
+/**
+ * What a handler may return for a message it has taken in but finishes later (e.g. queued to a worker): the
+ * consumer goes on with the next message, and commits this one's offset only once `settled` resolves (in
+ * order: an offset is committed only when every message before it has settled too). A rejected `settled`
+ * makes the consumer replay from its last commit.
+ */
+export interface Accepted {
+  settled: Promise<void>;
+}
+
+export type MessageHandler = (message: IncomingMessage) => Promise<void | Accepted>;
 
 export interface ConsumerOptions {
   groupId: string;
@@ -32,7 +42,7 @@ export interface ConsumerOptions {
 export interface MessageConsumer {
   /**
    * Runs the handler for each message in partition order; an offset is committed only
-   * after its handler resolved (at-least-once; handlers make effects idempotent).
+   * after its handler resolved, or its `Accepted.settled` did (at-least-once; handlers make effects idempotent).
    */
   run(handler: MessageHandler): Promise<void>;
   /** Resolves once the consumer has joined its group and holds partitions (or at once in memory). */

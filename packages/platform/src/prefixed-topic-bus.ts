@@ -77,8 +77,9 @@ export class PrefixedTopicBus implements MessageBus {
       run: async (handler) => {
         await c.run(async (m) => {
           const logical = { ...m, topic: this.logical(m.topic) };
-          await handler(logical);
-          this.opts.onHandled?.(logical.topic, logical);
+          const accepted = await handler(logical);
+          if (!accepted) return this.opts.onHandled?.(logical.topic, logical);
+          return { settled: accepted.settled.then(() => this.opts.onHandled?.(logical.topic, logical)) };
         });
       },
       joined: () => c.joined(),
