@@ -265,6 +265,7 @@ export class PortfolioController {
     const changed: string[] = [];
     let scaleOut = false;
     let capacityUp = false;
+    let marketsChanged = false;
     for (const id of new Set([...this.nodes.keys(), ...next.keys()])) {
       const before = this.nodes.get(id);
       const after = next.get(id);
@@ -281,6 +282,12 @@ export class PortfolioController {
         if (this.nodesSeen && !before?.live) scaleOut = true;
       }
       if (after && before && after.capacity !== before.capacity) capacityUp = true;
+      // A node publishes its markets after taking its Lease: a rebalance planned in between saw it as serving
+      // every market; plan again with what it really serves (and give it a share of a market it starts serving).
+      if (after?.live && before?.live && after.markets?.join(',') !== before.markets?.join(',')) {
+        marketsChanged = true;
+        capacityUp = true;
+      }
     }
     this.nodes = next;
     if (this.leases.hasSynced) this.nodesSeen = true;
@@ -295,6 +302,7 @@ export class PortfolioController {
     }
     if (capacityUp) for (const name of this.waiting) this.enqueue(name);
     if (scaleOut) this.requestRebalance('scale-out');
+    else if (marketsChanged) this.requestRebalance('node markets changed');
   }
 
   // ---------------------------------------------------------------------------------------- load index
