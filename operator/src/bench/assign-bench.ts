@@ -61,7 +61,8 @@ async function createAll(): Promise<Map<string, number>> {
 }
 
 function startOperator(): ChildProcess {
-  const mainJs = fileURLToPath(new URL('../main.js', import.meta.url));
+  // BENCH_OPERATOR_MAIN: another build of the operator to compare with (default: this one).
+  const mainJs = process.env.BENCH_OPERATOR_MAIN ?? fileURLToPath(new URL('../main.js', import.meta.url));
   // BENCH_OPERATOR_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the operator.
   const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
   return spawn(process.execPath, [...nodeArgs, mainJs], {
