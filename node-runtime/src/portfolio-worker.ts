@@ -279,8 +279,11 @@ export class PortfolioWorker {
       const outcome = await this.handle(item.event, item.position, false, now);
       if (outcome === 'skipped' && this.unsaved.length === 0) item.done();
       else this.unsaved.push({ item, now, outcome });
-      const next = this.queue.peek();
-      if (next?.kind === 'event' && this.unsaved.length < MAX_UNSAVED) return;
+      if (this.unsaved.length < MAX_UNSAVED) {
+        // A burst from the consumer arrives in one turn of the event loop: let it queue up, save once for it.
+        if (this.queue.size === 0) await new Promise((r) => setImmediate(r));
+        if (this.queue.peek()?.kind === 'event') return;
+      }
       await this.saveUnsaved();
     } catch (err) {
       this.onEffectFailure(item, err);

@@ -112,38 +112,63 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   /**
-   * A group without a committed offset starts at the log end, and kafkajs resolves that end again on every
-   * rejoin until something is committed: a consumer that crashed in a broker outage before its first message
-   * would skip everything produced during the outage. So the start is pinned (committed) when the consumer is
-   * created. Best effort: a topic that does not exist yet, or a group with live members, is left as it is.
+   * A group without a committed offset starts at the log end, which kafkajs resolves at its first fetch and
+   * again on every rejoin until something is committed: a consumer whose first fetch, or rejoin, falls in a
+   * broker outage would skip everything produced meanwhile. So the log ends are noted when the consumer is
+   * created, and every join that finds a partition still uncommitted seeks it there: the consumer reads
+   * everything produced since its creation (at worst a message twice; handlers are idempotent). Best effort:
+   * a topic that does not exist yet is left to kafkajs.
    */
-  private async pinStartAtEnd(groupId: string, topics: (string | RegExp)[], log: Logger): Promise<void> {
+  private async logEnds(topics: (string | RegExp)[], log: Logger): Promise<Map<string, { partition: number; offset: string }[]>> {
+    const ends = new Map<string, { partition: number; offset: string }[]>();
     try {
       const admin = await this.adminClient();
-      const named = topics.filter((t): t is string => typeof t === 'string');
       const existing = new Set(await admin.listTopics());
-      for (const topic of named.filter((t) => existing.has(t))) {
-        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-        const unset = (committed?.partitions ?? []).filter((p) => BigInt(p.offset) < 0n).map((p) => p.partition);
-        if (unset.length === 0) continue;
-        const ends = await admin.fetchTopicOffsets(topic);
-        const partitions = ends.filter((e) => unset.includes(e.partition)).map((e) => ({ partition: e.partition, offset: e.high }));
-        await admin.setOffsets({ groupId, topic, partitions });
+      for (const topic of topics) {
+        if (typeof topic !== 'string' || !existing.has(topic)) continue;
+        ends.set(topic, (await admin.fetchTopicOffsets(topic)).map((e) => ({ partition: e.partition, offset: e.high })));
       }
     } catch (err) {
-      log.debug({ err: String(err) }, 'consumer start offsets not pinned');
+      log.debug({ err: String(err) }, 'log ends not noted: a rejoin before the first commit starts at the log end');
+    }
+    return ends;
+  }
+
+  /** Seeks the partitions still without a commit to the noted start; retried while the broker is unreachable. */
+  private async seekUncommitted(
+    c: Consumer,
+    groupId: string,
+    ends: Map<string, { partition: number; offset: string }[]>,
+    log: Logger,
+    current: () => boolean,
+  ): Promise<void> {
+    for (let attempt = 0; current(); attempt++) {
+      try {
+        const admin = await this.adminClient();
+        for (const [topic, partitions] of ends) {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          const unset = new Set((committed?.partitions ?? []).filter((p) => BigInt(p.offset) < 0n).map((p) => p.partition));
+          for (const p of partitions) if (unset.has(p.partition) && current()) c.seek({ topic, partition: p.partition, offset: p.offset });
+        }
+        return;
+      } catch (err) {
+        if (attempt === 0) log.warn({ err: String(err) }, 'joined before the first commit, cannot seek to the start yet: retrying');
+        await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)).unref());
+      }
     }
   }
 
   async consumer(opts: ConsumerOptions): Promise<MessageConsumer> {
     const log = this.opts.logger.child({ groupId: opts.groupId });
-    if (!opts.fromBeginning) await this.pinStartAtEnd(opts.groupId, opts.topics, log);
+    const startEnds = opts.fromBeginning ? new Map<string, { partition: number; offset: string }[]>() : await this.logEnds(opts.topics, log);
     const build = async (): Promise<Consumer> => {
       const c = this.kafka.consumer({
         groupId: opts.groupId,
         sessionTimeout: 10000,
         heartbeatInterval: 1000,
         rebalanceTimeout: 10000,
+        // An idle fetch waits this long at the broker; a disconnect waits for it (a graceful stop stays quick).
+        maxWaitTimeInMs: 1000,
         allowAutoTopicCreation: true,
       });
       await c.connect();
@@ -151,7 +176,10 @@ export class KafkaMessageBus implements MessageBus {
       for (const e of [c.events.FETCH_START, c.events.HEARTBEAT, c.events.GROUP_JOIN, c.events.START_BATCH_PROCESS]) {
         c.on(e, () => (lastActivity = Date.now()));
       }
-      c.on(c.events.GROUP_JOIN, () => markJoined());
+      c.on(c.events.GROUP_JOIN, () => {
+        markJoined();
+        if (startEnds.size > 0) void this.seekUncommitted(c, opts.groupId, startEnds, log, () => !closed && consumer === c);
+      });
       c.on(c.events.CRASH, (e) => {
         if (!e.payload.restart) needsRebuild = true;
       });
