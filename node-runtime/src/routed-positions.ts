@@ -9,7 +9,7 @@ import { positionKey, type InputPosition } from './portfolio-worker.js';
 export class RoutedPositions {
   private readonly at = new Map<string, string>();
 
-  /** A message has been routed and every target has handled it (the consumer handles one at a time). */
+  /** A message and every message before it (same partition) are durable at every target (called in order). */
   record(p: InputPosition): void {
     const key = positionKey(p);
     const before = this.at.get(key);
