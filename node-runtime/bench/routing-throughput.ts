@@ -1,10 +1,9 @@
 import { topics } from '@ginkgo/contracts';
 import { ExecutionNode, InMemoryPortfolioStateStore } from '@ginkgo/node-runtime';
-import { KafkaMessageBus, type Logger } from '@ginkgo/platform';
+import { KafkaMessageBus, PrefixedTopicBus, type Logger } from '@ginkgo/platform';
 import type { Kafka } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
 import { benchRegistry, benchSpec, codeUniverse, noStatus, sessionStart, tick } from './bench-portfolios.js';
-import { PrefixedTopicBus } from './prefixed-topic-bus.js';
 import { rawProducer } from './raw-round-trip.js';
 
 export interface RoutingFigures {
@@ -73,8 +72,11 @@ export async function routingThroughput(opts: {
   const { kafka, brokers, runId, logger, portfolios, codesPerPortfolio: perPortfolio, universe, ticks, deadlineMs } = opts;
   const nodeId = `${runId}-route`;
   const nodeWindow = new RateWindow(ticks);
-  const bus = new PrefixedTopicBus(new KafkaMessageBus({ brokers, clientId: nodeId, logger }), `${nodeId}.`, (topic) => {
-    if (topic === topics.marketData('cn')) nodeWindow.hit();
+  const bus = new PrefixedTopicBus(new KafkaMessageBus({ brokers, clientId: nodeId, logger }), {
+    prefix: `${nodeId}.`,
+    onHandled: (topic) => {
+      if (topic === topics.marketData('cn')) nodeWindow.hit();
+    },
   });
   const node = new ExecutionNode({ nodeId, markets: ['cn'], bus, stateStore: new InMemoryPortfolioStateStore(), status: noStatus, logger, registry: benchRegistry() });
   const codes = codeUniverse(universe);

@@ -1,11 +1,10 @@
 import { topics } from '@ginkgo/contracts';
 import { ExecutionNode, InMemoryPortfolioStateStore } from '@ginkgo/node-runtime';
-import { KafkaMessageBus, type Logger } from '@ginkgo/platform';
+import { KafkaMessageBus, PrefixedTopicBus, type Logger } from '@ginkgo/platform';
 import type { Kafka } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
 import { benchRegistry, benchSpec, codeUniverse, noStatus, sessionStart, tick } from './bench-portfolios.js';
 import { summarize, type LatencySummary } from './latency-stats.js';
-import { PrefixedTopicBus } from './prefixed-topic-bus.js';
 import { ArrivalWaiters, joinedConsumer, rawProducer } from './raw-round-trip.js';
 
 /**
@@ -29,7 +28,7 @@ export async function tickToOrder(opts: {
 }): Promise<LatencySummary> {
   const { kafka, brokers, runId, logger, samples, warmup } = opts;
   const nodeId = `${runId}-lat`;
-  const bus = new PrefixedTopicBus(new KafkaMessageBus({ brokers, clientId: nodeId, logger }), `${nodeId}.`);
+  const bus = new PrefixedTopicBus(new KafkaMessageBus({ brokers, clientId: nodeId, logger }), { prefix: `${nodeId}.` });
   const node = new ExecutionNode({ nodeId, markets: ['cn'], bus, stateStore: new InMemoryPortfolioStateStore(), status: noStatus, logger, registry: benchRegistry() });
   const codes = codeUniverse(warmup + samples);
   if (codes.length > 2000) throw new Error(`BENCH_RTT_SAMPLES: at most ${2000 - warmup} (one code per tick, 2000 codes per portfolio)`);
