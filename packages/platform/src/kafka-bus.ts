@@ -209,44 +209,49 @@ export class KafkaMessageBus implements MessageBus {
           // inside a long batch), not per message: a per-message commit costs a broker round trip per message.
           // A handler may accept a message and settle it later (Accepted): the commit waits for those too, and
           // only then resolves the offset, so a rejected one makes kafkajs fetch again from the last commit.
-          let last: string | undefined;
-          let unsettled: Promise<void>[] = [];
-          let uncommitted = 0;
+          // Messages handled since the last commit, in order; a message handled synchronously is settled at once.
+          let pending: { offset: string; settled: Promise<void> }[] = [];
           let lastCommit = Date.now();
-          const settle = async () => {
-            if (unsettled.length === 0) return;
-            const all = Promise.all(unsettled);
-            unsettled = [];
+          /** Waits for the pending messages; returns the offset up to which all settled, and the first failure. */
+          const settle = async (): Promise<{ upTo: string | undefined; failed: boolean; failure: unknown }> => {
+            const batchOf = pending;
+            pending = [];
+            const all = Promise.allSettled(batchOf.map((p) => p.settled));
             // Backpressure can hold a settle for long: keep the group membership alive meanwhile.
-            let settled = false;
-            void all.then(() => (settled = true), () => (settled = true));
-            while (!settled) {
+            let done = false;
+            void all.then(() => (done = true));
+            while (!done) {
               await Promise.race([all, new Promise((r) => setTimeout(r, 1000).unref())]);
-              if (!settled) await heartbeat().catch(() => undefined);
+              if (!done) await heartbeat().catch(() => undefined);
             }
-            await all;
+            const results = await all;
+            const failed = results.findIndex((r) => r.status === 'rejected');
+            const ok = failed < 0 ? batchOf.length : failed;
+            const failure = failed < 0 ? undefined : (results[failed] as PromiseRejectedResult).reason;
+            return { upTo: ok > 0 ? batchOf[ok - 1]!.offset : undefined, failed: failed >= 0, failure };
           };
+          /** Commits what settled, in order; throws the first failure, so kafkajs fetches again from there. */
           const commit = async () => {
             busy = true;
+            let result: { upTo: string | undefined; failed: boolean; failure: unknown };
             try {
-              await settle();
+              result = await settle();
             } finally {
               busy = false;
             }
-            if (last === undefined) return;
-            const offset = last;
-            last = undefined;
-            uncommitted = 0;
             lastCommit = Date.now();
-            resolveOffset(offset);
-            // A commit stuck on a stale group generation (after a broker outage) is abandoned: the batch fails,
-            // the consumer rejoins the group, and the uncommitted messages are replayed.
-            const next = (BigInt(offset) + 1n).toString();
-            await withTimeout(
-              c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]),
-              COMMIT_TIMEOUT_MS,
-              `offset commit of ${batch.topic}[${batch.partition}]@${next}`,
-            );
+            if (result.upTo !== undefined) {
+              resolveOffset(result.upTo);
+              // A commit stuck on a stale group generation (after a broker outage) is abandoned: the batch fails,
+              // the consumer rejoins the group, and the uncommitted messages are replayed.
+              const next = (BigInt(result.upTo) + 1n).toString();
+              await withTimeout(
+                c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]),
+                COMMIT_TIMEOUT_MS,
+                `offset commit of ${batch.topic}[${batch.partition}]@${next}`,
+              );
+            }
+            if (result.failed) throw result.failure instanceof Error ? result.failure : new Error(String(result.failure));
           };
           const run = (async () => {
             try {
@@ -270,13 +275,10 @@ export class KafkaMessageBus implements MessageBus {
                 } finally {
                   busy = false;
                 }
-                if (accepted) {
-                  accepted.settled.catch(() => undefined); // observed at the next commit
-                  unsettled.push(accepted.settled);
-                }
-                last = m.offset;
+                if (accepted) accepted.settled.catch(() => undefined); // observed at the next commit
+                pending.push({ offset: m.offset, settled: accepted ? accepted.settled : Promise.resolve() });
                 lastActivity = Date.now();
-                if (++uncommitted >= COMMIT_EVERY || Date.now() - lastCommit >= COMMIT_INTERVAL_MS) await commit();
+                if (pending.length >= COMMIT_EVERY || Date.now() - lastCommit >= COMMIT_INTERVAL_MS) await commit();
                 await heartbeat();
               }
             } finally {

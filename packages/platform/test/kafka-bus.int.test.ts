@@ -81,6 +81,55 @@ describe('Kafka (real broker)', () => {
     }
   }, 90000);
 
+  test('S9.01 a message accepted and settled later is committed only once settled; a rejected settle is replayed', async () => {
+    const topic = `smoke.settle.${uniqueSuffix()}`;
+    await bus.ensureTopics([{ topic, partitions: 1 }]);
+    const producer = await bus.producer();
+    await producer.send(topic, ['m1', 'm2', 'm3'].map((value) => ({ key: 'k', value })));
+    const seen: string[] = [];
+    const settledOk: string[] = [];
+    let failedOnce = false;
+    let resolveAll!: () => void;
+    const all = new Promise<void>((r) => (resolveAll = r));
+    const groupId = `smoke-settle-${uniqueSuffix()}`;
+    const consumer = await bus.consumer({ groupId, topics: [topic], fromBeginning: true });
+    await consumer.run(async (m) => {
+      const value = m.value ?? '';
+      seen.push(value);
+      // Settled later (as a worker would, after its save); m2 fails the first time.
+      const settled = new Promise<void>((resolve, reject) =>
+        setTimeout(() => {
+          if (value === 'm2' && !failedOnce) {
+            failedOnce = true;
+            reject(new Error('save failed'));
+            return;
+          }
+          settledOk.push(value);
+          if (value === 'm2') resolveAll(); // only after its replay
+          resolve();
+        }, 50),
+      );
+      return { settled };
+    });
+    await all;
+    await new Promise((r) => setTimeout(r, 300)); // m3 replayed after m2
+    // m2 (and what came after it) was delivered again; each message settled fine exactly once at the end.
+    expect(seen.filter((v) => v === 'm2')).toHaveLength(2);
+    expect([...new Set(settledOk)].sort()).toEqual(['m1', 'm2', 'm3']);
+    expect(settledOk.filter((v) => v === 'm1')).toHaveLength(1);
+    await consumer.close();
+    const kafka = new KafkaMessageBus({ brokers: requireEnv('KAFKA_BROKERS').split(','), clientId: 'smoke-check', logger: quiet });
+    const reader = await kafka.consumer({ groupId, topics: [topic] });
+    const again: string[] = [];
+    await reader.run(async (m) => void again.push(m.value ?? ''));
+    await reader.joined();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(again).toEqual([]); // everything was committed once settled
+    await reader.close();
+    await kafka.close();
+    await producer.close();
+  }, 60000);
+
   test('malformed messages go to the dead-letter topic and the consumer carries on', async () => {
     const topic = `smoke.dl.${uniqueSuffix()}`;
     await bus.ensureTopics([{ topic, partitions: 1 }, { topic: `${topic}.dlq`, partitions: 1 }]);
