@@ -85,8 +85,21 @@ export const nodeRuntimeMigrations: Migration[] = [
   },
 ];
 
+interface PendingSave {
+  state: StoredPortfolioState;
+  totals: PortfolioTotals;
+  resolve: (saved: boolean) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Saves written in one transaction at most (snapshots reach ~150 KB: 32 stay far below max_allowed_packet). */
+const MAX_GROUP = 32;
+
 export class MySqlPortfolioStateStore implements PortfolioStateStore {
-  constructor(private readonly db: MySqlDatabase) {}
+  constructor(
+    private readonly db: MySqlDatabase,
+    private readonly opts: { maxGroup?: number } = {},
+  ) {}
 
   async init(): Promise<void> {
     await this.db.migrate(nodeRuntimeMigrations, 'node_runtime_migrations');
@@ -108,37 +121,82 @@ export class MySqlPortfolioStateStore implements PortfolioStateStore {
     };
   }
 
-  async save(state: StoredPortfolioState, view: PortfolioTotals): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const current = await tx.query<{ epoch: number }>(
-        'SELECT epoch FROM portfolio_state WHERE portfolio_id = ? FOR UPDATE',
-        [state.portfolioId],
-      );
-      if (current[0] && Number(current[0].epoch) > state.epoch) return false;
-      await tx.execute(
-        `INSERT INTO portfolio_state (portfolio_id, epoch, node_id, snapshot, input_positions, cash_minor, equity_minor, deleted_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
-         ON DUPLICATE KEY UPDATE epoch = VALUES(epoch), node_id = VALUES(node_id), snapshot = VALUES(snapshot),
-           input_positions = VALUES(input_positions), cash_minor = VALUES(cash_minor), equity_minor = VALUES(equity_minor),
-           deleted_at = NULL`,
-        [
-          state.portfolioId,
-          state.epoch,
-          state.nodeId,
-          JSON.stringify(state.snapshot),
-          JSON.stringify(state.inputPositions ?? {}),
-          view.cash,
-          view.equity,
-        ],
-      );
-      await tx.execute('DELETE FROM portfolio_position WHERE portfolio_id = ?', [state.portfolioId]);
-      for (const p of view.positions) {
-        await tx.execute(
-          'INSERT INTO portfolio_position (portfolio_id, code, volume, sellable, avg_cost_minor) VALUES (?, ?, ?, ?, ?)',
-          [state.portfolioId, p.code, p.volume, p.sellable, p.avgCostMinor],
-        );
+  /**
+   * Group commit: saves that arrive while a transaction runs (one per busy portfolio) are written together in
+   * the next one, so a node with many portfolios pays one round of statements and one log flush per group, not
+   * per portfolio. Each save still resolves only once its own row is durable, with its own epoch check.
+   */
+  save(state: StoredPortfolioState, totals: PortfolioTotals): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.waiting.push({ state, totals, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private waiting: PendingSave[] = [];
+  private flushing = false;
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.waiting.splice(0, this.opts.maxGroup ?? MAX_GROUP);
+        try {
+          const saved = await this.saveGroup(group);
+          group.forEach((g, i) => g.resolve(saved[i]!));
+        } catch (err) {
+          for (const g of group) g.reject(err);
+        }
       }
-      return true;
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** One transaction for the group; returns, per save, whether it was written (false: a newer epoch owns it). */
+  private async saveGroup(group: PendingSave[]): Promise<boolean[]> {
+    // The newest save per portfolio is the one written (a portfolio has at most one in flight, but be exact).
+    const last = new Map<string, number>();
+    group.forEach((g, i) => last.set(g.state.portfolioId, i));
+    const ids = [...last.keys()].sort(); // a stable lock order: no deadlock between two groups
+    return this.db.transaction(async (tx) => {
+      const marks = ids.map(() => '?').join(', ');
+      const current = await tx.query<{ portfolio_id: string; epoch: number }>(
+        `SELECT portfolio_id, epoch FROM portfolio_state WHERE portfolio_id IN (${marks}) FOR UPDATE`,
+        ids,
+      );
+      const epochOf = new Map(current.map((r) => [r.portfolio_id, Number(r.epoch)]));
+      const allowed = (g: PendingSave) => (epochOf.get(g.state.portfolioId) ?? -Infinity) <= g.state.epoch;
+      const writes = ids.map((id) => group[last.get(id)!]!).filter(allowed);
+      if (writes.length > 0) {
+        await tx.execute(
+          `INSERT INTO portfolio_state (portfolio_id, epoch, node_id, snapshot, input_positions, cash_minor, equity_minor, deleted_at)
+           VALUES ${writes.map(() => '(?, ?, ?, ?, ?, ?, ?, NULL)').join(', ')}
+           ON DUPLICATE KEY UPDATE epoch = VALUES(epoch), node_id = VALUES(node_id), snapshot = VALUES(snapshot),
+             input_positions = VALUES(input_positions), cash_minor = VALUES(cash_minor), equity_minor = VALUES(equity_minor),
+             deleted_at = NULL`,
+          writes.flatMap((g) => [
+            g.state.portfolioId,
+            g.state.epoch,
+            g.state.nodeId,
+            JSON.stringify(g.state.snapshot),
+            JSON.stringify(g.state.inputPositions ?? {}),
+            g.totals.cash,
+            g.totals.equity,
+          ]),
+        );
+        const written = writes.map((g) => g.state.portfolioId);
+        await tx.execute(`DELETE FROM portfolio_position WHERE portfolio_id IN (${written.map(() => '?').join(', ')})`, written);
+        const positions = writes.flatMap((g) => g.totals.positions.map((p) => [g.state.portfolioId, p.code, p.volume, p.sellable, p.avgCostMinor]));
+        if (positions.length > 0) {
+          await tx.execute(
+            `INSERT INTO portfolio_position (portfolio_id, code, volume, sellable, avg_cost_minor) VALUES ${positions.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+            positions.flat(),
+          );
+        }
+      }
+      // An earlier save of the same portfolio in this group is superseded by the newer one: written too.
+      return group.map((g) => allowed(g));
     });
   }
 
