@@ -199,67 +199,71 @@ export class KafkaMessageBus implements MessageBus {
     const joinedOnce = new Promise<void>((r) => (markJoined = r));
     let consumer = await build();
 
+    // Per partition of the current consumer: the commits scheduled so far, in order (see eachBatch).
+    let commits = new Map<string, { chain: Promise<void>; failed: boolean }>();
+
     const start = (c: Consumer, h: MessageHandler) =>
       c.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-          // Offsets are resolved and committed after the effects, never before: a crash replays, it never skips
-          // (effects are idempotent). One commit per batch (or per COMMIT_EVERY messages / COMMIT_INTERVAL_MS
-          // inside a long batch), not per message: a per-message commit costs a broker round trip per message.
-          // A handler may accept a message and settle it later (Accepted): the commit waits for those too, and
-          // only then resolves the offset, so a rejected one makes kafkajs fetch again from the last commit.
-          // Messages handled since the last commit, in order; a message handled synchronously is settled at once.
+          // Offsets are committed after the effects, never before: a crash replays, it never skips (effects are
+          // idempotent). A handler may accept a message and settle it later (Accepted). Fetching goes on at once
+          // (the offset is resolved when the handler returns); commits follow in order, per partition, once the
+          // messages up to them have settled: one per batch, or per COMMIT_EVERY messages / COMMIT_INTERVAL_MS
+          // inside a long batch. A message that fails to settle stops its partition and the consumer is rebuilt,
+          // reading again from the last commit.
+          const { topic, partition } = batch;
+          const key = `${topic}:${partition}`;
+          let state = commits.get(key);
+          if (!state) {
+            state = { chain: Promise.resolve(), failed: false };
+            commits.set(key, state);
+          }
+          const st = state;
           let pending: { offset: string; settled: Promise<void> }[] = [];
           let lastCommit = Date.now();
-          /** Waits for the pending messages; returns the offset up to which all settled, and the first failure. */
-          const settle = async (): Promise<{ upTo: string | undefined; failed: boolean; failure: unknown }> => {
-            const batchOf = pending;
+          const scheduleCommit = () => {
+            if (pending.length === 0) return;
+            const group = pending;
             pending = [];
-            const all = Promise.allSettled(batchOf.map((p) => p.settled));
-            // Backpressure can hold a settle for long: keep the group membership alive meanwhile.
-            let done = false;
-            void all.then(() => (done = true));
-            while (!done) {
-              await Promise.race([all, new Promise((r) => setTimeout(r, 1000).unref())]);
-              if (!done) await heartbeat().catch(() => undefined);
-            }
-            const results = await all;
-            const failed = results.findIndex((r) => r.status === 'rejected');
-            const ok = failed < 0 ? batchOf.length : failed;
-            const failure = failed < 0 ? undefined : (results[failed] as PromiseRejectedResult).reason;
-            return { upTo: ok > 0 ? batchOf[ok - 1]!.offset : undefined, failed: failed >= 0, failure };
-          };
-          /** Commits what settled, in order; throws the first failure, so kafkajs fetches again from there. */
-          const commit = async () => {
-            busy = true;
-            let result: { upTo: string | undefined; failed: boolean; failure: unknown };
-            try {
-              result = await settle();
-            } finally {
-              busy = false;
-            }
             lastCommit = Date.now();
-            if (result.upTo !== undefined) {
-              resolveOffset(result.upTo);
-              // A commit stuck on a stale group generation (after a broker outage) is abandoned: the batch fails,
-              // the consumer rejoins the group, and the uncommitted messages are replayed.
-              const next = (BigInt(result.upTo) + 1n).toString();
-              await withTimeout(
-                c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]),
-                COMMIT_TIMEOUT_MS,
-                `offset commit of ${batch.topic}[${batch.partition}]@${next}`,
-              );
-            }
-            if (result.failed) throw result.failure instanceof Error ? result.failure : new Error(String(result.failure));
+            st.chain = st.chain.then(async () => {
+              if (st.failed) return;
+              const results = await Promise.allSettled(group.map((p) => p.settled));
+              const failed = results.findIndex((r) => r.status === 'rejected');
+              const ok = failed < 0 ? group.length : failed;
+              if (ok > 0 && consumer === c && !needsRebuild) {
+                const next = (BigInt(group[ok - 1]!.offset) + 1n).toString();
+                // A commit that fails (stale generation after an outage or a rebalance) is not retried: whoever
+                // owns the partition next reads again from the last commit.
+                await withTimeout(c.commitOffsets([{ topic, partition, offset: next }]), COMMIT_TIMEOUT_MS, `offset commit of ${key}@${next}`).catch(
+                  (err: unknown) => log.warn({ topic, partition, offset: next, err: String(err) }, 'offset commit failed: those messages may be read again'),
+                );
+              }
+              if (failed >= 0) {
+                st.failed = true;
+                const reason = (results[failed] as PromiseRejectedResult).reason;
+                log.warn(
+                  { topic, partition, offset: group[failed]!.offset, err: String(reason) },
+                  'a message failed after it was handed over: the consumer restarts from its last commit',
+                );
+                try {
+                  c.pause([{ topic, partitions: [partition] }]);
+                } catch {
+                  // not running any more: the rebuild starts afresh anyway
+                }
+                needsRebuild = true;
+              }
+            });
           };
           const run = (async () => {
             try {
               for (const m of batch.messages) {
-                if (closed || !isRunning() || isStale()) break;
+                if (closed || st.failed || !isRunning() || isStale()) break;
                 const incoming: IncomingMessage = {
-                  topic: batch.topic,
-                  partition: batch.partition,
+                  topic,
+                  partition,
                   offset: m.offset,
                   key: m.key ? m.key.toString() : null,
                   value: m.value ? m.value.toString() : null,
@@ -275,19 +279,24 @@ export class KafkaMessageBus implements MessageBus {
                 } finally {
                   busy = false;
                 }
-                if (accepted) accepted.settled.catch(() => undefined); // observed at the next commit
+                if (accepted) accepted.settled.catch(() => undefined); // observed by the commit chain
                 pending.push({ offset: m.offset, settled: accepted ? accepted.settled : Promise.resolve() });
+                resolveOffset(m.offset);
                 lastActivity = Date.now();
-                if (pending.length >= COMMIT_EVERY || Date.now() - lastCommit >= COMMIT_INTERVAL_MS) await commit();
+                if (pending.length >= COMMIT_EVERY || Date.now() - lastCommit >= COMMIT_INTERVAL_MS) scheduleCommit();
                 await heartbeat();
               }
             } finally {
-              // Also when the handler threw: what was processed before it is committed.
-              if (!isStale()) await commit();
+              // Also when the handler threw (that message is not resolved: kafkajs hands it over again).
+              scheduleCommit();
             }
           })();
-          // close() lets the batch stop after the current message and commit, so a graceful stop replays nothing.
-          inFlight = run.catch(() => undefined);
+          // close() lets the batch stop after the current message and waits for its commits: a graceful stop
+          // replays nothing.
+          inFlight = run.then(
+            () => st.chain,
+            () => st.chain,
+          );
           await run;
         },
       });
@@ -304,6 +313,7 @@ export class KafkaMessageBus implements MessageBus {
           await consumer.disconnect().catch(() => undefined);
           const next = await build();
           consumer = next;
+          commits = new Map();
           needsRebuild = false;
           lastActivity = Date.now();
           if (handler) await start(next, handler);
@@ -338,6 +348,7 @@ export class KafkaMessageBus implements MessageBus {
         clearInterval(watchdog);
         this.open.delete(handle);
         await inFlight;
+        await Promise.all([...commits.values()].map((st) => st.chain));
         await consumer.disconnect();
       },
     };
