@@ -302,13 +302,15 @@ export class KafkaMessageBus implements MessageBus {
       });
 
     // kafkajs can stop for good after a failed restart (e.g. the broker still unreachable when it retries):
-    // a consumer silent for too long, or told not to restart, is rebuilt with the same handler.
+    // a consumer silent for too long, told not to restart, or with a message that failed after it was handed
+    // over (see eachBatch) is rebuilt with the same handler.
     const watchdog = setInterval(() => {
       if (closed || !handler || rebuilding || busy) return;
       if (!needsRebuild && Date.now() - lastActivity < STALL_REBUILD_MS) return;
       rebuilding = true;
       void (async () => {
-        log.warn({ silentMs: Date.now() - lastActivity, crashed: needsRebuild }, 'Kafka consumer stalled: rebuilding it');
+        const reason = needsRebuild ? 'crashed for good, or a message failed after it was handed over' : 'silent too long';
+        log.warn({ silentMs: Date.now() - lastActivity, reason }, 'Kafka consumer rebuilt: it reads again from its last commit');
         try {
           await consumer.disconnect().catch(() => undefined);
           const next = await build();
