@@ -162,8 +162,11 @@ describe('node-runtime when Redis or MySQL is unreachable', () => {
       const seen = new Set(node.node.worker(name)?.engine.snapshot().seenEventIds ?? []);
       return ids.every((id) => seen.has(id)) || undefined;
     });
-    const m = await metrics();
-    expect(metricValue(m, 'ginkgo_node_state_spooling')).toBe(1);
+    // The engine has the ticks; their save (one per burst) retries against the cut MySQL, then spools.
+    const m = await waitFor('state writes spooling', async () => {
+      const text = await metrics();
+      return metricValue(text, 'ginkgo_node_state_spooling') === 1 ? text : undefined;
+    });
     expect(metricValue(m, 'ginkgo_node_state_save_retries_total')).toBeGreaterThan(0);
     expect(await readyz(node.healthPort)).toBe(200);
     // The spool on disk holds this portfolio's writes in order (input offsets never go back).
