@@ -162,11 +162,7 @@ export class TradeGateway {
     const admission = await ledger.admit(order);
     if (admission.kind === 'stale-epoch') {
       this.stats.fenced++;
-      this.opts.metrics?.fenced.inc({ ...this.labels, type: 'submit' });
-      logger.warn(
-        { clientOrderId: order.clientOrderId, portfolioId: order.portfolioId, nodeId: order.nodeId, epoch: order.epoch, current: admission.current },
-        'order from a fenced-off epoch refused',
-      );
+      this.refuseFenced(order, admission.current, 'order from a fenced-off epoch refused');
       return;
     }
     if (admission.kind === 'duplicate') {
@@ -242,17 +238,19 @@ export class TradeGateway {
     this.timeouts.set(order.clientOrderId, timer);
   }
 
+  /** A submit or cancel from an assignment epoch older than the portfolio's newest: counted and logged. */
+  private refuseFenced(m: SubmitOrder | CancelOrder, current: number, message: string): void {
+    this.opts.metrics?.fenced.inc({ ...this.labels, type: m.type });
+    this.opts.logger.warn({ clientOrderId: m.clientOrderId, portfolioId: m.portfolioId, nodeId: m.nodeId, epoch: m.epoch, current }, message);
+  }
+
   private async onCancel(cancel: CancelOrder): Promise<void> {
     const { ledger, logger } = this.opts;
     // Fencing as for submits: a node that lost the portfolio must not cancel what the new owner works with.
     const fence = await ledger.observeEpoch(cancel.portfolioId, cancel.epoch);
     if (fence.stale) {
       this.stats.fencedCancels++;
-      this.opts.metrics?.fenced.inc({ ...this.labels, type: 'cancel' });
-      logger.warn(
-        { clientOrderId: cancel.clientOrderId, portfolioId: cancel.portfolioId, nodeId: cancel.nodeId, epoch: cancel.epoch, current: fence.current },
-        'cancel from a fenced-off epoch refused: the order is left as it is',
-      );
+      this.refuseFenced(cancel, fence.current, 'cancel from a fenced-off epoch refused: the order is left as it is');
       return;
     }
     const order = await ledger.order(cancel.clientOrderId);

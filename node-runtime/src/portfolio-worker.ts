@@ -169,20 +169,12 @@ export class PortfolioWorker {
   }
 
   /**
-   * Resolves when the event has been handled and its effects are durable (publish + save). Backpressure:
-   * while the queue is full the caller waits (the consumer stops fetching). Conflation policy (S7.06): a
-   * price tick arriving at a full queue replaces the queued, not yet handled tick of the same code — only
-   * the latest price per code matters to a strategy — and the replaced one counts as conflated. Order
-   * events, fills and session events are never dropped or replaced.
-   */
-  submit(event: EngineEvent, position?: InputPosition): Promise<void> {
-    return this.enqueue(event, position).settled;
-  }
-
-  /**
-   * The same as submit, in two steps: `admitted` resolves once the event is in the queue (the caller may go on
-   * with its next input), `settled` once its effects are durable. Events are saved in batches: the worker
-   * saves state after the last event queued behind the other (or every MAX_UNSAVED events).
+   * Queues an event in two steps: `admitted` resolves once it is in the queue (the caller may go on with its
+   * next input; while the queue is full it waits, so the consumer stops fetching), `settled` once its effects
+   * are durable (orders published, state saved: once per burst of queued events, at most MAX_UNSAVED).
+   * Conflation policy (S7.06): a price tick arriving at a full queue replaces the queued, not yet handled tick
+   * of the same code — only the latest price per code matters to a strategy — and the replaced one counts as
+   * conflated. Order events, fills and session events are never dropped or replaced.
    */
   enqueue(event: EngineEvent, position?: InputPosition): { admitted: Promise<void>; settled: Promise<void> } {
     let done!: () => void;
