@@ -7,7 +7,8 @@ export default {
   testMatch: ['**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
-    '^@ginkgo/(contracts|core|platform)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@ginkgo/(contracts|core|platform|sdk|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@ginkgo/livecore/paper-exchange$': '<rootDir>/livecore/src/paper-exchange.ts',
     '^@ginkgo/(operator|node-runtime|livecore)$': '<rootDir>/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

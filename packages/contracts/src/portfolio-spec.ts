@@ -7,7 +7,11 @@ import { CancelAck, CancelRequest } from './portfolio-resource.js';
 export const ComponentParams = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
 
 export const ComponentRef = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a registered component name like "ma-cross"'),
+  // Built-ins are plain names; components from a strategy package are `<package>/<name>` (npm name, maybe scoped).
+  name: z
+    .string()
+    .max(200)
+    .regex(/^(?:(?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*\/)?[a-z][a-z0-9-]{0,62}$/, 'must be a registered component name like "ma-cross" or "@acme/strategies/momentum"'),
   params: ComponentParams.default({}),
 });
 export type ComponentRef = z.infer<typeof ComponentRef>;

@@ -50,6 +50,8 @@ export interface MarketRules {
   readonly stLimitPpm: number | null;
   /** Codes currently flagged ST (special treatment) with the narrower limit. */
   readonly stCodes: readonly string[];
+  /** Smallest price step, minor units; unset = 1 (0.01 yuan for A shares). */
+  readonly tickSizeMinor?: number;
 }
 
 export interface FeeBreakdown {

@@ -15,6 +15,7 @@ import { DedupeWindow } from './dedupe-window.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine-config.js';
 import { isInSession, tradingDayOf, tradingMsBetween } from './market-clock.js';
 import { limitPrices, roundDownToLot, type MarketRules } from './market-rules.js';
+import { orderPrice } from './order-price.js';
 import { divRound, mulDiv } from './money.js';
 import { OrderBook, type OrderRecord } from './order-book.js';
 import { PositionBook } from './position-book.js';
@@ -273,6 +274,8 @@ export class PortfolioEngine {
   private toSignal(d: SignalDraft, e: PriceUpdate, origin: Signal['origin'], source: string, now: number | undefined): Signal {
     const s: Signal = { portfolioId: this.portfolioId, code: d.code, direction: d.direction, reason: d.reason, ts: e.ts, eventId: e.eventId, origin, source };
     if (d.volume !== undefined) s.volume = d.volume;
+    if (d.orderType !== undefined) s.orderType = d.orderType;
+    if (d.limitPrice !== undefined) s.limitPrice = d.limitPrice;
     if (now !== undefined) s.latencyMs = now - e.ts;
     return s;
   }
@@ -327,10 +330,13 @@ export class PortfolioEngine {
   private signalToOrder(s: Signal): HandleResult['orders'][number] | string {
     const view = this.reader;
     if (this.suspended.has(s.code)) return `${s.code} is suspended`;
-    const price = this.quotes.get(s.code)?.price;
-    if (price === undefined) return `no price for ${s.code}`;
+    const last = this.quotes.get(s.code)?.price;
+    if (last === undefined) return `no price for ${s.code}`;
     const lot = this.market.lotSize;
     const side = s.direction === 'LONG' ? 'BUY' : 'SELL';
+    const priced = orderPrice(this.market, s, side, last, this.quotes.get(s.code)?.prevClose);
+    if (typeof priced === 'string') return priced;
+    const { price, orderType } = priced;
     let volume: number;
     const notes: string[] = [];
     if (side === 'BUY') {
@@ -383,8 +389,8 @@ export class PortfolioEngine {
     this.seq += 1;
     const clientOrderId = `${this.portfolioId}-${this.seq}`;
     const reason = (notes.length ? `${s.reason} [${notes.join('; ')}]` : s.reason).slice(0, 500);
-    this.orders.submit({ clientOrderId, code: s.code, side, orderType: 'LIMIT', price, volume, submittedTs: s.ts, reason });
-    return { portfolioId: this.portfolioId, clientOrderId, market: this.spec.market, code: s.code, side, orderType: 'LIMIT', price, volume, ts: s.ts, reason };
+    this.orders.submit({ clientOrderId, code: s.code, side, orderType, price, volume, submittedTs: s.ts, reason });
+    return { portfolioId: this.portfolioId, clientOrderId, market: this.spec.market, code: s.code, side, orderType, price, volume, ts: s.ts, reason };
   }
 
   private onOrderEvent(e: OrderEvent, out: HandleResult): boolean {

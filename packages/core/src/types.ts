@@ -20,6 +20,14 @@ export interface SignalDraft {
   reason: string;
   /** Optional explicit volume; LONG volumes are normally chosen by the sizer, SHORT defaults to all sellable. */
   volume?: number;
+  /**
+   * How to trade: LIMIT (default) at `limitPrice`, or at the last price when none is given; MARKET fills at
+   * the quote, with the day's limit price as the protective cap. The engine refuses a limit price off the
+   * tick or outside the day's price limits, with the reason.
+   */
+  orderType?: 'LIMIT' | 'MARKET';
+  /** Limit price in minor units (fen); only with LIMIT. */
+  limitPrice?: number;
 }
 
 export interface Signal extends SignalDraft {
