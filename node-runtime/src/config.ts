@@ -23,6 +23,8 @@ export const NodeRuntimeConfig = z.object({
    * wall: future/stale checks compare event time with this machine's clock (live trading);
    * source: they compare with the latest source time only (replaying a recorded day, tests).
    */
+  /** Strategy packages loaded next to the built-ins, comma separated (Helm: strategies.packages). */
+  STRATEGY_PACKAGES: z.string().default(''),
   REFERENCE_CLOCK: z.enum(['wall', 'source']).default('wall'),
   STATUS_INTERVAL_MS: z.coerce.number().int().min(50).default(500),
   /** Most portfolios this node accepts (reported in the Lease's load annotation). */

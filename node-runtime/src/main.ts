@@ -31,6 +31,7 @@ import { LastPriceTap } from './market-data-tap.js';
 import { StateSpool } from './state-spool.js';
 import { SpoolingStateStore } from './spooling-state-store.js';
 import { DependencyMonitor } from './dependency-monitor.js';
+import { loadStrategyPackages, parsePackageList } from './strategy-packages.js';
 
 /** host:port of a connection URL, for messages (never the credentials). */
 const endpoint = (url: string) => {
@@ -44,6 +45,9 @@ const endpoint = (url: string) => {
 /** Wires the real adapters (Kafka, MySQL, Kubernetes) around an ExecutionNode. */
 export async function startNodeRuntime(config: NodeRuntimeConfig) {
   const logger = createLogger('node-runtime', { nodeId: config.NODE_ID });
+  // Before any connection: a strategy package that does not load stops the process with the reason.
+  const components = await loadStrategyPackages(parsePackageList(config.STRATEGY_PACKAGES));
+  for (const p of components.loaded) logger.info({ package: p.name, version: p.version, components: p.components }, 'strategy package loaded');
   const registry = createMetricsRegistry('node-runtime');
   const metrics = createNodeMetrics(registry);
   const resilience = createResilienceMetrics(registry);
@@ -130,6 +134,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     status,
     logger,
     queueCapacity: config.QUEUE_CAPACITY,
+    registry: components.registry,
     logReader,
     metrics,
     mayTrade: () => lease?.safe ?? false,
