@@ -60,9 +60,12 @@ export function settlementReportJson(r: SettlementRecord): string {
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** Inline SVG polyline of the equity curve (no external assets, so the page is self-contained). */
-export function equityCurveSvg(points: readonly EquityPoint[], width = 640, height = 200): string {
+export function equityCurveSvg(input: readonly EquityPoint[], width = 640, height = 200): string {
   const pad = 30;
+  let points = input;
   if (points.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"></svg>`;
+  // One point still draws a (flat) line across the plot instead of an empty frame.
+  if (points.length === 1) points = [points[0]!, points[0]!];
   const values = points.map((p) => p.equity);
   const min = Math.min(...values);
   const max = Math.max(...values);
@@ -90,10 +93,12 @@ export function equityCurveSvg(points: readonly EquityPoint[], width = 640, heig
 /** Self-contained HTML settlement report: summary, positions table and the equity curve as inline SVG. */
 export function settlementReportHtml(r: SettlementRecord): string {
   const dec = (n: number) => esc(minorToDecimal(n));
+  // The first day of a portfolio has one settlement point: start the curve at the day's opening equity.
+  const curve = r.equityCurve.length === 1 ? [{ tradingDay: 'start', equity: r.previousEquity }, ...r.equityCurve] : r.equityCurve;
   const rows = r.positions
     .map(
       (p) =>
-        `<tr><td>${esc(p.code)}</td><td>${p.volume}</td><td>${p.sellable}</td><td>${dec(p.avgCostMinor)}</td><td>${dec(p.closePrice)}</td><td>${dec(p.marketValue)}</td><td>${dec(p.unrealizedPnl)}</td><td>${p.suspended ? 'suspended' : ''}</td></tr>`,
+        `<tr><td>${esc(p.code)}</td><td>${p.volume}</td><td>${p.sellable}</td><td>${dec(p.avgCostMinor)}</td><td>${dec(p.closePrice)}</td><td>${dec(p.marketValue)}</td><td>${dec(p.unrealizedPnl)}</td><td>${p.suspended ? 'suspended' : 'trading'}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -110,12 +115,12 @@ export function settlementReportHtml(r: SettlementRecord): string {
 <tr><th>Fees paid</th><td>${dec(r.feesPaid)}</td></tr>
 </tbody></table>
 <h2>Positions</h2>
-<table><thead><tr><th>Code</th><th>Volume</th><th>Sellable</th><th>Avg cost</th><th>Close</th><th>Market value</th><th>Unrealised PnL</th><th></th></tr></thead>
+<table><thead><tr><th>Code</th><th>Volume</th><th>Sellable</th><th>Avg cost</th><th>Close</th><th>Market value</th><th>Unrealised PnL</th><th>Status</th></tr></thead>
 <tbody>
-${rows}
+${rows || '<tr><td colspan="8">No positions.</td></tr>'}
 </tbody></table>
 <h2>Equity curve</h2>
-${equityCurveSvg(r.equityCurve)}
+${equityCurveSvg(curve)}
 </body></html>
 `;
 }

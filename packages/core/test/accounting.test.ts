@@ -81,6 +81,13 @@ test('S1.08 end-of-day settlement: strategies paused, daily PnL, T+1 rolled, rec
   expect(html).toContain('<td>600000.SH</td><td>1000</td><td>1000</td>');
   expect(html).toMatch(/<svg [^>]*>.*<polyline/s);
   expect(html).not.toMatch(/<script|<link|src=/);
+  // A one-day run draws a line from the day's start to its settlement, and no table cell is empty.
+  expect(r.equityCurve).toHaveLength(1);
+  const line = /<polyline[^>]*points="([^"]*)"/.exec(html)![1]!.split(' ');
+  expect(line).toHaveLength(2);
+  expect(line[0]).not.toBe(line[1]);
+  expect(html).not.toMatch(/<t[dh][^>]*><\/t[dh]>/);
+  expect(html).toContain('<td>trading</td>');
   // the next trading day re-opens trading without an explicit open event
   expect(e.handle(price(A, 1050, at('09:31', 0, NEXT))).orders).toHaveLength(1);
 });
