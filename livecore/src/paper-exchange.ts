@@ -72,6 +72,8 @@ export class PaperExchange implements BrokerAdapter {
   private readonly rules: MarketRules;
   private listeners: ((r: BrokerReport) => void)[] = [];
   private readonly orders = new Map<string, WorkingOrder>();
+  /** Orders not yet finished, by code: a quote only looks at these (finished ones leave lazily). */
+  private readonly working = new Map<string, Set<WorkingOrder>>();
   private readonly quotes = new Map<string, Quote>();
   private readonly accounts = new Map<string, PaperAccount>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -136,6 +138,9 @@ export class PaperExchange implements BrokerAdapter {
     };
     const working: WorkingOrder = { order, record, reservePrice: order.price, feesCharged: 0, filledAmount: 0 };
     this.orders.set(order.clientOrderId, working);
+    const byCode = this.working.get(order.code);
+    if (byCode) byCode.add(working);
+    else this.working.set(order.code, new Set([working]));
     this.later(() => this.accept(working));
   }
 
@@ -245,7 +250,13 @@ export class PaperExchange implements BrokerAdapter {
         const prevClose = m.prevClose ?? q?.prevClose;
         if (prevClose !== undefined) quote.prevClose = prevClose;
         this.quotes.set(m.code, quote);
-        if (!quote.suspended) for (const w of [...this.orders.values()]) if (w.order.code === m.code) this.match(w, m.price, m.volume, m.ts);
+        const byCode = this.working.get(m.code);
+        if (!quote.suspended && byCode) {
+          for (const w of [...byCode]) {
+            if (w.record.status !== 'open') byCode.delete(w);
+            else this.match(w, m.price, m.volume, m.ts);
+          }
+        }
         return;
       }
       case 'suspension': {

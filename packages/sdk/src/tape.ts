@@ -56,10 +56,18 @@ export interface TicksOptions {
  */
 export function ticks(o: TicksOptions): MarketDataMessage[] {
   const rules = o.market ?? cnAShareMarket;
-  const minutes: number[] = [];
-  for (const s of rules.sessions) for (let m = s.startMinute + 1; m <= s.endMinute; m++) minutes.push(m);
-  const perDay = Math.min(o.perDay ?? 240, minutes.length);
-  const step = minutes.length / perDay;
+  // Seconds of trading in a day; event j of perDay sits at an even share of them, skipping each session's first second.
+  const spans = rules.sessions.map((x) => (x.endMinute - x.startMinute) * 60);
+  const daySeconds = spans.reduce((a, b) => a + b, 0);
+  const perDay = Math.max(1, Math.min(o.perDay ?? 240, daySeconds));
+  const at = (day: string, j: number) => {
+    let off = Math.floor(((j + 1) * daySeconds) / perDay);
+    for (let k = 0; k < spans.length; k++) {
+      if (off <= spans[k]! || k === spans.length - 1) return localTs(rules, day, hhmm(rules.sessions[k]!.startMinute), off);
+      off -= spans[k]!;
+    }
+    return localTs(rules, day, hhmm(rules.sessions[0]!.startMinute), off);
+  };
   const out: PriceUpdate[] = [];
   let day = o.day ?? '2026-11-24';
   let prevClose = o.prevClose ?? o.prices[0] ?? 1;
@@ -71,7 +79,7 @@ export function ticks(o: TicksOptions): MarketDataMessage[] {
       prevClose = last;
       inDay = 0;
     }
-    const ts = localTs(rules, day, hhmm(minutes[Math.floor(inDay * step)]!));
+    const ts = at(day, inDay);
     out.push({ type: 'price', eventId: `price:${o.code}:${ts}`, ts, seq: 0, market: rules.id, code: o.code, kind: 'tick', price, volume: o.volume ?? 10_000, prevClose });
     last = price;
     inDay += 1;
