@@ -3,7 +3,7 @@
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  roots: ['<rootDir>/packages', '<rootDir>/operator', '<rootDir>/node-runtime', '<rootDir>/livecore', '<rootDir>/e2e'],
+  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/operator', '<rootDir>/node-runtime', '<rootDir>/livecore', '<rootDir>/e2e'],
   testMatch: ['**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
