@@ -1,6 +1,3 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PortfolioSpec } from '@ginkgo/contracts';
 import { runBacktest, ticks, mergeTapes } from '@ginkgo/sdk';
 
@@ -30,9 +27,5 @@ const t0 = process.hrtime.bigint();
 const [run] = runBacktest([{ id: 'pf1', spec }], tape);
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 console.log(`backtest, 1 portfolio (ma-cross + position-ratio + fixed-value) over ${priceEvents} tick events (${tape.length} with sessions): ${seconds.toFixed(2)} s, ${Math.round(priceEvents / seconds)} ev/s, ${run!.orders.length} orders, ${run!.fills.length} fills`);
-// The figure goes into reports/bench.json beside the others (merged, not overwritten).
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const file = resolve(root, 'reports/bench.json');
-mkdirSync(dirname(file), { recursive: true });
-const current = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-writeFileSync(file, JSON.stringify({ ...current, 'backtest.pf1.1mTicks.seconds': Number(seconds.toFixed(3)) }, null, 2) + '\n');
+// Collected by `make bench` into reports/bench.json.
+console.log(`BENCH_FIGURE ${JSON.stringify({ name: 'backtest.pf1.1mTicks.seconds', value: Math.round(seconds * 1000) / 1000, unit: 's', better: 'lower', note: `${priceEvents} tick events, one portfolio, engine + paper venue` })}`);
