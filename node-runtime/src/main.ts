@@ -148,6 +148,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     namespace: config.WATCH_NAMESPACE,
     nodeId: config.NODE_ID,
     markets: config.MARKETS,
+    components: components.registry.describe(),
     durationSeconds: config.NODE_LEASE_SECONDS,
     logger,
     // Lost lease: the operator may already have moved our portfolios; stop trading them.

@@ -1,5 +1,5 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { NodeLoad, nodeLease } from '@ginkgo/contracts';
+import { NodeLoad, nodeLease, type ComponentAdvert } from '@ginkgo/contracts';
 import { LeaseLock, type KubeClients, type Logger } from '@ginkgo/platform';
 
 /**
@@ -25,6 +25,8 @@ export class NodeLeaseKeeper {
       onRegained?: () => void;
       /** Load for the `ginkgo.live/load` annotation (the operator balances on it). */
       load?: () => NodeLoad;
+      /** Components this node can run, for the `ginkgo.live/components` annotation. */
+      components?: ComponentAdvert[];
       /** Draining: no new portfolios (`ginkgo.live/draining`). */
       draining?: () => boolean;
     },
@@ -67,6 +69,7 @@ export class NodeLeaseKeeper {
       [nodeLease.marketsAnnotation]: markets.join(','),
       [nodeLease.loadAnnotation]: JSON.stringify(NodeLoad.parse(this.opts.load?.() ?? {})),
     };
+    if (this.opts.components) annotations[nodeLease.componentsAnnotation] = JSON.stringify(this.opts.components);
     const draining = this.opts.draining?.() ?? false;
     if (draining) annotations[nodeLease.drainingAnnotation] = 'true';
     else if (this.drainingSetByMe) annotations[nodeLease.drainingAnnotation] = null;

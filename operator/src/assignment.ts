@@ -1,4 +1,4 @@
-import { NodeLoad, nodeLease, type Condition, type PortfolioPhase, type PortfolioStatus } from '@ginkgo/contracts';
+import { ComponentAdvert, NodeLoad, nodeLease, type Condition, type PortfolioPhase, type PortfolioStatus } from '@ginkgo/contracts';
 
 /** What the operator knows about one execution node, from its Lease. */
 export interface NodeInfo {
@@ -13,6 +13,29 @@ export interface NodeInfo {
   capacity?: number;
   /** Epoch ms when the Lease expires (renewTime + duration). */
   expiresAt: number;
+  /** Components the node advertised as `<kind>:<name>`; null = not advertised (a node from before adverts: runs anything). */
+  components?: ReadonlySet<string> | null;
+}
+
+/** The components a spec needs, as `<kind>:<name>` (how nodes advertise them). */
+export function requiredComponents(spec: { strategy: { name: string }; riskManagers: { name: string }[]; sizer: { name: string } }): string[] {
+  return [`strategy:${spec.strategy.name}`, ...spec.riskManagers.map((r) => `risk:${r.name}`), `sizer:${spec.sizer.name}`];
+}
+
+/** The required components a node lacks (none when it did not advertise any). */
+export function missingOn(node: NodeInfo, required: readonly string[] | undefined): string[] {
+  if (!required || !node.components) return [];
+  return required.filter((c) => !node.components!.has(c));
+}
+
+function parseComponents(value: string | undefined): Set<string> | null {
+  if (!value) return null;
+  try {
+    const r = ComponentAdvert.array().safeParse(JSON.parse(value));
+    return r.success ? new Set(r.data.map((c) => `${c.kind}:${c.name}`)) : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface LeaseLike {
@@ -77,14 +100,16 @@ export function nodeFromLease(
     queueDepth: load.queueDepth ?? 0,
     ...(load.capacity !== undefined ? { capacity: load.capacity } : {}),
     expiresAt,
+    components: parseComponents(ann[nodeLease.componentsAnnotation]),
   };
 }
 
 export const servesMarket = (node: NodeInfo, market: string) => node.markets === null || node.markets.includes(market);
 
 /** Can take a new portfolio of this market (live, not draining, not overloaded, under capacity). */
-export function acceptsNew(node: NodeInfo, market: string, count: number): boolean {
+export function acceptsNew(node: NodeInfo, market: string, count: number, required?: readonly string[]): boolean {
   return (
+    missingOn(node, required).length === 0 &&
     node.live &&
     !node.draining &&
     !node.overloaded &&
@@ -99,13 +124,14 @@ export function pickNode(
   nodes: Iterable<NodeInfo>,
   counts: ReadonlyMap<string, number>,
   exclude?: string,
+  required?: readonly string[],
 ): NodeInfo | undefined {
   let best: NodeInfo | undefined;
   let bestCount = Infinity;
   for (const n of nodes) {
     if (n.id === exclude) continue;
     const c = counts.get(n.id) ?? 0;
-    if (!acceptsNew(n, market, c)) continue;
+    if (!acceptsNew(n, market, c, required)) continue;
     if (
       !best ||
       c < bestCount ||
@@ -184,6 +210,8 @@ export interface DecideInput {
    * (status.releasedEpoch = epoch) before moving anyway; 0 = move at once.
    */
   handoverTimeoutMs?: number;
+  /** Components the spec needs (`<kind>:<name>`); nodes that advertise components must have all of them. */
+  required?: string[];
   now: Date;
 }
 
@@ -231,6 +259,8 @@ export function decide(input: DecideInput): Decision {
     return decision;
   }
   conditions.push(cond('Accepted', true, 'Valid', 'spec is valid', generation, now));
+  let componentsReported = false;
+  const required = input.required;
 
   const cur = status.assignedNode;
   const curNode = cur ? nodes.get(cur) : undefined;
@@ -300,12 +330,12 @@ export function decide(input: DecideInput): Decision {
       unassign('Stopped', 'Stopped', 'desired state is Stopped; no node runs it');
     }
   } else {
-    const keep = cur && curNode && curLive && servesMarket(curNode, input.market);
+    const keep = cur && curNode && curLive && servesMarket(curNode, input.market) && missingOn(curNode, required).length === 0;
     // A hand-over in progress goes on to its target while that one still accepts the portfolio.
     const preferredId = input.deleting ? undefined : (status.handoverTo ?? input.preferredNode);
     const preferred = preferredId ? nodes.get(preferredId) : undefined;
     const preferredOk =
-      !!preferred && preferred.id !== cur && acceptsNew(preferred, input.market, counts.get(preferred.id) ?? 0);
+      !!preferred && preferred.id !== cur && acceptsNew(preferred, input.market, counts.get(preferred.id) ?? 0, required);
     if (!preferredOk && status.handoverTo !== undefined && patch.handoverTo === undefined) clearHandover();
     if (keep && preferredOk) {
       move(preferred!.id, curNode.draining ? 'Drained' : 'Rebalanced');
@@ -316,7 +346,7 @@ export function decide(input: DecideInput): Decision {
       conditions.push(cond('Assigned', true, reason, `assigned to node ${cur} with epoch ${epoch}`, generation, now));
       if (status.phase === undefined || status.phase === 'Pending' || status.phase === 'Failed') setPhase('Assigned');
     } else {
-      const target = preferredOk && cur && curLive ? preferred : pickNode(input.market, nodes.values(), counts, cur);
+      const target = preferredOk && cur && curLive ? preferred : pickNode(input.market, nodes.values(), counts, cur, required);
       if (target) {
         const reason: AssignReason = !cur ? 'Assigned' : !curLive ? 'FailedOver' : curNode?.draining ? 'Drained' : 'Moved';
         if (cur && curLive) move(target.id, reason);
@@ -327,13 +357,27 @@ export function decide(input: DecideInput): Decision {
           cond('Assigned', true, 'DrainBlocked', `node ${cur} drains but no other node accepts market ${input.market}`, generation, now),
         );
       } else {
-        const why = `no live node accepts market ${input.market} (live, not draining, not overloaded)`;
-        unassign('Pending', 'NoNodeAvailable', why);
-        decision.waiting = why;
+        // Nodes that would take it but for missing components: say which ones are missing, and where.
+        const lacking = [...nodes.values()].filter((n) => acceptsNew(n, input.market, counts.get(n.id) ?? 0) && missingOn(n, required).length > 0);
+        if (lacking.length) {
+          const missing = [...new Set(lacking.flatMap((n) => missingOn(n, required)))];
+          const why = `no node has the components ${missing.join(', ')} (nodes ${lacking.map((n) => n.id).join(', ')} lack them)`;
+          conditions.push(cond('ComponentsAvailable', false, 'MissingComponents', why, generation, now));
+          unassign('Pending', 'MissingComponents', why);
+          decision.waiting = why;
+          componentsReported = true;
+        } else {
+          const why = `no live node accepts market ${input.market} (live, not draining, not overloaded)`;
+          unassign('Pending', 'NoNodeAvailable', why);
+          decision.waiting = why;
+        }
       }
     }
   }
 
+  // True is written only to clear an earlier False: clusters without adverts see no new condition.
+  const hadComponentsCondition = status.conditions?.some((c) => c.type === 'ComponentsAvailable') ?? false;
+  if (required && !componentsReported && !input.stopWanted && hadComponentsCondition) conditions.push(cond('ComponentsAvailable', true, 'Available', 'the assigned node has every component of the spec', generation, now));
   if (input.halted.on) {
     conditions.push(cond('Halted', true, 'EmergencyStop', input.halted.reason || 'trading halted', generation, now));
     setPhase('Halted');

@@ -14,6 +14,7 @@ import {
   decide,
   mergeConditions,
   nodeFromLease,
+  requiredComponents,
   planRebalance,
   type NodeInfo,
   type OverloadPolicy,
@@ -434,6 +435,7 @@ export class PortfolioController {
       halted: this.halted,
       ...(preferredNode ? { preferredNode } : {}),
       handoverTimeoutMs: this.opts.handoverTimeoutMs ?? 0,
+      ...(spec ? { required: requiredComponents(spec) } : {}),
       now: new Date(),
     });
     this.preferred.delete(name);

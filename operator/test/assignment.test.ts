@@ -231,3 +231,42 @@ describe('assignment (pure)', () => {
     });
   });
 });
+
+describe('components', () => {
+  const required = ['strategy:@acme/strategies/vwap-reversion', 'sizer:fixed-volume'];
+  const has = (...names: string[]) => new Set(names);
+
+  test('nodes advertise components on their Lease; a portfolio goes only to a node that has all of them', () => {
+    const lease = {
+      metadata: { name: 'node-n1', annotations: { 'ginkgo.live/components': JSON.stringify([{ kind: 'strategy', name: 'ma-cross', version: '0.1.0', params: {} }, { kind: 'sizer', name: 'fixed-volume', version: '0.1.0' }]) } },
+      spec: { holderIdentity: 'n1', leaseDurationSeconds: 5, renewTime: new Date(now.getTime() - 1000) },
+    };
+    expect([...(nodeFromLease(lease, now.getTime())!.components ?? [])]).toEqual(['strategy:ma-cross', 'sizer:fixed-volume']);
+    const nodes = nodesOf(node('a', { components: has('strategy:ma-cross', 'sizer:fixed-volume') }), node('b', { components: has(...required) }));
+    const earlier = [{ type: 'ComponentsAvailable', status: 'False' as const, reason: 'MissingComponents', message: '', lastTransitionTime: now.toISOString() }];
+    const d = decide(input({ nodes, required, status: { phase: 'Pending', conditions: earlier } }));
+    expect(d.assigned?.node).toBe('b');
+    expect(d.conditions.find((c) => c.type === 'ComponentsAvailable')).toMatchObject({ status: 'True' });
+    // A node that advertises nothing (older version) is not judged.
+    expect(decide(input({ nodes: nodesOf(node('old')), required })).assigned?.node).toBe('old');
+  });
+
+  test('no node has the components: Pending with ComponentsAvailable=False naming the missing ones', () => {
+    const nodes = nodesOf(node('a', { components: has('strategy:ma-cross', 'sizer:fixed-volume') }));
+    const d = decide(input({ nodes, required }));
+    expect(d.assigned).toBeUndefined();
+    expect(d.patch.phase).toBe('Pending');
+    expect(d.conditions.find((c) => c.type === 'ComponentsAvailable')).toMatchObject({
+      status: 'False',
+      reason: 'MissingComponents',
+      message: 'no node has the components strategy:@acme/strategies/vwap-reversion (nodes a lack them)',
+    });
+    expect(d.waiting).toContain('strategy:@acme/strategies/vwap-reversion');
+  });
+
+  test('a portfolio whose node lacks a component of the new spec moves to a node that has it', () => {
+    const nodes = nodesOf(node('a', { components: has('strategy:ma-cross', 'sizer:fixed-volume') }), node('b', { components: has(...required) }));
+    const d = decide(input({ nodes, required, status: { assignedNode: 'a', epoch: 3, phase: 'Running' } }));
+    expect(d.assigned).toMatchObject({ node: 'b', epoch: 4 });
+  });
+});

@@ -54,7 +54,20 @@ export const nodeLease = {
   drainingAnnotation: 'ginkgo.live/draining',
   /** Annotation on the node Lease: current number of portfolios and queue depth, for balancing. */
   loadAnnotation: 'ginkgo.live/load',
+  /**
+   * Annotation on the node Lease: JSON list of the components the node can run ({ kind, name, version, params
+   * JSON Schema }). The operator places a portfolio only on a node that has all of its components.
+   */
+  componentsAnnotation: 'ginkgo.live/components',
 } as const;
+
+export const ComponentAdvert = z.object({
+  kind: z.enum(['strategy', 'risk', 'sizer']),
+  name: z.string().min(1),
+  version: z.string(),
+  params: z.unknown().optional(),
+});
+export type ComponentAdvert = z.infer<typeof ComponentAdvert>;
 
 export const portfolioAnnotations = {
   /** Set (any value) to ask the operator for an immediate rebalance. */
