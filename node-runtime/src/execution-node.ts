@@ -19,6 +19,7 @@ import {
   type MessageProducer,
 } from '@ginkgo/platform';
 import { InterestMap } from './interest-map.js';
+import { sameButInterest } from './spec-change.js';
 import { PortfolioWorker, positionKey, totalsOf, type CancelRequestInput, type InputPosition, type WorkerFailure } from './portfolio-worker.js';
 import { RoutedPositions } from './routed-positions.js';
 import { StartingPortfolios, type StartingPortfolio } from './starting-portfolios.js';
@@ -235,6 +236,10 @@ export class ExecutionNode {
   async assign(a: Assignment): Promise<void> {
     const existing = this.workers.get(a.portfolioId);
     if (existing && existing.assignment.epoch === a.epoch && existing.assignment.generation === a.generation) return;
+    if (existing && existing.assignment.epoch === a.epoch && sameButInterest(existing.assignment.spec, a.spec)) {
+      await this.changeInterest(existing, a);
+      return;
+    }
     const failed = this.failed.get(a.portfolioId);
     if (failed && failed.epoch === a.epoch && failed.generation === a.generation) return;
     this.failed.delete(a.portfolioId);
@@ -283,7 +288,8 @@ export class ExecutionNode {
           publishSettlement: (record) => this.publishSettlement(a.spec.market, record),
         },
         onFenced: (id) => void this.unassign(id, 'fenced'),
-        onFailure: (f) => void this.onWorkerFailure(a, f),
+        // The assignment as it is now: an interest change in place moves its generation on.
+        onFailure: (f) => void this.onWorkerFailure(this.workers.get(a.portfolioId)?.assignment ?? a, f),
         onConflated: () => this.opts.metrics?.conflatedTicks.inc(),
       });
       // Persist the starting state (and positions) at once so a takeover never starts from nothing.
@@ -324,6 +330,23 @@ export class ExecutionNode {
       { portfolioId: a.portfolioId, epoch: a.epoch, generation: a.generation, caughtUp, startMs: Date.now() - started },
       'portfolio started',
     );
+  }
+
+  /**
+   * Only the interest set changed: the running worker keeps its queue and state; its engine takes the new set
+   * in order with its inputs, and the routing follows in the same turn, so a tick of an added code is queued
+   * behind the change and one of a removed code is no longer routed here.
+   */
+  private async changeInterest(entry: { worker: PortfolioWorker; assignment: Assignment; mark: WatermarkMark }, a: Assignment): Promise<void> {
+    const { worker } = entry;
+    const suspended = new Set(worker.engine.view().suspendedCodes);
+    const changed = worker.setInterest(a.spec.interestedCodes);
+    this.interest.set(a.portfolioId, a.spec.interestedCodes.filter((c) => !suspended.has(c)));
+    entry.assignment = a;
+    await changed;
+    await this.announceInterest();
+    await this.opts.status.phase?.(a.portfolioId, a, 'Running', 'Running');
+    this.opts.logger.info({ portfolioId: a.portfolioId, generation: a.generation, codes: a.spec.interestedCodes }, 'interest set updated in place');
   }
 
   /**

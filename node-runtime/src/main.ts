@@ -31,6 +31,7 @@ import { LastPriceTap } from './market-data-tap.js';
 import { StateSpool } from './state-spool.js';
 import { SpoolingStateStore } from './spooling-state-store.js';
 import { DependencyMonitor } from './dependency-monitor.js';
+import { nodeRegistry } from './fault-injection.js';
 
 /** host:port of a connection URL, for messages (never the credentials). */
 const endpoint = (url: string) => {
@@ -132,6 +133,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     queueCapacity: config.QUEUE_CAPACITY,
     logReader,
     metrics,
+    registry: nodeRegistry(),
     mayTrade: () => lease?.safe ?? false,
     ...(config.REFERENCE_CLOCK === 'wall' ? { now: () => Date.now() } : {}),
   });

@@ -102,7 +102,7 @@ export class PortfolioEngine {
   readonly portfolioId: string;
   readonly market: MarketRules;
   readonly config: EngineConfig;
-  private readonly spec: PortfolioSpec;
+  private spec: PortfolioSpec;
   private readonly components: BuiltComponents;
   private readonly interested: Set<string>;
   private readonly reader: PortfolioReader;
@@ -640,6 +640,17 @@ export class PortfolioEngine {
   /** The codes this portfolio needs market data for: the spec's, minus suspended ones (S9.07). */
   interestedCodes(): string[] {
     return this.spec.interestedCodes.filter((c) => !this.suspended.has(c));
+  }
+
+  /**
+   * Replaces the interest set and nothing else (cash, positions, orders and component state stay): ticks of
+   * added codes are taken from now on, those of removed codes dropped; positions held in them are kept.
+   */
+  setInterestedCodes(codes: readonly string[]): void {
+    this.spec = { ...this.spec, interestedCodes: [...codes] };
+    this.interested.clear();
+    for (const c of codes) this.interested.add(c);
+    for (const c of [...this.staleCodes]) if (!this.interested.has(c)) this.staleCodes.delete(c);
   }
 
   private makeReader(): PortfolioReader {
