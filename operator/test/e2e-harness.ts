@@ -129,7 +129,7 @@ export class E2eCluster {
   }
 
   /** A tick inside the A-share morning session of 2026-11-24 (source clock), one second apart. */
-  async tick(code: string, price: number): Promise<PriceUpdate> {
+  async tick(code: string, price: number, prevClose = price): Promise<PriceUpdate> {
     this.seq++;
     const t: PriceUpdate = {
       type: 'price',
@@ -141,7 +141,7 @@ export class E2eCluster {
       kind: 'tick',
       price,
       volume: 100000,
-      prevClose: price,
+      prevClose,
     };
     const producer = await this.producerOnce();
     await producer.send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(t) }]);
