@@ -6,7 +6,8 @@ import { uniqueCodes } from './support/isolation.js';
 
 /** Operator-driven lifecycle with the real processes: stop, delete (finalizer handshake), emergency stop. */
 describe('operator e2e: stop, delete, emergency stop with real node-runtime processes', () => {
-  const c = new E2eCluster('op-life');
+  // 15 s Leases: nothing here is about failover, and on a loaded machine a 4 s Lease lapses and moves portfolios.
+  const c = new E2eCluster('op-life', 15);
   let node = '';
   const codes = uniqueCodes(3);
   const spec = (code: string) => ({
@@ -98,7 +99,7 @@ describe('operator e2e: stop, delete, emergency stop with real node-runtime proc
     } finally {
       await orders.close();
     }
-  });
+  }, 180000);
 
   // Skipped until node-runtime acts on status.cancelRequests / writes status.cancelAck (contract: operator/README.md,
   // "Manual order intervention"); the operator side is covered by operator-basic.int.test.ts.
