@@ -188,6 +188,8 @@ describe('e2e: portfolio and node lifecycle', () => {
       // Restarted from the last saved state: the next good tick is traded.
       await c.tick(c2, 1000);
       await eventually('an order after the restart', async () => submits(w.orders, name).find((o) => o.code === c2), 45000);
+      // Its fill is in before the next failures: a handled fill would break the run of consecutive failures.
+      await c.until('the order after the restart filled', name, (p) => p.status?.openOrders === 0 && !!p.status.positions?.some((x) => x.code === c2 && x.volume === 100));
       // Three failures in a row: the worker gives up and the node stops it.
       for (let i = 0; i < 3; i++) await c.tick(c3, 1070);
       const failed = await c.until('stopped after repeated failures', name, (p) => condition(p, 'Degraded')?.reason === 'WorkerFailed');
