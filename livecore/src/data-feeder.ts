@@ -2,9 +2,12 @@ import { InterestUpdate, topics, type MarketDataMessage } from '@ginkgo/contract
 import { validatedHandler, type Logger, type MessageBus, type MessageConsumer, type MessageProducer } from '@ginkgo/platform';
 import type { MarketDataSource } from './market-data-source.js';
 import { MarketDataGuard } from './market-data-guard.js';
+import { marketById, type MarketRules } from '@ginkgo/core';
 
 export interface DataFeederOptions {
   market: string;
+  /** Rules of the markets (price limits of the day for the guard); the bundled ones when absent. */
+  marketRules?: Readonly<Record<string, MarketRules>>;
   bus: MessageBus;
   logger: Logger;
   /** Publish only codes some node announced on `interest.updates` (S4.04). */
@@ -36,7 +39,7 @@ export class DataFeeder {
   readonly interestReady: Promise<void>;
 
   constructor(private readonly opts: DataFeederOptions) {
-    this.guard = opts.guard === false ? undefined : (opts.guard ?? new MarketDataGuard());
+    this.guard = opts.guard === false ? undefined : (opts.guard ?? new MarketDataGuard(marketById(opts.market, opts.marketRules)));
     this.interestReady = new Promise<void>((r) => (this.interestSeen = r));
   }
 

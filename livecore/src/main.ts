@@ -1,3 +1,5 @@
+import { loadMarketRules, referenceDataPaths } from '@ginkgo/node-runtime';
+import { marketById } from '@ginkgo/core';
 import { MarketDataMessage, SettlementMessage, decimalToMinor, settlementsTopic, topics } from '@ginkgo/contracts';
 import {
   ConfigError,
@@ -35,6 +37,9 @@ const hostOf = (url: string) => url.replace(/^[a-z]+:\/\/([^@]*@)?/, '').split('
 /** The live engine: trade gateway over the paper exchange, an optional tape replay and an optional hot-reloaded feeder. */
 export async function startLivecore(config: LivecoreConfig) {
   const logger = createLogger('livecore', { market: config.MARKET });
+  // The venue judges orders by the same market data as the nodes (same reference-data files).
+  const marketRules = await loadMarketRules(referenceDataPaths(config.REFERENCE_DATA_FILES));
+  const rules = marketById(config.MARKET, marketRules);
   const registry = createMetricsRegistry('livecore');
   const bus = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `livecore-${config.MARKET}`, logger });
   const db = new MySqlDatabase(config.MYSQL_URL);
@@ -57,6 +62,7 @@ export async function startLivecore(config: LivecoreConfig) {
       throw new LinkError(`MySQL at ${hostOf(config.MYSQL_URL)} (MYSQL_URL)`, err);
     });
     const exchange = new PaperExchange({
+      rules,
       latencyMs: config.PAPER_LATENCY_MS,
       ...(config.PAPER_MAX_FILL_VOLUME !== undefined ? { maxFillVolume: config.PAPER_MAX_FILL_VOLUME } : {}),
       ...(config.PAPER_VOLUME_PARTICIPATION !== undefined ? { volumeParticipation: config.PAPER_VOLUME_PARTICIPATION } : {}),
@@ -108,7 +114,7 @@ export async function startLivecore(config: LivecoreConfig) {
     let feeder: DataFeeder | undefined;
     let supervisor: FeederSupervisor | undefined;
     if (config.FEEDER_TAPE || config.FEEDER_SOURCES_FILE) {
-      feeder = new DataFeeder({ market: config.MARKET, bus, logger, filterByInterest: Boolean(config.FEEDER_SOURCES_FILE) && config.FEEDER_FILTER_BY_INTEREST });
+      feeder = new DataFeeder({ market: config.MARKET, marketRules, bus, logger, filterByInterest: Boolean(config.FEEDER_SOURCES_FILE) && config.FEEDER_FILTER_BY_INTEREST });
       await feeder.start().catch(kafkaLink);
       const f = feeder;
       cleanups.push(() => f.stop());

@@ -1,5 +1,5 @@
 import { PortfolioSpec, topics, type MarketDataMessage, type OrderEvent, type SubmitOrder } from '@ginkgo/contracts';
-import type { PortfolioView, SettlementRecord } from '@ginkgo/core';
+import { marketById, type PortfolioView, type SettlementRecord } from '@ginkgo/core';
 import { ExecutionNode, InMemoryPortfolioStateStore, type PortfolioStateStore, type StatusSink } from '@ginkgo/node-runtime';
 import { InMemoryMessageBus, createLogger } from '@ginkgo/platform';
 import type { TrackingBus } from './tracking-bus.js';
@@ -65,7 +65,7 @@ export async function runEmbedded(portfolios: Record<string, unknown>, tape: Mar
     logger,
   });
   // The venue sees the same feed as the portfolios (it matches resting orders against it).
-  const exchange = new PaperExchange();
+  const exchange = new PaperExchange({ rules: marketById(market) });
   const gateway = new TradeGateway({ market, bus, broker: exchange, ledger: opts.ledger ?? new InMemoryOrderLedger(), logger, control: false });
   const feeder = new DataFeeder({ market, bus, logger });
   await node.start();

@@ -9,7 +9,7 @@ export const MARKETS: Readonly<Record<string, MarketRules>> = { cn: cnAShareMark
 /** The bundled rules of a market; a clear error for an unknown id. */
 export function marketById(id: string, markets: Readonly<Record<string, MarketRules>> = MARKETS): MarketRules {
   const m = markets[id];
-  if (!m) throw new Error(`market: no rules for market "${id}" (known: ${Object.keys(markets).join(', ')})`);
+  if (!m) throw new Error(`spec.market: no rules for market "${id}" (known: ${Object.keys(markets).join(', ')})`);
   return m;
 }
 
