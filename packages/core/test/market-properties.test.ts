@@ -98,6 +98,6 @@ test('no order the engine emits would be refused by the exchange rules in force 
     { numRuns: RUNS },
   );
   // The property was exercised: orders went out and some were refused by a rule.
-  expect(seen.orders).toBeGreaterThan(RUNS);
+  expect(seen.orders).toBeGreaterThan(RUNS / 4);
   expect(seen.refused).toBeGreaterThan(0);
 });
