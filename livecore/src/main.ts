@@ -41,7 +41,7 @@ export async function startLivecore(config: LivecoreConfig) {
   const marketRules = await loadMarketRules(referenceDataPaths(config.REFERENCE_DATA_FILES));
   const rules = marketById(config.MARKET, marketRules);
   const registry = createMetricsRegistry('livecore');
-  const bus = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `livecore-${config.MARKET}`, logger });
+  const bus = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `livecore-${config.MARKET}`, logger, topicWaitMs: config.KAFKA_TOPIC_WAIT_MS });
   const db = new MySqlDatabase(config.MYSQL_URL);
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanup = async () => {
