@@ -2,7 +2,8 @@ import { InterestUpdate, topics, type MarketDataMessage } from '@ginkgo/contract
 import { validatedHandler, type Logger, type MessageBus, type MessageConsumer, type MessageProducer } from '@ginkgo/platform';
 import type { MarketDataSource } from './market-data-source.js';
 import { MarketDataGuard } from './market-data-guard.js';
-import { marketById, type MarketRules } from '@ginkgo/core';
+import type { MarketRules } from '@ginkgo/core';
+import { marketRulesFor } from './market-rules-for.js';
 
 export interface DataFeederOptions {
   market: string;
@@ -39,7 +40,7 @@ export class DataFeeder {
   readonly interestReady: Promise<void>;
 
   constructor(private readonly opts: DataFeederOptions) {
-    this.guard = opts.guard === false ? undefined : (opts.guard ?? new MarketDataGuard(marketById(opts.market, opts.marketRules)));
+    this.guard = opts.guard === false ? undefined : (opts.guard ?? new MarketDataGuard(marketRulesFor(opts.market, opts.marketRules).rules));
     this.interestReady = new Promise<void>((r) => (this.interestSeen = r));
   }
 

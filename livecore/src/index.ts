@@ -17,3 +17,4 @@ export { startLivecore, LinkError } from './main.js';
 export * from './settlement-store.js';
 export * from './gateway-metrics.js';
 export * from './hk-sample-tape.js';
+export * from './market-rules-for.js';

@@ -1,5 +1,5 @@
 import { loadMarketRules, referenceDataPaths } from '@ginkgo/node-runtime';
-import { marketById } from '@ginkgo/core';
+import { marketRulesFor } from './market-rules-for.js';
 import { MarketDataMessage, SettlementMessage, decimalToMinor, settlementsTopic, topics } from '@ginkgo/contracts';
 import {
   ConfigError,
@@ -39,7 +39,8 @@ export async function startLivecore(config: LivecoreConfig) {
   const logger = createLogger('livecore', { market: config.MARKET });
   // The venue judges orders by the same market data as the nodes (same reference-data files).
   const marketRules = await loadMarketRules(referenceDataPaths(config.REFERENCE_DATA_FILES));
-  const rules = marketById(config.MARKET, marketRules);
+  const { rules, known } = marketRulesFor(config.MARKET, marketRules);
+  if (!known) logger.warn({ market: config.MARKET }, 'no market rules for this market id: the paper venue and the feed guard use the A-share rules');
   const registry = createMetricsRegistry('livecore');
   const bus = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `livecore-${config.MARKET}`, logger, topicWaitMs: config.KAFKA_TOPIC_WAIT_MS });
   const db = new MySqlDatabase(config.MYSQL_URL);
