@@ -27,6 +27,7 @@ describe('boards by code prefix', () => {
   test.each([
     ['600000.SH', 'sse-main'],
     ['605001.SH', 'sse-main'],
+    ['602345.SH', 'sse-main'],
     ['688981.SH', 'star'],
     ['000001.SZ', 'szse-main'],
     ['002594.SZ', 'szse-main'],
@@ -40,6 +41,12 @@ describe('boards by code prefix', () => {
     const market = code.endsWith('.HK') ? hkMarket : cn;
     expect(rulesOn(code, '2026-11-24', market).board).toBe(board);
   });
+});
+
+test('a code of no board (an SSE B share) cannot be traded: refused as unknown-board-lot', () => {
+  const r = rulesOn('900901.SH', '2026-11-24');
+  expect(r.board).toBe('unknown');
+  expect(checkOrder(r, { side: 'BUY', price: 100, volume: 100 })).toMatchObject({ rule: 'unknown-board-lot', message: expect.stringContaining('no board of market cn') });
 });
 
 describe('price limits per board and status, by the trading day', () => {

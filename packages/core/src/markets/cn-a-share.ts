@@ -103,6 +103,8 @@ export const cnAShareMarket: MarketRules = {
   ],
   // T+1: shares bought today can be sold from the next trading day (SSE/SZSE Trading Rules).
   settlementLagDays: 1,
+  // Matched in order: STAR (688/689) before the rest of SSE; SSE main A shares 600/601/603/605, SZSE main
+  // 000/001/002/003 (the SME board merged into it on 2021-04-06), ChiNext 300/301/302.
   boards: [
     { id: 'star', name: 'STAR Market', suffix: 'SH', prefixes: ['688', '689'], changes: [
       {
@@ -111,8 +113,8 @@ export const cnAShareMarket: MarketRules = {
         set: { priceLimitPpm: 200_000, stPriceLimitPpm: 200_000, lot: { min: 200, step: 1, oddRemainderSell: true }, oddRemainderSell: true, ticks: ONE_FEN, maxOrderVolume: 100_000, stDailyBuyCap: 500_000, ipoNoLimitDays: 5 },
       },
     ] },
-    { id: 'sse-main', name: 'SSE main board', suffix: 'SH', prefixes: ['600', '601', '603', '605'], changes: mainBoard(SSE_TRADING_RULES, ST_10PCT_SSE, SSE_ST_CAP) },
-    { id: 'chinext', name: 'ChiNext', suffix: 'SZ', prefixes: ['300', '301', '302'], changes: [
+    { id: 'sse-main', name: 'SSE main board', suffix: 'SH', prefixes: ['60'], changes: mainBoard(SSE_TRADING_RULES, ST_10PCT_SSE, SSE_ST_CAP) },
+    { id: 'chinext', name: 'ChiNext', suffix: 'SZ', prefixes: ['30'], changes: [
       {
         from: '2009-10-30',
         source: `SZSE ChiNext opened 2009-10-30 under the main-board trading rules (10%, risk warning 5%); ${SZSE_TRADING_RULES}`,
@@ -124,7 +126,7 @@ export const cnAShareMarket: MarketRules = {
         set: { priceLimitPpm: 200_000, stPriceLimitPpm: 200_000, maxOrderVolume: 300_000, ipoNoLimitDays: 5 },
       },
     ] },
-    { id: 'szse-main', name: 'SZSE main board', suffix: 'SZ', prefixes: ['000', '001', '002', '003'], changes: mainBoard(SZSE_TRADING_RULES, ST_10PCT_SZSE, SZSE_ST_CAP) },
+    { id: 'szse-main', name: 'SZSE main board', suffix: 'SZ', prefixes: ['00'], changes: mainBoard(SZSE_TRADING_RULES, ST_10PCT_SZSE, SZSE_ST_CAP) },
     { id: 'bse', name: 'Beijing Stock Exchange', suffix: 'BJ', prefixes: ['8', '4', '92'], changes: [
       {
         from: '2021-11-15',

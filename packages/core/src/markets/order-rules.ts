@@ -107,7 +107,10 @@ export function roundDownBuyVolume(rules: InstrumentRules, volume: number): numb
 export function checkTradable(rules: InstrumentRules): RuleViolation | null {
   if (!rules.listed) return violation('not-listed', `${rules.code} is not listed on ${rules.day}`);
   if (rules.suspended) return violation('suspended', `${rules.code} is suspended on ${rules.day} (reference data)`);
-  if (!rules.lot) return violation('unknown-board-lot', `${rules.code}: no board lot in the reference data of market ${rules.market}`);
+  if (!rules.lot) {
+    const why = rules.board === 'unknown' ? `no board of market ${rules.market} matches the code` : `no board lot in the reference data of market ${rules.market}`;
+    return violation('unknown-board-lot', `${rules.code}: ${why}`);
+  }
   return null;
 }
 
