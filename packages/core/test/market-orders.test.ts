@@ -19,7 +19,7 @@ function scripted(over: Partial<PortfolioSpecInput> = {}, market?: MarketRules) 
 }
 
 describe('orders the exchange would reject are refused with the rule name, nothing frozen', () => {
-  test('S1.10 an explicit buy of 150 shares is refused (board-lot), not cut to 100', () => {
+  test('an explicit buy of 150 shares is refused (board-lot), not cut to 100', () => {
     const { e, box } = scripted();
     box.want = [{ code: A, direction: 'LONG', reason: 'explicit', volume: 150 }];
     const out = e.handle(price(A, 1000, T0));
