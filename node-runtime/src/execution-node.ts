@@ -7,7 +7,7 @@ import {
   type PortfolioSpec,
   type SubmitOrder,
 } from '@ginkgo/contracts';
-import { PortfolioEngine, createDefaultRegistry, type ComponentRegistry, type EngineEvent, type PortfolioSnapshot, type SettlementRecord } from '@ginkgo/core';
+import { PortfolioEngine, createDefaultRegistry, marketById, type ComponentRegistry, type EngineEvent, type MarketRules, type PortfolioSnapshot, type SettlementRecord } from '@ginkgo/core';
 import {
   validatedHandler,
   type Accepted,
@@ -40,6 +40,8 @@ export interface ExecutionNodeOptions {
   status: StatusSink;
   logger: Logger;
   registry?: ComponentRegistry;
+  /** Rules of each market (with the process's reference data); the bundled ones when absent. */
+  marketRules?: Readonly<Record<string, MarketRules>>;
   queueCapacity?: number;
   now?: () => number;
   /**
@@ -256,10 +258,11 @@ export class ExecutionNode {
     let caughtUp = 0;
     try {
       const stored = await stateStore.load(a.portfolioId);
-      const restore = (snapshot: PortfolioSnapshot) => PortfolioEngine.restore({ snapshot, spec: a.spec, registry: this.registry });
+      const market = marketById(a.spec.market, this.opts.marketRules);
+      const restore = (snapshot: PortfolioSnapshot) => PortfolioEngine.restore({ snapshot, spec: a.spec, registry: this.registry, market });
       const engine = stored
         ? restore(stored.snapshot)
-        : PortfolioEngine.create({ portfolioId: a.portfolioId, spec: a.spec, registry: this.registry });
+        : PortfolioEngine.create({ portfolioId: a.portfolioId, spec: a.spec, registry: this.registry, market });
       // From here on its codes are routed (into the buffer); anything routed before is in the log.
       this.interest.set(a.portfolioId, engine.interestedCodes());
       await this.announceInterest();

@@ -1,3 +1,4 @@
+import { loadMarketRules, referenceDataPaths } from './market-reference.js';
 import {
   ConfigError,
   DiskSpaceMonitor,
@@ -45,6 +46,8 @@ const endpoint = (url: string) => {
 /** Wires the real adapters (Kafka, MySQL, Kubernetes) around an ExecutionNode. */
 export async function startNodeRuntime(config: NodeRuntimeConfig) {
   const logger = createLogger('node-runtime', { nodeId: config.NODE_ID });
+  // Read before anything connects: a bad reference-data file stops the start with the file and field named.
+  const marketRules = await loadMarketRules(referenceDataPaths(config.REFERENCE_DATA_FILES));
   const registry = createMetricsRegistry('node-runtime');
   const metrics = createNodeMetrics(registry);
   const resilience = createResilienceMetrics(registry);
@@ -131,6 +134,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     status,
     logger,
     queueCapacity: config.QUEUE_CAPACITY,
+    marketRules,
     logReader,
     metrics,
     registry: nodeRegistry(),
