@@ -14,8 +14,9 @@ if done_all; then echo "$OUT"; exit 0; fi
 APISERVER="$("$HERE/build-kube-apiserver.sh")"   # the wrapper module (and a warm build cache)
 SRC="$APISERVER/src"
 mkdir -p "$OUT"
-# One Go build at a time on this machine (they are heavy), also across parallel test bed scripts.
-exec 9>"$CACHE/.go-build.lock"; flock 9
+# One Go build at a time on the machine (they are heavy), also across parallel test bed scripts and caches.
+exec 9>/tmp/ginkgo-live-go-build.lock; flock 9
+if done_all; then echo "$OUT"; exit 0; fi
 cd "$SRC"
 KDIR="$(GOFLAGS=-mod=mod go list -m -f '{{.Dir}}' k8s.io/kubernetes)"
 V="v$K8S_VERSION"; MINOR="$(cut -d. -f2 <<<"$K8S_VERSION")"

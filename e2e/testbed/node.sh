@@ -22,7 +22,7 @@ bridge_up() {
     ip link add "$POD_BRIDGE" type bridge
     log "created bridge $POD_BRIDGE ($POD_HOST_IP/24)"
   fi
-  ip addr show dev "$POD_BRIDGE" | grep -q "inet $POD_HOST_IP/" || ip addr add "$POD_HOST_IP/24" dev "$POD_BRIDGE"
+  [[ "$(ip -4 -o addr show dev "$POD_BRIDGE")" == *"inet $POD_HOST_IP/"* ]] || ip addr add "$POD_HOST_IP/24" dev "$POD_BRIDGE"
   ip link set "$POD_BRIDGE" up
   sysctl -qw "net.ipv4.conf.$POD_BRIDGE.route_localnet=1"
   local nat="GINKGO-$POD_BRIDGE" fwd="GINKGO-FWD-$POD_BRIDGE"
