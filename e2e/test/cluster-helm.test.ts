@@ -4,7 +4,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { portfolioResource, topics, type PortfolioResource, type PriceUpdate } from '@ginkgo/contracts';
 import { KafkaMessageBus, MySqlDatabase, createLogger, type MessageProducer } from '@ginkgo/platform';
 import { chartDir, uniqueSuffix } from './support/chart.js';
-import { buildImage, describePods, helmCmd, kubectl, nodeEnv, pods, tagImage, type NodeEnv, type PodInfo } from './support/cluster.js';
+import { assertPodKafka, buildImage, describePods, helmCmd, kubectl, nodeEnv, pods, tagImage, type NodeEnv, type PodInfo } from './support/cluster.js';
 import { uniqueCodes } from './support/isolation.js';
 import { shanghaiTs } from './support/market-time.js';
 import { eventually, repoRoot } from './support/processes.js';
@@ -77,6 +77,7 @@ describe('e2e: the chart on a real Kubernetes node', () => {
 
   beforeAll(async () => {
     env = nodeEnv();
+    await assertPodKafka(env);
     const built = await buildImage();
     tagA = `e2e-${suffix}-a`;
     tagB = `e2e-${suffix}-b`;
@@ -106,7 +107,7 @@ describe('e2e: the chart on a real Kubernetes node', () => {
       `--from-literal=MYSQL_URL=${env.pod.mysqlUrl}`,
     ]);
     const started = Date.now();
-    await helmCmd(env, ['install', release, chartDir, '-n', namespace, '-f', valuesFile, '--set', `image.tag=${tagA}`, '--wait', '--timeout', '6m']);
+    await helmCmd(env, ['install', release, chartDir, '-n', namespace, '-f', valuesFile, '--set', `image.tag=${tagA}`, '--set', 'livecore.feederTape=', '--wait', '--timeout', '6m']);
     const ready = await eventually('every pod Ready', () => allReady(want, `docker.io/ginkgo-live/ginkgo-live:${tagA}`), 60_000).catch(async (err: unknown) => {
       throw new Error(`${String(err)}: ${describePods(await ourPods())}`);
     });
@@ -134,10 +135,13 @@ describe('e2e: the chart on a real Kubernetes node', () => {
         return st?.phase === 'Running' && nodePods.has(st.runningNode ?? '') ? true : undefined;
       }, 90_000);
     }
-    // The feeder replays the tape each time livecore starts: restart it now that the portfolios run.
+    // The feeder replays a tape when livecore starts with FEEDER_TAPE: give it the sample tape now that the
+    // portfolios run (and take it away afterwards, so later livecore restarts do not replay the recorded
+    // days into the portfolios of the next steps, which trade on their own ticks).
     const livecore = byComponent(await ourPods(), 'livecore')[0]!;
-    await k(['rollout', 'restart', `deployment/${release}-ginkgo-live-livecore-cn`]);
-    await k(['rollout', 'status', `deployment/${release}-ginkgo-live-livecore-cn`, '--timeout=180s']);
+    const deployment = `deployment/${release}-ginkgo-live-livecore-cn`;
+    await k(['set', 'env', deployment, 'FEEDER_TAPE=/app/livecore/tapes/cn-sample-3d.csv']);
+    await k(['rollout', 'status', deployment, '--timeout=180s']);
     expect(byComponent(await ourPods(), 'livecore')[0]!.uid).not.toBe(livecore.uid);
     // The moving-average example trades the tape's 600000.SH / 000001.SZ: its orders reach the gateway
     // ledger, each ends in a terminal state there, and the paper exchange fills some.
@@ -146,6 +150,8 @@ describe('e2e: the chart on a real Kubernetes node', () => {
       const rows = await ordersOf(maCross);
       return rows.some((r) => r.terminal === 'FILLED') && rows.every((r) => r.terminal !== null) ? rows : undefined;
     }, 120_000);
+    await k(['set', 'env', deployment, 'FEEDER_TAPE-']);
+    await k(['rollout', 'status', deployment, '--timeout=180s']);
     const out = await k(['get', 'pf', ...examples]);
     // kubectl aligns columns: the EQUITY value starts where its header does.
     const lines = out.trim().split('\n');
@@ -172,7 +178,7 @@ describe('e2e: the chart on a real Kubernetes node', () => {
       for (const code of pending.splice(0, n)) await tick(code, 10);
     };
     await sendSome(3);
-    const upgrading = helmCmd(env, ['upgrade', release, chartDir, '-n', namespace, '-f', valuesFile, '--set', `image.tag=${tagB}`, '--wait', '--timeout', '8m']);
+    const upgrading = helmCmd(env, ['upgrade', release, chartDir, '-n', namespace, '-f', valuesFile, '--set', `image.tag=${tagB}`, '--set', 'livecore.feederTape=', '--wait', '--timeout', '8m']);
     // Ticks keep arriving while the pods are replaced one by one (each node drains on SIGTERM).
     await eventually('the rollout under way', async () => ((await ourPods()).some((p) => p.image.endsWith(`:${tagB}`)) ? true : undefined), 120_000);
     await sendSome(3);

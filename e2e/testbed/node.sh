@@ -168,6 +168,20 @@ wait_ready() {
   log "node $NODE_NAME not Ready after 120 s"; tail -30 "$NODE_DIR/kubelet.out" >&2; return 1
 }
 
+# Servers started before the node existed lack what pods need: say so (they must be restarted once).
+stale_servers() {
+  local pid
+  port_open_at "$POD_HOST_IP" "$KAFKA_POD_PORT" \
+    || log "WARNING: Kafka has no listener on $POD_HOST_IP:$KAFKA_POD_PORT (started before the pod bridge): pods cannot reach it; restart the test bed (testbed-down.sh, testbed-up.sh)"
+  pid="$(cat "$RUN/kube/kube-apiserver.pid" 2>/dev/null || true)"
+  if [[ -n "$pid" && -r "/proc/$pid/cmdline" ]]; then
+    local args; args="$(tr '\0' ' ' < "/proc/$pid/cmdline")"
+    [[ "$args" == *"--kubelet-preferred-address-types=InternalIP"* && "$args" != *"admission-plugins=ServiceAccount"* ]] \
+      || log "WARNING: kube-apiserver was started without the node's flags (ServiceAccount admission, InternalIP kubelet address): restart the test bed (testbed-down.sh, testbed-up.sh)"
+  fi
+}
+port_open_at() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
 case "${1:-up}" in
   bridge) bridge_up ;;
   down) exec "$TESTBED_DIR/node-down.sh" ;;
@@ -185,6 +199,7 @@ case "${1:-up}" in
     kubelet_up
     control_up
     wait_ready
+    stale_servers
     log "node $NODE_NAME Ready $(since "$T0") s after containerd start ($(since "$START") s in all); pods on $POD_SUBNET_PREFIX.0/24 via $POD_BRIDGE"
     ;;
   *) echo "usage: node.sh [up|bridge|down]" >&2; exit 2 ;;

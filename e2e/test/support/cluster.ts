@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { repoRoot } from './processes.js';
 import { helmBin } from './chart.js';
@@ -26,6 +27,18 @@ export function nodeEnv(): NodeEnv {
     helm: e.HELM ?? helmBin(),
     pod: { kafkaBrokers: e.POD_KAFKA_BROKERS!, redisUrl: e.POD_REDIS_URL!, mysqlUrl: e.POD_MYSQL_URL! },
   };
+}
+
+/** Kafka must listen on the pod bridge: a test bed started before its node existed lacks that listener. */
+export async function assertPodKafka(env: NodeEnv): Promise<void> {
+  const [host, port] = env.pod.kafkaBrokers.split(',')[0]!.split(':');
+  const ok = await new Promise<boolean>((resolve) => {
+    const s = connect({ host: host!, port: Number(port), timeout: 3000 });
+    s.on('connect', () => (s.destroy(), resolve(true)));
+    s.on('error', () => resolve(false));
+    s.on('timeout', () => (s.destroy(), resolve(false)));
+  });
+  if (!ok) throw new Error(`Kafka does not listen on the pod bridge (${env.pod.kafkaBrokers}): restart the test bed once (testbed-down.sh, testbed-up.sh)`);
 }
 
 export interface Cmd {
