@@ -4,6 +4,7 @@ export * from './health-server.js';
 export * from './config.js';
 export * from './message-bus.js';
 export * from './kafka-bus.js';
+export * from './kafka-topics.js';
 export * from './dead-letter.js';
 export * from './hot-state-store.js';
 export * from './sql-database.js';
