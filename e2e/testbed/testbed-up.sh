@@ -9,6 +9,7 @@ if fresh_data_wanted; then
   [[ -z "${REDIS_URL:-}" ]] && wipe_server "${REDIS_PORT:-16379}" "$RUN/redis/redis.pid" "$RUN/redis"
   [[ -z "${MYSQL_URL:-}" ]] && wipe_server "${MYSQL_PORT:-13306}" "$RUN/mysql/mysqld.pid" "$RUN/mysql/data"
   if [[ -z "${KUBECONFIG:-}" ]]; then
+    "$TESTBED_DIR/node-down.sh"  # the node's pods and registration live in the etcd data wiped below
     stop_pidfile "$RUN/kube/kube-apiserver.pid"
     wipe_server "${ETCD_PORT:-12379}" "$RUN/kube/etcd.pid" "$RUN/kube/etcd"
   fi
