@@ -58,14 +58,14 @@ describe('e2e: the chart on a real Kubernetes node', () => {
     };
     await producer.send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(t) }]);
   };
-  /** Every pod of the release Ready on the node, none restarting, the expected count per component. */
-  const allReady = async (want: Record<string, number>, image?: string) => {
+  /** Every pod of the release Ready on the node, the expected count per component (and image tag, as the chart names it). */
+  const allReady = async (want: Record<string, number>, tag?: string) => {
     const ps = await ourPods();
     const live = ps.filter((p) => !p.deleting);
     const ok =
       Object.entries(want).every(([c, n]) => byComponent(live, c).length === n) &&
       live.length === Object.values(want).reduce((a, b) => a + b, 0) &&
-      live.every((p) => p.ready && (!image || p.image === image));
+      live.every((p) => p.ready && (!tag || p.image === `ginkgo-live/ginkgo-live:${tag}`));
     return ok ? live : undefined;
   };
   const want = { operator: 2, 'node-runtime': 2, livecore: 1 };
@@ -108,7 +108,7 @@ describe('e2e: the chart on a real Kubernetes node', () => {
     ]);
     const started = Date.now();
     await helmCmd(env, ['install', release, chartDir, '-n', namespace, '-f', valuesFile, '--set', `image.tag=${tagA}`, '--set', 'livecore.feederTape=', '--wait', '--timeout', '6m']);
-    const ready = await eventually('every pod Ready', () => allReady(want, `docker.io/ginkgo-live/ginkgo-live:${tagA}`), 60_000).catch(async (err: unknown) => {
+    const ready = await eventually('every pod Ready', () => allReady(want, tagA), 60_000).catch(async (err: unknown) => {
       throw new Error(`${String(err)}: ${describePods(await ourPods())}`);
     });
     process.stdout.write(`helm install -> all pods Ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
@@ -187,7 +187,7 @@ describe('e2e: the chart on a real Kubernetes node', () => {
     await sendSome(3);
     await upgrading;
     await sendSome(pending.length);
-    const after = await eventually('every pod on the new tag', () => allReady(want, `docker.io/ginkgo-live/ginkgo-live:${tagB}`), 120_000);
+    const after = await eventually('every pod on the new tag', () => allReady(want, tagB), 120_000);
     // Every workload rolled: no pod of before survives.
     const oldUids = new Set(before.map((p) => p.uid));
     expect(after.filter((p) => oldUids.has(p.uid)).map((p) => p.name)).toEqual([]);
