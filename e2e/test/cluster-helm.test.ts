@@ -163,7 +163,7 @@ describe('e2e: the chart on a real Kubernetes node', () => {
     }
   }, 8 * 60_000);
 
-  test('helm upgrade to a new image tag rolls every workload; the gateway ledger has every order exactly once', async () => {
+  test('S8.05 helm upgrade to a new image tag rolls every workload; the gateway ledger has every order exactly once', async () => {
     for (const [i, name] of names.entries()) {
       const spec = { market: 'cn', initialCash: '500000.00', strategy: { name: 'buy-and-hold' }, sizer: { name: 'fixed-volume', params: { volume: 100 } }, interestedCodes: codesOf(i) };
       await k(['apply', '-f', '-'], JSON.stringify({ apiVersion: portfolioResource.apiVersion, kind: portfolioResource.kind, metadata: { name }, spec }));
