@@ -6,6 +6,8 @@
 # device-plugins}, /var/log/containers, /usr/libexec/kubernetes. Images stay cached in $NODE_DIR.
 source "$(dirname "$0")/lib.sh"
 source "$TESTBED_DIR/node-env.sh"
+# Best effort: undo whatever can be undone, whatever is already gone.
+set +e +o pipefail
 stop() { # name
   local f="$NODE_DIR/$1.pid" pid i
   pid_alive "$f" || { rm -f "$f"; return 0; }
