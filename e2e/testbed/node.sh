@@ -171,7 +171,8 @@ wait_ready() {
 # Servers started before the node existed lack what pods need: say so (they must be restarted once).
 stale_servers() {
   local pid
-  port_open_at "$POD_HOST_IP" "$KAFKA_POD_PORT" \
+  # (A Kafka still starting now has the bridge already: only one listening without the pod port is stale.)
+  ! port_open "$KAFKA_PORT" || port_open_at "$POD_HOST_IP" "$KAFKA_POD_PORT" \
     || log "WARNING: Kafka has no listener on $POD_HOST_IP:$KAFKA_POD_PORT (started before the pod bridge): pods cannot reach it; restart the test bed (testbed-down.sh, testbed-up.sh)"
   pid="$(cat "$RUN/kube/kube-apiserver.pid" 2>/dev/null || true)"
   if [[ -n "$pid" && -r "/proc/$pid/cmdline" ]]; then
