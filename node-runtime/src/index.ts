@@ -19,3 +19,4 @@ export * from './state-spool.js';
 export * from './spooling-state-store.js';
 export * from './dependency-monitor.js';
 export * from './strategy-packages.js';
+export * from './market-reference.js';

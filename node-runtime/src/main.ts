@@ -1,3 +1,4 @@
+import { loadMarketRules, referenceDataPaths } from './market-reference.js';
 import {
   ConfigError,
   DiskSpaceMonitor,
@@ -32,6 +33,7 @@ import { StateSpool } from './state-spool.js';
 import { SpoolingStateStore } from './spooling-state-store.js';
 import { DependencyMonitor } from './dependency-monitor.js';
 import { loadStrategyPackages, parsePackageList } from './strategy-packages.js';
+import { nodeRegistry } from './fault-injection.js';
 
 /** host:port of a connection URL, for messages (never the credentials). */
 const endpoint = (url: string) => {
@@ -46,8 +48,10 @@ const endpoint = (url: string) => {
 export async function startNodeRuntime(config: NodeRuntimeConfig) {
   const logger = createLogger('node-runtime', { nodeId: config.NODE_ID });
   // Before any connection: a strategy package that does not load stops the process with the reason.
-  const components = await loadStrategyPackages(parsePackageList(config.STRATEGY_PACKAGES));
+  const components = await loadStrategyPackages(parsePackageList(config.STRATEGY_PACKAGES), nodeRegistry());
   for (const p of components.loaded) logger.info({ package: p.name, version: p.version, components: p.components }, 'strategy package loaded');
+  // Read before anything connects: a bad reference-data file stops the start with the file and field named.
+  const marketRules = await loadMarketRules(referenceDataPaths(config.REFERENCE_DATA_FILES));
   const registry = createMetricsRegistry('node-runtime');
   const metrics = createNodeMetrics(registry);
   const resilience = createResilienceMetrics(registry);
@@ -134,9 +138,10 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     status,
     logger,
     queueCapacity: config.QUEUE_CAPACITY,
-    registry: components.registry,
+    marketRules,
     logReader,
     metrics,
+    registry: components.registry,
     mayTrade: () => lease?.safe ?? false,
     ...(config.REFERENCE_CLOCK === 'wall' ? { now: () => Date.now() } : {}),
   });

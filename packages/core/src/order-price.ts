@@ -1,5 +1,6 @@
 import { minorToDecimal } from '@ginkgo/contracts';
-import { limitPrices, type MarketRules } from './market-rules.js';
+import type { MarketRules } from './market-rules.js';
+import { limitPrices } from './markets/order-rules.js';
 import type { Signal } from './types.js';
 
 /**
@@ -14,8 +15,9 @@ export function orderPrice(
   side: 'BUY' | 'SELL',
   last: number,
   prevClose: number | undefined,
+  day: string,
 ): { price: number; orderType: 'LIMIT' | 'MARKET' } | string {
-  const limits = prevClose !== undefined ? limitPrices(market, s.code, prevClose) : null;
+  const limits = prevClose !== undefined ? limitPrices(market, s.code, prevClose, day) : null;
   if (s.orderType === 'MARKET') {
     if (s.limitPrice !== undefined) return `a MARKET order takes no limit price (got ${minorToDecimal(s.limitPrice)})`;
     const cap = limits ? (side === 'BUY' ? limits.up : limits.down) : last;
@@ -23,8 +25,7 @@ export function orderPrice(
   }
   const price = s.limitPrice ?? last;
   if (!Number.isSafeInteger(price) || price <= 0) return `limit price ${price} must be a positive integer in minor units`;
-  const tick = market.tickSizeMinor ?? 1;
-  if (price % tick !== 0) return `limit price ${minorToDecimal(price)} is not a multiple of the tick size ${minorToDecimal(tick)}`;
+  // The tick size (per board and price band) is checked with the other exchange rules just before the order leaves.
   if (limits && (price > limits.up || price < limits.down)) {
     return `limit price ${minorToDecimal(price)} outside the day's limits ${minorToDecimal(limits.down)}-${minorToDecimal(limits.up)}`;
   }

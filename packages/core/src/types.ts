@@ -62,6 +62,7 @@ export type AlertCode =
   | 'LIMIT_MOVE'
   | 'ORDER_TIMEOUT'
   | 'ORDER_REJECTED'
+  | 'ORDER_REFUSED'
   | 'ILLEGAL_TRANSITION'
   | 'OVERFILL'
   | 'UNKNOWN_ORDER'
