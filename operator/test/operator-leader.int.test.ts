@@ -182,12 +182,13 @@ describe('operator against the real kube-apiserver: leader election, recovery, e
 
   test('S4.03 a bad configuration lists every problem and exits 2', async () => {
     const child = spawn(process.execPath, [builtMain()], {
-      env: { ...process.env, WATCH_NAMESPACE: 'No_Such', HEALTH_PORT: 'x', LEADER_LEASE_SECONDS: '-1' },
+      env: { ...process.env, WATCH_NAMESPACE: 'No_Such', HEALTH_PORT: 'x', LEADER_LEASE_SECONDS: '-1', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    // 'close': the exit code once stdout is drained too ('exit' may come before the last log line).
+    const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(code).toBe(2);
     for (const v of ['WATCH_NAMESPACE', 'HEALTH_PORT', 'LEADER_LEASE_SECONDS']) expect(out).toContain(v);
   });
