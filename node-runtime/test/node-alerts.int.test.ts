@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { TcpProxy, startKafkaProxy } from '@ginkgo/platform';
 import {
   createNamespace,
@@ -33,7 +33,9 @@ describe('node-runtime alerts through Prometheus and the chart rules', () => {
   const s = suffix();
   const namespace = `node-alerts-${s}`;
   const nodeId = `na-${s}`;
-  const [code] = uniqueCodes(1) as [string];
+  // Ten codes: a full queue conflates ticks of a code already queued; ticks of other codes must wait in Kafka.
+  const codes = uniqueCodes(10);
+  const code = codes[0]!;
   const bus = testBus(`node-alerts-${s}`);
   let mysql: { proxy: TcpProxy; url: string };
   let redis: { proxy: TcpProxy; url: string };
@@ -88,13 +90,13 @@ describe('node-runtime alerts through Prometheus and the chart rules', () => {
   const alert = (name: string, labels: Record<string, string> = {}) =>
     waitFor(`${name} ${JSON.stringify(labels)} firing`, async () => firing(await prom.alerts(), name, labels), 60000);
 
-  test('S7.04 S7.06 a worker stuck on a save: Degraded/WorkerStalled and its alert, queue full and its alert, all applied once MySQL answers', async () => {
+  test('S7.04 S7.06 S5.06 a worker stuck on a save: Degraded/WorkerStalled and its alert, queue full and its alert, the backlog held in Kafka raises the lag alert with a scale-out hint, all applied once MySQL answers', async () => {
     const name = `na-${s}-p`;
     await createPortfolio(clients, namespace, name, {
       market: 'cn',
       initialCash: '100000.00',
       strategy: { name: 'buy-and-hold', params: { maxPrice: '0.01' } }, // never trades: pure state work
-      interestedCodes: [code],
+      interestedCodes: codes,
     });
     await operatorStatus(clients, namespace, name, {
       phase: 'Assigned',
@@ -105,26 +107,28 @@ describe('node-runtime alerts through Prometheus and the chart rules', () => {
     await waitFor(`${name} Running`, async () => ((await getPortfolio(clients, namespace, name))?.status?.phase === 'Running' ? true : undefined));
     const worker = () => node.node.worker(name);
     const producer = await bus.producer();
-    // Warm-up ticks applied and committed on their partition: the group has an offset there to lag behind
-    // (a partition the group never committed on is reported without lag).
+    // Warm-up ticks applied and committed on the code's partition: the group has an offset there to lag
+    // behind (a partition the group never committed on is reported without lag).
     const admin = new Kafka({ clientId: `na-${s}-admin`, brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    const committed = async () =>
-      new Map(((await admin.fetchOffsets({ groupId: `ginkgo-node-${nodeId}-md`, topics: [topics.marketData('cn')] }))[0]?.partitions ?? []).map((p) => [p.partition, p.offset]));
-    const before = await committed();
+    const md = topics.marketData('cn');
+    const [meta] = (await admin.fetchTopicMetadata({ topics: [md] })).topics;
+    const partition = Partitioners.DefaultPartitioner()({ topic: md, partitionMetadata: meta!.partitions, message: { key: code, value: null } });
     const warm = [tick(`na-${s}-warm1`, code, 998, 0, 0), tick(`na-${s}-warm2`, code, 999, 0, 0)];
-    await producer.send(topics.marketData('cn'), warm.map((t) => ({ key: code, value: JSON.stringify(t) })));
+    await producer.send(md, warm.map((t) => ({ key: code, value: JSON.stringify(t) })));
+    const high = Number((await admin.fetchTopicOffsets(md)).find((o) => o.partition === partition)!.high);
+    const committedOn = async () =>
+      Number((await admin.fetchOffsets({ groupId: `ginkgo-node-${nodeId}-md`, topics: [md] }))[0]?.partitions.find((o) => o.partition === partition)?.offset ?? -1);
     await waitFor('warm-up ticks committed', async () => {
       const w = worker();
       const settled = w?.engine.view().lastEventTs === warm[1]!.ts && w.busySince === undefined && w.queueDepth === 0;
-      const now = await committed();
-      return settled && [...now].some(([p, o]) => o !== before.get(p)) ? true : undefined;
+      return settled && (await committedOn()) >= high ? true : undefined;
     });
     // MySQL stops answering (connections open, bytes vanish): the next state save hangs.
     mysql.proxy.blackhole();
     const n = 30;
-    const ticks = Array.from({ length: n }, (_, i) => tick(`na-${s}-${i}`, code, 1000 + i, i + 1, i + 1));
-    await producer.send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(ticks[0]) }]);
+    const ticks = Array.from({ length: n }, (_, i) => tick(`na-${s}-${i}`, codes[i % codes.length]!, 1000 + i, i + 1, i + 1));
+    await producer.send(topics.marketData('cn'), [{ key: ticks[0]!.code, value: JSON.stringify(ticks[0]) }]);
     // The watchdog of the running node marks it Degraded with the reason and the event it is stuck on.
     const stalled = await waitFor('Degraded/WorkerStalled', async () => {
       const p = await getPortfolio(clients, namespace, name);
@@ -132,12 +136,16 @@ describe('node-runtime alerts through Prometheus and the chart rules', () => {
       return stuck && p.status?.message?.includes(`on ${ticks[0]!.eventId}`) ? p : undefined;
     });
     expect(stalled.status?.message).toMatch(new RegExp(`^worker stalled \\d+ ms on ${ticks[0]!.eventId}`));
-    await producer.send(topics.marketData('cn'), ticks.slice(1).map((t) => ({ key: code, value: JSON.stringify(t) })));
+    await producer.send(topics.marketData('cn'), ticks.slice(1).map((t) => ({ key: t.code, value: JSON.stringify(t) })));
     // Bounded queue full, the rest held in Kafka: the consumer stops fetching instead of buffering.
     await waitFor('queue full', () => (worker()?.queueDepth === 2 ? true : undefined));
     const stalledAlert = await alert('GinkgoWorkerStalled', { pod: nodeId });
     expect(stalledAlert.labels.severity).toBe('critical');
     await alert('GinkgoNodeQueueFull', { pod: nodeId });
+    const lag = await alert('GinkgoNodeConsumerLagHigh', { pod: nodeId, topic: md });
+    expect(lag.labels.action).toBe('scale-out');
+    expect(lag.annotations.description).toMatch(/add node-runtime replicas/);
+    expect(Number(lag.value)).toBeGreaterThan(5);
     await admin.disconnect();
     expect(worker()!.processed + worker()!.queueDepth).toBeLessThan(n); // the backlog is not in memory
 
