@@ -3,7 +3,7 @@ SHELL := /bin/bash
 TESTBED := e2e/testbed
 COVERAGE_TOOL ?= $(firstword $(wildcard ../shared/tools/scenario-coverage /work/shared/tools/scenario-coverage))
 
-.PHONY: all deps build demo test unit testbed-up testbed-down bench bench-compare soak crds lint clean
+.PHONY: all deps build demo test unit testbed-up testbed-down bench bench-compare crds soak lint clean image up down
 
 all: build
 
@@ -23,6 +23,17 @@ testbed-up:
 
 testbed-down:
 	$(TESTBED)/testbed-down.sh
+
+# The container image (Containerfile) with podman, no registry and no network: docker.io/ginkgo-live/ginkgo-live:<appVersion>.
+image:
+	$(TESTBED)/image.sh $(TAG)
+
+# Try it: test bed + its Kubernetes node, the image, helm install, the examples and the feeder's tape.
+up: build
+	$(TESTBED)/up.sh
+
+down:
+	$(TESTBED)/down.sh
 
 # Every test (unit, integration, e2e) in one jest run against the real test bed.
 test: build testbed-up
