@@ -25,6 +25,7 @@ NODE=0; [[ -z "${KUBECONFIG:-}" && "${TESTBED_NODE:-1}" != 0 ]] && NODE=1
 [[ -z "${MYSQL_URL:-}" ]] && run mysql
 [[ -z "${KUBECONFIG:-}" ]] && run kube
 run helm  # helm CLI (built from the Go module proxy) and lua5.4 for the chart tests
+run prometheus  # Prometheus binary for the alert tests (each starts its own)
 [[ $NODE -eq 1 ]] && run node
 FAILED=0
 for c in "${!PIDS[@]}"; do

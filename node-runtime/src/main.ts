@@ -226,7 +226,12 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
   }, config.HOT_STATE_INTERVAL_MS);
   hotTimer.unref();
   // Consumer lag on an interval (S5.06); the node's own gauges are read at scrape time.
-  metrics.readFrom({ portfolios: () => running.portfolioIds().length, queueDepth: () => running.queueDepth(), fenced: () => !lease?.safe });
+  metrics.readFrom({
+    portfolios: () => running.portfolioIds().length,
+    queueDepth: () => running.queueDepth(),
+    queueCapacity: () => config.QUEUE_CAPACITY,
+    fenced: () => !lease?.safe,
+  });
   const sampler = setInterval(() => {
     for (const market of config.MARKETS) {
       for (const [kind, topic] of [['md', topics.marketData(market)], ['oe', topics.orderEvents(market)]] as const) {
