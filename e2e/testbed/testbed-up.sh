@@ -20,6 +20,7 @@ run() { "$TESTBED_DIR/$1.sh" > "$RUN/$1.setup.log" 2>&1 & PIDS[$1]=$!; }
 [[ -z "${MYSQL_URL:-}" ]] && run mysql
 [[ -z "${KUBECONFIG:-}" ]] && run kube
 run helm  # helm CLI (built from the Go module proxy) and lua5.4 for the chart tests
+run prometheus  # Prometheus binary for the alert tests (each starts its own)
 FAILED=0
 for c in "${!PIDS[@]}"; do
   if ! wait "${PIDS[$c]}"; then FAILED=1; log "$c FAILED:"; tail -40 "$RUN/$c.setup.log" >&2; fi

@@ -285,6 +285,7 @@ export class ExecutionNode {
         onFenced: (id) => void this.unassign(id, 'fenced'),
         onFailure: (f) => void this.onWorkerFailure(a, f),
         onConflated: () => this.opts.metrics?.conflatedTicks.inc(),
+        onFills: (n) => this.opts.metrics?.fills.inc({ market: a.spec.market }, n),
       });
       // Persist the starting state (and positions) at once so a takeover never starts from nothing.
       const saved = await stateStore.save(

@@ -21,7 +21,7 @@ import { MySqlPortfolioStateStore } from './portfolio-state-store.js';
 import { KubeStatusSink } from './kube-status-sink.js';
 import { AssignmentWatcher } from './assignment-watcher.js';
 import { NodeLeaseKeeper } from './node-lease-keeper.js';
-import { createNodeMetrics } from './node-metrics.js';
+import { createNodeMetrics, portfolioFigures } from './node-metrics.js';
 import { Watchdog } from './watchdog.js';
 import { topics } from '@ginkgo/contracts';
 import { createResilienceMetrics } from './resilience-metrics.js';
@@ -215,7 +215,12 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
   }, config.HOT_STATE_INTERVAL_MS);
   hotTimer.unref();
   // Consumer lag on an interval (S5.06); the node's own gauges are read at scrape time.
-  metrics.readFrom({ portfolios: () => running.portfolioIds().length, queueDepth: () => running.queueDepth(), fenced: () => !lease?.safe });
+  metrics.readFrom({
+    portfolios: () => running.portfolioIds().length,
+    queueDepth: () => running.queueDepth(),
+    fenced: () => !lease?.safe,
+    portfolioFigures: () => running.runningWorkers().map(portfolioFigures),
+  });
   const sampler = setInterval(() => {
     for (const market of config.MARKETS) {
       for (const [kind, topic] of [['md', topics.marketData(market)], ['oe', topics.orderEvents(market)]] as const) {
