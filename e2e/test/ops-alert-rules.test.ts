@@ -44,7 +44,7 @@ async function exportedNames(): Promise<Set<string>> {
   for (const r of [defaults, own]) {
     for (const m of await r.getMetricsAsJSON()) {
       names.add(m.name);
-      if (m.type === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(`${m.name}${s}`);
+      if (String(m.type) === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(`${m.name}${s}`);
     }
   }
   return names;
