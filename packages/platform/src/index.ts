@@ -23,3 +23,4 @@ export * from './dependency-wait.js';
 export * from './kafka-probe.js';
 export * from './prefixed-topic-bus.js';
 export * from './kafka-cleanup.js';
+export * from './bench-report.js';
