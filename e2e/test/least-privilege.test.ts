@@ -148,9 +148,9 @@ describe('RBAC matrix of the chart, answered by the real kube-apiserver', () => 
   test('S8.08 the chart creates one ServiceAccount per component; only the operator holds a ClusterRole (CRD install)', () => {
     const names = (kind: string) => created.filter((m) => m.kind === kind).map((m) => m.metadata.name).sort();
     const c = (x: string) => `${release}-ginkgo-live-${x}`;
-    expect(names('ServiceAccount')).toEqual([c('backup'), c('livecore'), c('node-runtime'), c('operator')].sort());
+    expect(names('ServiceAccount')).toEqual([c('backup'), c('livecore'), c('node-runtime'), c('operator'), c('release-finalizers')].sort());
     expect(names('ClusterRole')).toEqual([c('crd-installer')]);
-    expect(names('Role')).toEqual([c('node-runtime'), c('operator')].sort());
+    expect(names('Role')).toEqual([c('node-runtime'), c('operator'), c('release-finalizers')].sort());
   });
 
   test('the operator can do exactly its job: Portfolios and status, Leases, the emergency-stop ConfigMap, Events, its CRD', async () => {
@@ -197,7 +197,7 @@ describe('RBAC matrix of the chart, answered by the real kube-apiserver', () => 
     }
     const sas = created.filter((m) => m.kind === 'ServiceAccount');
     const mounts = Object.fromEntries(sas.map((m) => [m.metadata.name.replace(`${release}-ginkgo-live-`, ''), m.automountServiceAccountToken]));
-    expect(mounts).toEqual({ operator: true, 'node-runtime': true, livecore: false, backup: false });
+    expect(mounts).toEqual({ operator: true, 'node-runtime': true, livecore: false, backup: false, 'release-finalizers': undefined });
   });
 
   test('the full grant list of each ServiceAccount is pinned: a change that widens a role fails here', async () => {
@@ -224,6 +224,10 @@ describe('RBAC matrix of the chart, answered by the real kube-apiserver', () => 
         'portfolios.ginkgo.live/status [] [] [get patch update]',
       ].sort(),
     );
+    // The uninstall hook only lists Portfolios and patches their finalizers away.
+    expect(await grantedRows(sa('release-finalizers'), ns)).toEqual(['portfolios.ginkgo.live [] [] [list patch]']);
+    expect(await wrongAnswers(sa('release-finalizers'), [['list', 'portfolios.ginkgo.live'], ['patch', 'portfolios.ginkgo.live']], true)).toEqual([]);
+    expect(await wrongAnswers(sa('release-finalizers'), [['delete', 'portfolios.ginkgo.live'], ['get', `secrets/${CONNECTIONS}`], ['patch', 'portfolios.ginkgo.live', '-n', other]], false)).toEqual([]);
     // In another namespace only the cluster-scoped CRD grant remains (the operator's), nothing namespaced.
     expect(await grantedRows(sa('node-runtime'), other)).toEqual([]);
     expect((await grantedRows(sa('operator'), other)).every((row) => row.startsWith('customresourcedefinitions.'))).toBe(true);
@@ -265,7 +269,7 @@ describe('Pod security: the chart runs in a namespace enforcing the restricted p
       const everything = ['livecore.enabled=true', 'backup.enabled=true', 'markets={cn,hk}', 'nodeRuntime.autoscaling.enabled=true'];
       const manifests = await renderChart({ release: 'gl', namespace: restricted, set: everything });
       const workloads = manifests.filter((m) => podTemplateOf(m) !== undefined);
-      expect(workloads.map((m) => m.kind).sort()).toEqual(['CronJob', 'Deployment', 'Deployment', 'Deployment', 'StatefulSet']);
+      expect(workloads.map((m) => m.kind).sort()).toEqual(['CronJob', 'Deployment', 'Deployment', 'Deployment', 'Job', 'StatefulSet']); // Job: the uninstall hook
       const refused: string[] = [];
       for (const w of workloads) {
         const t = podTemplateOf(w)!;
