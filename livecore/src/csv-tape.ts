@@ -18,8 +18,16 @@ import { marketRulesFor } from './market-rules-for.js';
  * Event ids are derived from the content (type, code, ts), so replaying a file twice gives the same ids.
  */
 export const CSV_TAPE_HEADER = 'ts,type,code,price,volume,open,high,low,prev_close,detail';
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-export function parseCsvTape(text: string, opts: { market?: string; source?: string; rules?: MarketRules } = {}): MarketDataMessage[] {
+/**
+ * Without `onBadRow` the first malformed row refuses the whole tape (naming line and field). With it, each
+ * malformed row is reported (same message) and skipped, and the good rows are still returned in order.
+ */
+export function parseCsvTape(
+  text: string,
+  opts: { market?: string; source?: string; rules?: MarketRules; onBadRow?: (problem: string) => void } = {},
+): MarketDataMessage[] {
   const market = opts.market ?? 'cn';
   const rules = opts.rules ?? marketRulesFor(market).rules;
   const what = opts.source ?? 'csv tape';
@@ -28,9 +36,20 @@ export function parseCsvTape(text: string, opts: { market?: string; source?: str
   if (header !== CSV_TAPE_HEADER) throw new ValidationError(what, [`header: must be "${CSV_TAPE_HEADER}"`]);
   const out: MarketDataMessage[] = [];
   lines.forEach((line, i) => {
+    if (!opts.onBadRow) return out.push(parseRow(line, i));
+    try {
+      out.push(parseRow(line, i));
+    } catch (err) {
+      opts.onBadRow(err instanceof Error ? err.message : String(err));
+    }
+  });
+  return out;
+
+  function parseRow(line: string, i: number): MarketDataMessage {
     const row = i + 2;
     const [tsRaw = '', type = '', code = '', price = '', volume = '', open = '', high = '', low = '', prevClose = '', detail = ''] = line.split(',').map((c) => c.trim());
-    const ts = /^\d+$/.test(tsRaw) ? Number(tsRaw) : Date.parse(tsRaw);
+    // Strict: Date.parse alone takes junk such as "-1" or "1e30" for some date.
+    const ts = /^\d+$/.test(tsRaw) ? Number(tsRaw) : ISO_TIME.test(tsRaw) ? Date.parse(tsRaw) : NaN;
     if (!Number.isFinite(ts)) throw new ValidationError(what, [`line ${row} ts: "${tsRaw}" is not an ISO time or epoch ms`]);
     const money = (v: string, field: string) => {
       try {
@@ -71,9 +90,8 @@ export function parseCsvTape(text: string, opts: { market?: string; source?: str
       default:
         throw new ValidationError(what, [`line ${row} type: "${type}" must be price, session, suspension or dividend`]);
     }
-    out.push(parseOrThrow(MarketDataMessage, m, `${what} line ${row}`));
-  });
-  return out;
+    return parseOrThrow(MarketDataMessage, m, `${what} line ${row}`);
+  }
 }
 
 const iso = (ts: number, rules: MarketRules) => {

@@ -23,12 +23,13 @@ export const FeederSourcesFile = z.object({
 });
 export type FeederSourcesFile = z.infer<typeof FeederSourcesFile>;
 
-export async function buildSource(c: SourceConfig, market: string): Promise<MarketDataSource> {
+/** `report`: malformed tape rows and quote lines are reported here and skipped. */
+export async function buildSource(c: SourceConfig, market: string, report?: (problem: string) => void): Promise<MarketDataSource> {
   switch (c.kind) {
     case 'http':
-      return new HttpQuoteSource({ name: c.name, baseUrl: c.url, codes: c.codes, market, intervalMs: c.intervalMs });
+      return new HttpQuoteSource({ name: c.name, baseUrl: c.url, codes: c.codes, market, intervalMs: c.intervalMs, ...(report ? { onBadAnswer: report } : {}) });
     case 'tape':
-      return TapeSource.fromFile(c.path, { speed: c.speed }, market);
+      return TapeSource.fromFile(c.path, { speed: c.speed }, market, report);
     case 'synthetic':
       return new SyntheticSource({ name: c.name, codes: c.codes, count: c.count, market, ...(c.ratePerSecond ? { ratePerSecond: c.ratePerSecond } : {}) });
   }
@@ -83,7 +84,9 @@ export class FeederSupervisor {
         return;
       }
       this.lastError = undefined;
-      const sources = await Promise.all(config.sources.map((c) => buildSource(c, market)));
+      const sources = await Promise.all(
+        config.sources.map((c) => buildSource(c, market, (problem) => logger.warn({ source: c.name, problem }, 'malformed market data skipped'))),
+      );
       await this.stopCurrent();
       const source = new FailoverSource(sources, {
         ...(config.silenceMs ? { silenceMs: config.silenceMs } : {}),

@@ -1,5 +1,5 @@
-import type { MarketDataMessage, PriceUpdate } from '@ginkgo/contracts';
-import { InstrumentCode, decimalToMinor } from '@ginkgo/contracts';
+import type { MarketDataMessage } from '@ginkgo/contracts';
+import { InstrumentCode, PriceUpdate, decimalToMinor } from '@ginkgo/contracts';
 import type { MarketDataSource } from './market-data-source.js';
 
 /**
@@ -7,8 +7,9 @@ import type { MarketDataSource } from './market-data-source.js';
  *   GET <baseUrl>/list=sh600000,sz000001
  *   var hq_str_sh600000="NAME,open,prev_close,price,high,low,bid,ask,volume,amount,(10 book fields x2),date,time,status";
  * One line per code. A quote yields a tick when its date/time changed; volume is the change of the
- * cumulative day volume. Zero prices (no trade yet, or suspended) are skipped. HTTP errors, timeouts
- * and unparseable bodies make messages() throw, which is what failover reacts to.
+ * cumulative day volume. Zero prices (no trade yet, or suspended) are skipped. A malformed line (bad
+ * format, time or numbers) is reported through onBadAnswer and skipped; HTTP errors, timeouts and answers
+ * without a single well-formed line make messages() throw, which is what failover reacts to.
  */
 export class HttpQuoteSource implements MarketDataSource {
   readonly live = true;
@@ -19,7 +20,15 @@ export class HttpQuoteSource implements MarketDataSource {
   private readonly lastVolume = new Map<string, number>();
 
   constructor(
-    private readonly opts: { name?: string; baseUrl: string; codes: string[]; market?: string; intervalMs?: number; timeoutMs?: number },
+    private readonly opts: {
+      name?: string;
+      baseUrl: string;
+      codes: string[];
+      market?: string;
+      intervalMs?: number;
+      timeoutMs?: number;
+      onBadAnswer?: (problem: string) => void;
+    },
   ) {
     for (const c of opts.codes) InstrumentCode.parse(c);
   }
@@ -46,38 +55,60 @@ export class HttpQuoteSource implements MarketDataSource {
     const bySymbol = new Map(this.opts.codes.map((c) => [HttpQuoteSource.symbol(c), c]));
     const lines = body.split('\n').filter((l) => l.trim());
     if (lines.length === 0) throw new Error(`quote source ${this.name}: empty response`);
+    let wellFormed = 0;
     for (const line of lines) {
-      const m = /^var hq_str_([a-z]{2}\d{6})="([^"]*)";?\s*$/.exec(line.trim());
-      if (!m) throw new Error(`quote source ${this.name}: unparseable line "${line.slice(0, 80)}"`);
-      const code = bySymbol.get(m[1] ?? '');
-      const f = (m[2] ?? '').split(',');
-      if (!code || f.length < 32) continue; // unknown symbol or empty quote (delisted / not yet traded)
-      const [open, prevClose, price, high, low] = [f[1], f[2], f[3], f[4], f[5]].map((v) => decimalToMinor(Number(v ?? '0').toFixed(2)));
-      const stamp = `${f[30]} ${f[31]}`;
-      if (!price || this.lastStamp.get(code) === stamp) continue;
-      const ts = Date.parse(`${f[30]}T${f[31]}+08:00`);
-      if (!Number.isFinite(ts)) throw new Error(`quote source ${this.name}: bad time "${stamp}" for ${code}`);
-      const cumulative = Number(f[8] ?? 0);
-      const volume = Math.max(0, cumulative - (this.lastVolume.get(code) ?? cumulative));
-      this.lastStamp.set(code, stamp);
-      this.lastVolume.set(code, cumulative);
-      out.push({
-        type: 'price',
-        eventId: `${this.name}:${code}:${ts}`,
-        ts,
-        seq: ++this.seq,
-        market: this.opts.market ?? 'cn',
-        code,
-        kind: 'tick',
-        price,
-        volume,
-        ...(open ? { open } : {}),
-        ...(high ? { high } : {}),
-        ...(low ? { low } : {}),
-        ...(prevClose ? { prevClose } : {}),
-      });
+      try {
+        const q = this.parseLine(line, bySymbol);
+        wellFormed++;
+        if (q) out.push(q);
+      } catch (err) {
+        this.opts.onBadAnswer?.(err instanceof Error ? err.message : String(err));
+      }
     }
+    if (wellFormed === 0) throw new Error(`quote source ${this.name}: no well-formed line in the answer ("${body.slice(0, 80)}")`);
     return out;
+  }
+
+  /** One line: a tick, undefined for a quote to skip (unknown, empty, unchanged), or a throw naming the problem. */
+  private parseLine(line: string, bySymbol: Map<string, string>): PriceUpdate | undefined {
+    const bad = (what: string) => new Error(`quote source ${this.name}: ${what} in line "${line.slice(0, 80)}"`);
+    const m = /^var hq_str_([a-z]{2}\d{6})="([^"]*)";?\s*$/.exec(line.trim());
+    if (!m) throw bad('unparseable line');
+    const code = bySymbol.get(m[1] ?? '');
+    const f = (m[2] ?? '').split(',');
+    if (!code || f.length < 32) return undefined; // unknown symbol or empty quote (delisted / not yet traded)
+    const decimal = (i: number, field: string) => {
+      const v = Number(f[i] ?? '0');
+      if (!Number.isFinite(v) || v < 0 || v > 1e9) throw bad(`${field} "${f[i]}" is not a price`);
+      return decimalToMinor(v.toFixed(2));
+    };
+    const [open, prevClose, price, high, low] = [decimal(1, 'open'), decimal(2, 'prev_close'), decimal(3, 'price'), decimal(4, 'high'), decimal(5, 'low')];
+    const stamp = `${f[30]} ${f[31]}`;
+    if (!price || this.lastStamp.get(code) === stamp) return undefined;
+    const ts = Date.parse(`${f[30]}T${f[31]}+08:00`);
+    if (!Number.isFinite(ts) || ts < 0) throw bad(`time "${stamp}"`);
+    const cumulative = Number(f[8] ?? 0);
+    if (!Number.isSafeInteger(cumulative) || cumulative < 0) throw bad(`volume "${f[8]}"`);
+    const volume = Math.max(0, cumulative - (this.lastVolume.get(code) ?? cumulative));
+    const tick = PriceUpdate.parse({
+      type: 'price',
+      eventId: `${this.name}:${code}:${ts}`,
+      ts,
+      seq: ++this.seq,
+      market: this.opts.market ?? 'cn',
+      code,
+      kind: 'tick',
+      price,
+      volume,
+      ...(open ? { open } : {}),
+      ...(high ? { high } : {}),
+      ...(low ? { low } : {}),
+      ...(prevClose ? { prevClose } : {}),
+    });
+    // Remembered only once the line proved good: a bad line does not hide the next good quote.
+    this.lastStamp.set(code, stamp);
+    this.lastVolume.set(code, cumulative);
+    return tick;
   }
 
   async *messages(): AsyncIterable<MarketDataMessage> {

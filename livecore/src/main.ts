@@ -121,7 +121,8 @@ export async function startLivecore(config: LivecoreConfig) {
       cleanups.push(() => f.stop());
     }
     if (feeder && config.FEEDER_TAPE) {
-      const n = await feeder.run(await TapeSource.fromFile(config.FEEDER_TAPE, {}, config.MARKET));
+      const tape = await TapeSource.fromFile(config.FEEDER_TAPE, {}, config.MARKET, (problem) => logger.warn({ tape: config.FEEDER_TAPE, problem }, 'malformed tape row skipped'));
+      const n = await feeder.run(tape);
       logger.info({ published: n }, 'tape published');
     }
     if (feeder && config.FEEDER_SOURCES_FILE) {

@@ -29,10 +29,11 @@ export class TapeSource implements MarketDataSource {
     this.name = name;
   }
 
-  static async fromFile(path: string, replay: ReplayOptions = {}, market = 'cn'): Promise<TapeSource> {
+  /** `onBadRow`: a malformed CSV row is reported and skipped instead of refusing the whole tape. */
+  static async fromFile(path: string, replay: ReplayOptions = {}, market = 'cn', onBadRow?: (problem: string) => void): Promise<TapeSource> {
     const text = await readFile(path, 'utf8');
     const events = path.endsWith('.csv')
-      ? parseCsvTape(text, { market, source: path })
+      ? parseCsvTape(text, { market, source: path, ...(onBadRow ? { onBadRow } : {}) })
       : parseOrThrow(z.array(MarketDataMessage), JSON.parse(text), `tape ${path}`);
     return new TapeSource(events, `tape:${path}`, replay);
   }

@@ -294,6 +294,7 @@ export class ExecutionNode {
         // The assignment as it is now: an interest change in place moves its generation on.
         onFailure: (f) => void this.onWorkerFailure(this.workers.get(a.portfolioId)?.assignment ?? a, f),
         onConflated: () => this.opts.metrics?.conflatedTicks.inc(),
+        onFills: (n) => this.opts.metrics?.fills.inc({ market: a.spec.market }, n),
       });
       // Persist the starting state (and positions) at once so a takeover never starts from nothing.
       const saved = await stateStore.save(

@@ -22,7 +22,7 @@ import { MySqlPortfolioStateStore } from './portfolio-state-store.js';
 import { KubeStatusSink } from './kube-status-sink.js';
 import { AssignmentWatcher } from './assignment-watcher.js';
 import { NodeLeaseKeeper } from './node-lease-keeper.js';
-import { createNodeMetrics } from './node-metrics.js';
+import { createNodeMetrics, portfolioFigures } from './node-metrics.js';
 import { Watchdog } from './watchdog.js';
 import { topics } from '@ginkgo/contracts';
 import { createResilienceMetrics } from './resilience-metrics.js';
@@ -231,6 +231,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     queueDepth: () => running.queueDepth(),
     queueCapacity: () => config.QUEUE_CAPACITY,
     fenced: () => !lease?.safe,
+    portfolioFigures: () => running.runningWorkers().map(portfolioFigures),
   });
   const sampler = setInterval(() => {
     for (const market of config.MARKETS) {

@@ -77,6 +77,8 @@ export interface PortfolioWorkerOptions {
   /** Events wait until this resolves (catch-up of missed order events runs first). */
   gate?: Promise<void>;
   onConflated?: () => void;
+  /** Fills the engine applied (duplicates it refused are not counted). */
+  onFills?: (count: number) => void;
   /**
    * Offsets the node has routed past (every message at or below was handed to every portfolio wanting it):
    * saved as applied with the state, so a later start re-reads only what this portfolio may have missed.
@@ -119,6 +121,7 @@ export class PortfolioWorker {
   private fenced = false;
   private gaveUp = false;
   private halted = false;
+  private fills = 0;
   /** Interest set changed while running: kept over engine rebuilds (the rebuild uses the spec it started with). */
   private interest: string[] | undefined;
   private failures = 0;
@@ -145,6 +148,17 @@ export class PortfolioWorker {
 
   get epoch(): number {
     return this.opts.epoch;
+  }
+
+  /** Fills applied by this worker since it started (a per-portfolio counter for the metrics). */
+  get fillsApplied(): number {
+    return this.fills;
+  }
+
+  private countFills(n: number): void {
+    if (n <= 0) return;
+    this.fills += n;
+    this.opts.onFills?.(n);
   }
 
   get queueDepth(): number {
@@ -393,7 +407,9 @@ export class PortfolioWorker {
         result = { orders: [], cancels: [], signals: [], dropped: [{ eventId: event.eventId, reason: 'trading halted' }], alerts: [] };
       } else {
         try {
+          const fillsBefore = event.type === 'order' ? (this.engineRef.order(event.clientOrderId)?.fillIds.length ?? 0) : 0;
           result = this.engineRef.handle(event, now !== undefined ? { now } : {});
+          if (event.type === 'order') this.countFills((this.engineRef.order(event.clientOrderId)?.fillIds.length ?? 0) - fillsBefore);
           outcome = 'engine';
           this.failures = 0;
         } catch (err) {

@@ -165,8 +165,14 @@ export class E2eCluster {
       fromBeginning: true,
     });
     await consumer.run(async (m) => {
-      const o = JSON.parse(m.value ?? '{}') as OrderMessage;
-      if (portfolios.includes(o.portfolioId)) orders.push(o);
+      // orders.cn also carries other tests' values, fuzzed ones included: skip what is not JSON.
+      let o: OrderMessage;
+      try {
+        o = JSON.parse(m.value ?? '{}') as OrderMessage;
+      } catch {
+        return;
+      }
+      if (o && portfolios.includes(o.portfolioId)) orders.push(o);
     });
     await consumer.joined();
     return { orders, close: () => consumer.close() };

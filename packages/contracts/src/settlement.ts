@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const settlementsTopic = (market: string) => `settlements.${market}`;
 
 /** Minor units (fen); averages such as avgCostMinor may carry fractions. */
-const Minor = z.number();
+const Minor = z.number().refine((v) => Math.abs(v) <= Number.MAX_SAFE_INTEGER, 'must be within ±(2^53 - 1)');
 
 /**
  * One portfolio's settlement of one trading day, as the core computes it (money in minor units). A replayed

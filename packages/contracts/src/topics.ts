@@ -24,8 +24,12 @@ export const DeadLetter = z.object({
   partition: z.number().int(),
   offset: z.string(),
   key: z.string().nullable(),
+  /** The original value, cut to its first deadLetterValueLimit characters (the DLQ topic stays under Kafka's message limit). */
   value: z.string(),
+  /** Length of the original value when it was cut. */
+  valueLength: z.number().int().nonnegative().optional(),
   error: z.string(),
   ts: z.number().int(),
 });
+export const deadLetterValueLimit = 64 * 1024;
 export type DeadLetter = z.infer<typeof DeadLetter>;

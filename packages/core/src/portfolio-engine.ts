@@ -624,6 +624,11 @@ export class PortfolioEngine {
     return out;
   }
 
+  /** Equity at the start of the current trading day (the base of the day's PnL), minor units. */
+  dayStartEquity(): number {
+    return this.dayStart.equity;
+  }
+
   view(): PortfolioView {
     const positions = this.positionViews();
     const mv = positions.reduce((a, p) => a + p.marketValue, 0);

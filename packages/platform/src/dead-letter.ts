@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { describeIssues, topics, type DeadLetter } from '@ginkgo/contracts';
+import { deadLetterValueLimit, describeIssues, topics, type DeadLetter } from '@ginkgo/contracts';
 import type { Accepted, IncomingMessage, MessageHandler, MessageProducer } from './message-bus.js';
 import type { Logger } from './logger.js';
 
@@ -27,13 +27,16 @@ export function validatedHandler<T extends z.ZodType>(opts: {
       if (r.success) return opts.handle(r.data, message);
       error = describeIssues(r.error).join('; ');
     }
+    const value = message.value ?? '';
     const dl: DeadLetter = {
       sourceTopic: message.topic,
       partition: message.partition,
       offset: message.offset,
       key: message.key,
-      value: message.value ?? '',
-      error,
+      // A huge bad value is cut: the reason and its position in the source topic say enough.
+      value: value.length > deadLetterValueLimit ? value.slice(0, deadLetterValueLimit) : value,
+      ...(value.length > deadLetterValueLimit ? { valueLength: value.length } : {}),
+      error: error.length > 4000 ? `${error.slice(0, 4000)}...` : error,
       ts: Number(message.timestamp) || 0,
     };
     opts.logger.warn({ topic: message.topic, offset: message.offset, error }, 'malformed message sent to dead-letter topic');
