@@ -11,6 +11,7 @@ import type {
   TopicSpec,
 } from './message-bus.js';
 import type { Logger } from './logger.js';
+import { OrderedHandoff } from './ordered-handoff.js';
 
 const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -158,6 +159,42 @@ export class KafkaMessageBus implements MessageBus {
     }
   }
 
+  /**
+   * At a join, the partitions with nothing to read (start position at the log end): the ordered hand-off need
+   * not wait for a batch of theirs. Retried while the broker is unreachable and the join is the current one.
+   */
+  private async probeEnds(
+    groupId: string,
+    assignment: Record<string, number[]>,
+    startEnds: Map<string, { partition: number; offset: string }[]>,
+    fromBeginning: boolean,
+    report: (topic: string, partition: number, end: bigint) => void,
+    current: () => boolean,
+    log: Logger,
+  ): Promise<void> {
+    for (let attempt = 0; current(); attempt++) {
+      try {
+        const admin = await this.adminClient();
+        for (const [topic, partitions] of Object.entries(assignment)) {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          const ends = await admin.fetchTopicOffsets(topic);
+          const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+          const noted = new Map((startEnds.get(topic) ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+          for (const e of ends) {
+            if (!partitions.includes(e.partition)) continue;
+            const c = at.get(e.partition) ?? -1n;
+            const start = c >= 0n ? c : (noted.get(e.partition) ?? (fromBeginning ? BigInt(e.low) : BigInt(e.high)));
+            if (start >= BigInt(e.high)) report(topic, e.partition, BigInt(e.high));
+          }
+        }
+        return;
+      } catch (err) {
+        if (attempt === 0) log.debug({ err: String(err) }, 'log ends at the join not known yet: retrying');
+        await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)).unref());
+      }
+    }
+  }
+
   async consumer(opts: ConsumerOptions): Promise<MessageConsumer> {
     const log = this.opts.logger.child({ groupId: opts.groupId });
     const startEnds = opts.fromBeginning ? new Map<string, { partition: number; offset: string }[]>() : await this.logEnds(opts.topics, log);
@@ -176,8 +213,14 @@ export class KafkaMessageBus implements MessageBus {
       for (const e of [c.events.FETCH_START, c.events.HEARTBEAT, c.events.GROUP_JOIN, c.events.START_BATCH_PROCESS]) {
         c.on(e, () => (lastActivity = Date.now()));
       }
-      c.on(c.events.GROUP_JOIN, () => {
+      c.on(c.events.GROUP_JOIN, (e) => {
         markJoined();
+        if (handoff) {
+          const assignment = e.payload.memberAssignment;
+          const generation = handoff.assign(assignment);
+          const report = (topic: string, partition: number, end: bigint) => handoff.readTo(generation, topic, partition, end);
+          void this.probeEnds(opts.groupId, assignment, startEnds, opts.fromBeginning ?? false, report, () => !closed && consumer === c, log);
+        }
         if (startEnds.size > 0) void this.seekUncommitted(c, opts.groupId, startEnds, log, () => !closed && consumer === c);
       });
       c.on(c.events.CRASH, (e) => {
@@ -192,6 +235,9 @@ export class KafkaMessageBus implements MessageBus {
     let busy = false;
     let closed = false;
     let handler: MessageHandler | undefined;
+    const handoff = opts.eventTime
+      ? new OrderedHandoff({ eventTime: opts.eventTime, handler: () => handler, busy: (b) => (busy = b), logger: log })
+      : undefined;
     const paused = new Map<string, number[] | undefined>();
     // The message being processed: close() lets it finish and commit, so a graceful stop replays nothing.
     let inFlight: Promise<void> = Promise.resolve();
@@ -272,6 +318,16 @@ export class KafkaMessageBus implements MessageBus {
                   ),
                   timestamp: m.timestamp,
                 };
+                if (handoff) {
+                  // Handed on in event-time order across partitions; committed once handled and settled.
+                  pending.push({ offset: m.offset, settled: handoff.enqueue(incoming, batch.highWatermark) });
+                  resolveOffset(m.offset);
+                  lastActivity = Date.now();
+                  if (pending.length >= COMMIT_EVERY || Date.now() - lastCommit >= COMMIT_INTERVAL_MS) scheduleCommit();
+                  await handoff.room();
+                  await heartbeat();
+                  continue;
+                }
                 busy = true;
                 let accepted: Accepted | void;
                 try {
@@ -350,6 +406,7 @@ export class KafkaMessageBus implements MessageBus {
         clearInterval(watchdog);
         this.open.delete(handle);
         await inFlight;
+        await handoff?.close();
         await Promise.all([...commits.values()].map((st) => st.chain));
         await consumer.disconnect();
       },
