@@ -116,7 +116,11 @@ export class OrderedHandoff {
 
   private pump(): Promise<void> {
     if (this.pumping) return this.pumping;
-    this.pumping = (async () => {
+    // Set before the loop runs: a loop that finds nothing to hand on ends synchronously.
+    let done!: () => void;
+    this.pumping = new Promise<void>((r) => (done = r));
+    const running = this.pumping;
+    void (async () => {
       try {
         for (let w = this.next(); w && !this.closed; w = this.next()) {
           const handler = this.opts.handler();
@@ -139,10 +143,11 @@ export class OrderedHandoff {
         }
       } finally {
         this.pumping = undefined;
+        done();
         this.wake();
       }
     })();
-    return this.pumping;
+    return running;
   }
 
   /** Stops handing on: the running handler call finishes, waiting messages fail (their offsets stay uncommitted). */
