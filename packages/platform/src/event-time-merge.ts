@@ -8,7 +8,9 @@
  * first, ties to the lower partition. A head may go only while no other assigned partition could still bring
  * something older, that is, every other partition has a queued message or is known to be read up to its end
  * (its high watermark, from a fetched batch or from the committed offsets at a join). Partitions are unknown
- * after every join until one of the two is learnt. A message without an event time keeps its place in its
+ * after every join until one of the two is learnt. Messages of the fetch round under way are held back until
+ * `seal()` says the round is over (every batch of one fetch answer queued): the other partitions' batches of
+ * the same answer may still hold older messages. A message without an event time keeps its place in its
  * partition (it takes the event time of the message before it).
  */
 export interface MergedItem<T> {
@@ -16,6 +18,8 @@ export interface MergedItem<T> {
   offset: bigint;
   ts: number;
   value: T;
+  /** The fetch round it came in. */
+  round: number;
 }
 
 interface PartitionState<T> {
@@ -32,6 +36,7 @@ export class EventTimeMerge<T> {
   private readonly partitions = new Map<number, PartitionState<T>>();
   private assigned = new Set<number>();
   private queued = 0;
+  private round = 0;
 
   private state(partition: number): PartitionState<T> {
     let s = this.partitions.get(partition);
@@ -72,11 +77,16 @@ export class EventTimeMerge<T> {
     this.readTo(partition, offset + 1n);
     if (end > (s.end ?? -1n)) s.end = end;
     if (s.queuedUpTo !== undefined && offset <= s.queuedUpTo) return s.queue.find((i) => i.offset === offset);
-    const item = { partition, offset, ts: ts ?? s.queue.at(-1)?.ts ?? s.lastTs, value };
+    const item = { partition, offset, ts: ts ?? s.queue.at(-1)?.ts ?? s.lastTs, value, round: this.round };
     s.queue.push(item);
     s.queuedUpTo = offset;
     this.queued++;
     return item;
+  }
+
+  /** The fetch round under way is over: what it brought may go. */
+  seal(): void {
+    this.round++;
   }
 
   /** The partition read up to its end (nothing fetched would be older than what waits elsewhere). */
@@ -94,6 +104,7 @@ export class EventTimeMerge<T> {
         if (!force && this.assigned.has(p) && !this.atEnd(s)) return undefined;
         continue;
       }
+      if (!force && head.round === this.round) return undefined;
       if (!best || head.ts < best.queue[0]!.ts || (head.ts === best.queue[0]!.ts && p < bestPartition)) {
         best = s;
         bestPartition = p;

@@ -213,6 +213,8 @@ export class KafkaMessageBus implements MessageBus {
       for (const e of [c.events.FETCH_START, c.events.HEARTBEAT, c.events.GROUP_JOIN, c.events.START_BATCH_PROCESS]) {
         c.on(e, () => (lastActivity = Date.now()));
       }
+      // kafkajs hands every batch of a fetch answer over before it fetches again.
+      c.on(c.events.FETCH_START, () => handoff?.sealRound());
       c.on(c.events.GROUP_JOIN, (e) => {
         markJoined();
         if (handoff) {

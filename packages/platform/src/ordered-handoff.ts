@@ -71,6 +71,12 @@ export class OrderedHandoff {
     void this.pump();
   }
 
+  /** Every batch of the last fetch answer was queued (the consumer starts its next fetch). */
+  sealRound(): void {
+    for (const m of this.merges.values()) m.seal();
+    void this.pump();
+  }
+
   /** Queues a fetched message; the promise settles once it was handled (and its effects settled). */
   enqueue(message: IncomingMessage, highWatermark: string): Promise<void> {
     const w = waiting(message);
