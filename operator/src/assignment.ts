@@ -11,8 +11,10 @@ export interface NodeInfo {
   overloaded: boolean;
   queueDepth: number;
   capacity?: number;
-  /** Epoch ms when the Lease expires (renewTime + duration). */
+  /** Epoch ms when the Lease expires (renewTime + duration); 0 when it carries no time. */
   expiresAt: number;
+  /** The node gave its Lease up (graceful stop): no holder, or another one. */
+  released?: boolean;
 }
 
 export interface LeaseLike {
@@ -77,6 +79,7 @@ export function nodeFromLease(
     queueDepth: load.queueDepth ?? 0,
     ...(load.capacity !== undefined ? { capacity: load.capacity } : {}),
     expiresAt,
+    released: !held,
   };
 }
 
