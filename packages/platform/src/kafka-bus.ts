@@ -21,8 +21,18 @@ const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 const COMMIT_TIMEOUT_MS = 5000;
-/** No fetch, heartbeat or batch for this long means the consumer stopped (kafkajs fetches every few s). */
-const STALL_REBUILD_MS = 30000;
+/**
+ * No fetch, heartbeat or batch for this long while the broker answers means the consumer stopped (a healthy one
+ * fetches every second; a rebalance may keep it quiet up to its 10 s rebalance timeout).
+ */
+const STALL_REBUILD_MS = 15000;
+/** A rebuild that failed is tried again this soon (not after another silence). */
+const REBUILD_RETRY_MS = 2000;
+/**
+ * Consumer retries: kafkajs waits up to maxRetryTime between attempts while the broker is away, so that is
+ * also how late it notices the broker is back. Short waits, and kafkajs restarts the consumer when they run out.
+ */
+const CONSUMER_RETRY = { initialRetryTime: 200, maxRetryTime: 1000, retries: 10, factor: 0.2, multiplier: 2 };
 const COMMIT_EVERY = 500;
 const COMMIT_INTERVAL_MS = 1000;
 
@@ -195,6 +205,20 @@ export class KafkaMessageBus implements MessageBus {
     }
   }
 
+  /** Whether the cluster answers a metadata request now (briefly: the watchdog asks). */
+  private async brokerAnswers(): Promise<boolean> {
+    try {
+      await withTimeout(
+        this.adminClient().then((a) => a.describeCluster()),
+        3000,
+        'describing the Kafka cluster',
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async consumer(opts: ConsumerOptions): Promise<MessageConsumer> {
     const log = this.opts.logger.child({ groupId: opts.groupId });
     const startEnds = opts.fromBeginning ? new Map<string, { partition: number; offset: string }[]>() : await this.logEnds(opts.topics, log);
@@ -204,6 +228,7 @@ export class KafkaMessageBus implements MessageBus {
         sessionTimeout: 10000,
         heartbeatInterval: 1000,
         rebalanceTimeout: 10000,
+        retry: CONSUMER_RETRY,
         // An idle fetch waits this long at the broker; a disconnect waits for it (a graceful stop stays quick).
         maxWaitTimeInMs: 1000,
         allowAutoTopicCreation: true,
@@ -361,12 +386,23 @@ export class KafkaMessageBus implements MessageBus {
 
     // kafkajs can stop for good after a failed restart (e.g. the broker still unreachable when it retries):
     // a consumer silent for too long, told not to restart, or with a message that failed after it was handed
-    // over (see eachBatch) is rebuilt with the same handler.
+    // over (see eachBatch) is rebuilt with the same handler, as soon as the broker answers again (a rebuild while
+    // it is away fails and only delays the next attempt); a failed rebuild is tried again shortly.
+    let nextRebuildAt = 0;
     const watchdog = setInterval(() => {
       if (closed || !handler || rebuilding || busy) return;
       if (!needsRebuild && Date.now() - lastActivity < STALL_REBUILD_MS) return;
+      if (Date.now() < nextRebuildAt) return;
       rebuilding = true;
       void (async () => {
+        if (!(await this.brokerAnswers())) {
+          rebuilding = false;
+          return;
+        }
+        if (!needsRebuild && Date.now() - lastActivity < STALL_REBUILD_MS) {
+          rebuilding = false;
+          return;
+        }
         const reason = needsRebuild ? 'crashed for good, or a message failed after it was handed over' : 'silent too long';
         log.warn({ silentMs: Date.now() - lastActivity, reason }, 'Kafka consumer rebuilt: it reads again from its last commit');
         try {
@@ -380,12 +416,13 @@ export class KafkaMessageBus implements MessageBus {
           for (const [topic, partitions] of paused) next.pause([{ topic, ...(partitions ? { partitions } : {}) }]);
         } catch (err) {
           log.warn({ err: String(err) }, 'Kafka consumer rebuild failed; will retry');
-          lastActivity = Date.now();
+          needsRebuild = true;
+          nextRebuildAt = Date.now() + REBUILD_RETRY_MS;
         } finally {
           rebuilding = false;
         }
       })();
-    }, 2000);
+    }, 1000);
     watchdog.unref();
 
     const handle: MessageConsumer = {
