@@ -26,6 +26,8 @@ const COMMIT_TIMEOUT_MS = 5000;
  * fetches every second; a rebalance may keep it quiet up to its 10 s rebalance timeout).
  */
 const STALL_REBUILD_MS = 15000;
+/** After the broker answers again, kafkajs gets this long to resume on its own before a rebuild. */
+const BROKER_BACK_GRACE_MS = 5000;
 /** A rebuild that failed is tried again this soon (not after another silence). */
 const REBUILD_RETRY_MS = 2000;
 /**
@@ -389,6 +391,8 @@ export class KafkaMessageBus implements MessageBus {
     // over (see eachBatch) is rebuilt with the same handler, as soon as the broker answers again (a rebuild while
     // it is away fails and only delays the next attempt); a failed rebuild is tried again shortly.
     let nextRebuildAt = 0;
+    // Since when the broker answers the watchdog without a break (0: it did not, last time it asked).
+    let answeringSince = 0;
     const watchdog = setInterval(() => {
       if (closed || !handler || rebuilding || busy) return;
       if (!needsRebuild && Date.now() - lastActivity < STALL_REBUILD_MS) return;
@@ -396,10 +400,12 @@ export class KafkaMessageBus implements MessageBus {
       rebuilding = true;
       void (async () => {
         if (!(await this.brokerAnswers())) {
+          answeringSince = 0;
           rebuilding = false;
           return;
         }
-        if (!needsRebuild && Date.now() - lastActivity < STALL_REBUILD_MS) {
+        if (answeringSince === 0) answeringSince = Date.now();
+        if (Date.now() - answeringSince < BROKER_BACK_GRACE_MS || (!needsRebuild && Date.now() - lastActivity < STALL_REBUILD_MS)) {
           rebuilding = false;
           return;
         }
