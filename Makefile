@@ -3,7 +3,7 @@ SHELL := /bin/bash
 TESTBED := e2e/testbed
 COVERAGE_TOOL ?= $(firstword $(wildcard ../shared/tools/scenario-coverage /work/shared/tools/scenario-coverage))
 
-.PHONY: all deps build demo test unit testbed-up testbed-down bench crds lint clean
+.PHONY: all deps build demo test unit testbed-up testbed-down bench bench-compare crds lint clean
 
 all: build
 
@@ -37,9 +37,21 @@ unit: build
 	NODE_OPTIONS=--experimental-vm-modules npx jest --testPathIgnorePatterns '/node_modules/' '/dist/' '\.int\.test\.ts$$' '/e2e/' $(JEST_ARGS)
 
 # Benchmarks print figures and ratios against a baseline measured in the same run (no assertions).
+# Every figure also goes to reports/bench.json ({ name, value, unit, baseline?, ratio? } per figure).
 bench: build testbed-up
-	set -a; . $${GINKGO_CACHE:-$$HOME/.cache/ginkgo-live}/run/testbed.env; set +a; \
-	npm run bench --workspaces --if-present
+	@mkdir -p reports; rm -f reports/bench.json
+	set -o pipefail; set -a; . $${GINKGO_CACHE:-$$HOME/.cache/ginkgo-live}/run/testbed.env; set +a; \
+	npm run bench --workspaces --if-present 2>&1 | node packages/platform/dist/tools/bench-collect-main.js reports/bench.json
+
+# make bench-compare OLD.json NEW.json (or A=... B=...): the change of each figure between two bench reports.
+ifeq (bench-compare,$(firstword $(MAKECMDGOALS)))
+BENCH_FILES := $(wordlist 2,3,$(MAKECMDGOALS))
+# The two file names are goals too: make them no-ops.
+$(eval .PHONY: $(sort $(BENCH_FILES)))
+$(eval $(sort $(BENCH_FILES)):;@:)
+endif
+bench-compare: build
+	@node packages/platform/dist/tools/bench-compare-main.js $(or $(A),$(word 1,$(BENCH_FILES))) $(or $(B),$(word 2,$(BENCH_FILES)))
 
 crds: build
 	node operator/dist/crd/generate-crd-main.js > crds/portfolios.ginkgo.live.yaml

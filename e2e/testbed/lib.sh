@@ -26,3 +26,26 @@ apt_install() { # packages...
     (apt-get install -y -qq --no-install-recommends ${missing[*]} || (apt-get update -qq && apt-get install -y -qq --no-install-recommends ${missing[*]}))
   " >&2
 }
+stop_pidfile() { # pidfile: stops the process the test bed started (TERM, then KILL after 20 s)
+  local pid
+  if pid_alive "$1"; then
+    pid=$(cat "$1"); kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+    log "stopped $(basename "$1" .pid) ($pid)"
+  fi
+  rm -f "$1"
+}
+# Under CI (or TESTBED_FRESH=1) Kafka, Redis, MariaDB and etcd start with empty data on every run, as on a
+# brand-new machine, so that a race that needs a fresh broker cannot hide behind data an earlier run left.
+# Builds and downloads stay cached. Servers the caller points at (KAFKA_BROKERS, ...) are left alone.
+fresh_data_wanted() { local f="${TESTBED_FRESH:-${CI:-}}"; [[ "$f" == 1 || "$f" == true ]]; }
+wipe_server() { # port pidfile data-dir... : stop a server of ours and delete its data
+  local port=$1 pidfile=$2; shift 2
+  stop_pidfile "$pidfile"
+  if port_open "$port"; then
+    log "port $port is served by a process this test bed did not start: its data is kept"; return 0
+  fi
+  rm -rf "$@"
+  log "empty data for the server on port $port"
+}

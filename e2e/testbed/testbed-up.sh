@@ -4,6 +4,15 @@
 # A server the caller already points at (KAFKA_BROKERS, REDIS_URL, MYSQL_URL, KUBECONFIG) is not started.
 source "$(dirname "$0")/lib.sh"
 START=$(date +%s)
+if fresh_data_wanted; then
+  [[ -z "${KAFKA_BROKERS:-}" ]] && wipe_server "${KAFKA_PORT:-19092}" "$RUN/kafka/kafka.pid" "$RUN/kafka/logs"
+  [[ -z "${REDIS_URL:-}" ]] && wipe_server "${REDIS_PORT:-16379}" "$RUN/redis/redis.pid" "$RUN/redis"
+  [[ -z "${MYSQL_URL:-}" ]] && wipe_server "${MYSQL_PORT:-13306}" "$RUN/mysql/mysqld.pid" "$RUN/mysql/data"
+  if [[ -z "${KUBECONFIG:-}" ]]; then
+    stop_pidfile "$RUN/kube/kube-apiserver.pid"
+    wipe_server "${ETCD_PORT:-12379}" "$RUN/kube/etcd.pid" "$RUN/kube/etcd"
+  fi
+fi
 declare -A PIDS
 run() { "$TESTBED_DIR/$1.sh" > "$RUN/$1.setup.log" 2>&1 & PIDS[$1]=$!; }
 [[ -z "${KAFKA_BROKERS:-}" ]] && run kafka

@@ -7,6 +7,7 @@ export const LivecoreConfig = z.object({
   MARKET: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be a lower-case market id like "cn"').default('cn'),
   KAFKA_BROKERS: ConnectionEnv.KAFKA_BROKERS,
   MYSQL_URL: ConnectionEnv.MYSQL_URL,
+  KAFKA_TOPIC_WAIT_MS: ConnectionEnv.KAFKA_TOPIC_WAIT_MS,
   HEALTH_PORT: PortEnv.default(8082),
   BROKER: z.enum(['paper']).default('paper'),
   /** Largest fill per quote on the paper exchange (partial fills below the order volume). */

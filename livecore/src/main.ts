@@ -36,7 +36,7 @@ const hostOf = (url: string) => url.replace(/^[a-z]+:\/\/([^@]*@)?/, '').split('
 export async function startLivecore(config: LivecoreConfig) {
   const logger = createLogger('livecore', { market: config.MARKET });
   const registry = createMetricsRegistry('livecore');
-  const bus = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `livecore-${config.MARKET}`, logger });
+  const bus = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `livecore-${config.MARKET}`, logger, topicWaitMs: config.KAFKA_TOPIC_WAIT_MS });
   const db = new MySqlDatabase(config.MYSQL_URL);
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanup = async () => {

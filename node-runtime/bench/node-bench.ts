@@ -10,7 +10,7 @@
  * Knobs: BENCH_RTT_SAMPLES (300), BENCH_PORTFOLIOS (500), BENCH_CODES_PER_PORTFOLIO (20), BENCH_CODE_UNIVERSE
  * (1000: a tick goes to 500*20/1000 = 10 portfolios), BENCH_TICKS (20000), BENCH_DEADLINE_MS (60000).
  */
-import { createLogger } from '@ginkgo/platform';
+import { againstBaseline, createLogger, printBenchFigures } from '@ginkgo/platform';
 import { Kafka, logLevel } from 'kafkajs';
 import { ms, type LatencySummary } from './latency-stats.js';
 import { rawRelay, rawRoundTrip } from './raw-round-trip.js';
@@ -79,6 +79,12 @@ async function main(): Promise<void> {
     const ratio99 = b.p99 / a.p99;
     console.log(`  b/a: p50 ${ratio50.toFixed(2)}, p99 ${ratio99.toFixed(2)} (goal <= 1.5: p50 ${goal(ratio50 <= 1.5)}, p99 ${goal(ratio99 <= 1.5)})`);
     console.log(`  (b is two Kafka hops; for reference b/a': p50 ${(b.p50 / relay.p50).toFixed(2)}, p99 ${(b.p99 / relay.p99).toFixed(2)})`);
+    // Against the raw two-hop relay of the same run: the node's own share of the latency.
+    printBenchFigures([
+      { ...againstBaseline({ name: 'node.tickToOrder.p50.ratioTwoHop', value: b.p50 / relay.p50, unit: 'ratio', better: 'lower' }, 1), baseline: relay.p50, note: 'baseline: raw two-hop relay p50 in ms' },
+      { ...againstBaseline({ name: 'node.tickToOrder.p99.ratioTwoHop', value: b.p99 / relay.p99, unit: 'ratio', better: 'lower' }, 1), baseline: relay.p99, note: 'baseline: raw two-hop relay p99 in ms' },
+      { name: 'node.tickToOrder.p50.ms', value: Math.round(b.p50 * 1000) / 1000, unit: 'ms', better: 'lower' },
+    ]);
 
     const c = await routingThroughput({ kafka, brokers, runId, logger, portfolios: PORTFOLIOS, codesPerPortfolio: PER_PORTFOLIO, universe: UNIVERSE, ticks: TICKS, deadlineMs: DEADLINE_MS });
     console.log(
@@ -91,6 +97,12 @@ async function main(): Promise<void> {
     console.log(`  (c) ExecutionNode routing           ${c.nodeRate.toFixed(0)} ticks/s${partial}; ${c.workerEvents} worker events`);
     const ratio = c.nodeRate / c.rawRate;
     console.log(`  node/raw: ${ratio.toFixed(3)} (goal >= 0.7: ${goal(ratio >= 0.7)}); node/commit-per-message: ${(c.nodeRate / c.rawCommitEachRate).toFixed(2)}`);
+    const fanOut = Math.round(c.fanOut);
+    printBenchFigures([
+      againstBaseline({ name: `node.routing.fanout${fanOut}.ticksPerSec.threads1`, value: c.nodeRate, unit: 'ticks/s', better: 'higher' }, c.rawRate),
+      // The bench process hosts the node with its portfolios (and the bench's own Kafka clients).
+      { name: `node.rss.pf${c.portfolios}.mb`, value: Math.round(process.memoryUsage().rss / 1024 / 1024), unit: 'MB', better: 'lower' },
+    ]);
   } finally {
     await cleanUp();
     console.log(`node-runtime bench done in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -94,7 +94,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     await abandon();
     throw err;
   }
-  const bus = new KafkaMessageBus({ brokers, clientId: `node-${config.NODE_ID}`, logger });
+  const bus = new KafkaMessageBus({ brokers, clientId: `node-${config.NODE_ID}`, logger, topicWaitMs: config.KAFKA_TOPIC_WAIT_MS });
   const logReader = new KafkaLogReader({ brokers, clientId: `node-${config.NODE_ID}-reader`, logger });
   const mysqlStore = new MySqlPortfolioStateStore(db);
   await mysqlStore.init();

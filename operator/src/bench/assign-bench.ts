@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { nodeLease, portfolioResource } from '@ginkgo/contracts';
-import { LeaseLock, createKubeClients, createLogger, withKeepAlive } from '@ginkgo/platform';
+import { LeaseLock, createKubeClients, createLogger, printBenchFigures, withKeepAlive } from '@ginkgo/platform';
 import { installCrd } from '../crd/install.js';
 import { AssignmentTracker } from './assignment-tracker.js';
 import { rawKubeClient } from './raw-kube.js';
@@ -210,6 +210,16 @@ async function main(): Promise<void> {
       failover: { portfoliosMoved: onVictim, leaseSeconds: 5, msFromLastRenewalStopToAllReassigned: failoverMs },
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
+    const k = N >= 1000 ? `${Math.round(N / 1000)}k` : String(N);
+    const tail = MODE === 'overlap' ? (doneAt - t0 - createMs) / createMs : undefined;
+    printBenchFigures([
+      { name: `operator.assign${k}.seconds`, value: secs(doneAt - t0), unit: 's', better: 'lower', note: `${MODE}, ${NODES} nodes` },
+      ...(tail === undefined
+        ? []
+        : [{ name: `operator.assign${k}.tailToCreateRatio`, value: Math.round(tail * 1000) / 1000, unit: 'ratio', better: 'lower' as const }]),
+      { name: 'operator.rss.mb', value: result.operatorPeakRssMb, unit: 'MB', better: 'lower' },
+      { name: 'failover.seconds', value: secs(failoverMs), unit: 's', better: 'lower', note: `${onVictim} portfolios, 5 s Lease, from the last renewal` },
+    ]);
   } finally {
     tracker.stop();
     if (renew) clearInterval(renew);

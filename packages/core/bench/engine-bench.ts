@@ -122,3 +122,14 @@ console.log(`  1 portfolio:    ${ratio(full1.eventsPerSec, base1.eventsPerSec)}x
 console.log(`  500 portfolios: ${ratio(full500.eventsPerSec, base500.eventsPerSec)}x throughput, ${ratio(full500.p99us, base500.p99us)}x p99`);
 console.log(`  500-portfolio p99 per portfolio-event: ${(full500.p99us / 500).toFixed(2)} us`);
 console.log(`goal (issue 3): p99 <= 50 us per event and >= 200,000 price events/s on one core`);
+
+// Figures for reports/bench.json (collected by `make bench`; the core stays free of I/O, so plain lines here).
+const figure = (f: { name: string; value: number; unit: string; baseline?: number; better: 'higher' | 'lower' }) => {
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  const withRatio = f.baseline === undefined ? {} : { baseline: r(f.baseline), ratio: r(f.value / f.baseline) };
+  console.log(`BENCH_FIGURE ${JSON.stringify({ ...f, value: r(f.value), ...withRatio })}`);
+};
+figure({ name: 'engine.pf1.eventsPerSec', value: full1.eventsPerSec, unit: 'events/s', baseline: base1.eventsPerSec, better: 'higher' });
+figure({ name: 'engine.pf1.p99us', value: full1.p99us, unit: 'us', baseline: base1.p99us, better: 'lower' });
+// Cost of one portfolio-event when 500 portfolios share a tape (throughput counts portfolio-events).
+figure({ name: 'engine.pf500.usPerEvent', value: 1e6 / full500.eventsPerSec, unit: 'us', baseline: 1e6 / base500.eventsPerSec, better: 'lower' });

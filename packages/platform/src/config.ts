@@ -26,6 +26,8 @@ export const ConnectionEnv = {
     .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be a comma-separated host:port list'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
   MYSQL_URL: z.string().regex(/^mysql:\/\//, 'must be a mysql:// URL'),
+  /** Start: how long the Kafka topics a process needs may take to exist with elected leaders. */
+  KAFKA_TOPIC_WAIT_MS: z.coerce.number().int().min(100).default(60000),
 };
 
 export const PortEnv = z.coerce.number().int().min(0).max(65535);

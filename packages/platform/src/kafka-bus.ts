@@ -11,7 +11,8 @@ import type {
   TopicSpec,
 } from './message-bus.js';
 import type { Logger } from './logger.js';
-import { OrderedHandoff } from './ordered-handoff.js';
+import { DEFAULT_TOPIC_WAIT_MS, ensureTopicsReady } from './kafka-topics.js';
+import { OrderedHandoff, probeEndsAtJoin } from './ordered-handoff.js';
 
 const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -54,7 +55,13 @@ export class KafkaMessageBus implements MessageBus {
   private admin?: Admin;
 
   constructor(
-    private readonly opts: { brokers: string[]; clientId: string; logger: Logger },
+    private readonly opts: {
+      brokers: string[];
+      clientId: string;
+      logger: Logger;
+      /** How long topics may take to exist with leaders before ensureTopics / consumer() give up. */
+      topicWaitMs?: number;
+    },
   ) {
     const log = opts.logger.child({ lib: 'kafkajs' });
     this.kafka = new Kafka({
@@ -81,20 +88,33 @@ export class KafkaMessageBus implements MessageBus {
     return this.admin;
   }
 
+  /**
+   * Creates the missing topics and waits until each partition has a leader (bounded by `topicWaitMs`; throws
+   * TopicsNotReadyError after it): a topic that was just created, here or by another process, is not usable
+   * before that.
+   */
   async ensureTopics(topics: TopicSpec[]): Promise<void> {
-    const admin = await this.adminClient();
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.topic));
-    if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({
-        topic: t.topic,
-        numPartitions: t.partitions ?? 3,
-        replicationFactor: 1,
-        configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
-      })),
+    await ensureTopicsReady(() => this.adminClient(), topics, {
+      budgetMs: this.opts.topicWaitMs ?? DEFAULT_TOPIC_WAIT_MS,
+      log: this.opts.logger.child({ component: 'kafka-topics' }),
     });
+  }
+
+  /** Subscribes, retrying what the broker says may pass (a leader being elected) within the topic budget. */
+  private async subscribe(c: Consumer, topic: string | RegExp, fromBeginning: boolean, log: Logger): Promise<void> {
+    const budget = this.opts.topicWaitMs ?? DEFAULT_TOPIC_WAIT_MS;
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await c.subscribe({ topic, fromBeginning });
+        return;
+      } catch (err) {
+        const retriable = (err as { retriable?: boolean }).retriable === true;
+        if (!retriable || Date.now() - started >= budget) throw err;
+        if (attempt === 0) log.info({ topic: String(topic), err: String(err) }, 'subscribe refused for now: retrying');
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2000)).unref());
+      }
+    }
   }
 
   async producer(opts: { transactionalId?: string } = {}): Promise<MessageProducer> {
@@ -171,42 +191,6 @@ export class KafkaMessageBus implements MessageBus {
     }
   }
 
-  /**
-   * At a join, the partitions with nothing to read (start position at the log end): the ordered hand-off need
-   * not wait for a batch of theirs. Retried while the broker is unreachable and the join is the current one.
-   */
-  private async probeEnds(
-    groupId: string,
-    assignment: Record<string, number[]>,
-    startEnds: Map<string, { partition: number; offset: string }[]>,
-    fromBeginning: boolean,
-    report: (topic: string, partition: number, end: bigint) => void,
-    current: () => boolean,
-    log: Logger,
-  ): Promise<void> {
-    for (let attempt = 0; current(); attempt++) {
-      try {
-        const admin = await this.adminClient();
-        for (const [topic, partitions] of Object.entries(assignment)) {
-          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-          const ends = await admin.fetchTopicOffsets(topic);
-          const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
-          const noted = new Map((startEnds.get(topic) ?? []).map((p) => [p.partition, BigInt(p.offset)]));
-          for (const e of ends) {
-            if (!partitions.includes(e.partition)) continue;
-            const c = at.get(e.partition) ?? -1n;
-            const start = c >= 0n ? c : (noted.get(e.partition) ?? (fromBeginning ? BigInt(e.low) : BigInt(e.high)));
-            if (start >= BigInt(e.high)) report(topic, e.partition, BigInt(e.high));
-          }
-        }
-        return;
-      } catch (err) {
-        if (attempt === 0) log.debug({ err: String(err) }, 'log ends at the join not known yet: retrying');
-        await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)).unref());
-      }
-    }
-  }
-
   /** Whether the cluster answers a metadata request now (briefly: the watchdog asks). */
   private async brokerAnswers(): Promise<boolean> {
     try {
@@ -223,6 +207,8 @@ export class KafkaMessageBus implements MessageBus {
 
   async consumer(opts: ConsumerOptions): Promise<MessageConsumer> {
     const log = this.opts.logger.child({ groupId: opts.groupId });
+    // Topics exist with leaders before anyone subscribes: a subscribe to a topic still being created fails.
+    await this.ensureTopics(opts.topics.filter((t): t is string => typeof t === 'string').map((topic) => ({ topic })));
     const startEnds = opts.fromBeginning ? new Map<string, { partition: number; offset: string }[]>() : await this.logEnds(opts.topics, log);
     const build = async (): Promise<Consumer> => {
       const c = this.kafka.consumer({
@@ -236,7 +222,7 @@ export class KafkaMessageBus implements MessageBus {
         allowAutoTopicCreation: true,
       });
       await c.connect();
-      for (const topic of opts.topics) await c.subscribe({ topic, fromBeginning: opts.fromBeginning ?? false });
+      for (const topic of opts.topics) await this.subscribe(c, topic, opts.fromBeginning ?? false, log);
       for (const e of [c.events.FETCH_START, c.events.HEARTBEAT, c.events.GROUP_JOIN, c.events.START_BATCH_PROCESS]) {
         c.on(e, () => (lastActivity = Date.now()));
       }
@@ -248,7 +234,7 @@ export class KafkaMessageBus implements MessageBus {
           const assignment = e.payload.memberAssignment;
           const generation = handoff.assign(assignment);
           const report = (topic: string, partition: number, end: bigint) => handoff.readTo(generation, topic, partition, end);
-          void this.probeEnds(opts.groupId, assignment, startEnds, opts.fromBeginning ?? false, report, () => !closed && consumer === c, log);
+          void probeEndsAtJoin(() => this.adminClient(), opts.groupId, assignment, startEnds, opts.fromBeginning ?? false, report, () => !closed && consumer === c, log);
         }
         if (startEnds.size > 0) void this.seekUncommitted(c, opts.groupId, startEnds, log, () => !closed && consumer === c);
       });

@@ -1,3 +1,4 @@
+import type { Admin } from 'kafkajs';
 import type { Accepted, IncomingMessage, MessageHandler } from './message-bus.js';
 import { EventTimeMerge } from './event-time-merge.js';
 import type { Logger } from './logger.js';
@@ -164,5 +165,42 @@ export class OrderedHandoff {
     for (const w of this.again.splice(0)) w.fail(reason);
     for (const m of this.merges.values()) for (const item of m.drain()) item.value.fail(reason);
     this.wake();
+  }
+}
+
+/**
+ * At a join, the partitions with nothing to read (start position at the log end): the ordered hand-off need
+ * not wait for a batch of theirs. Retried while the broker is unreachable and the join is the current one.
+ */
+export async function probeEndsAtJoin(
+  admin: () => Promise<Admin>,
+  groupId: string,
+  assignment: Record<string, number[]>,
+  startEnds: Map<string, { partition: number; offset: string }[]>,
+  fromBeginning: boolean,
+  report: (topic: string, partition: number, end: bigint) => void,
+  current: () => boolean,
+  log: Logger,
+): Promise<void> {
+  for (let attempt = 0; current(); attempt++) {
+    try {
+      const a = await admin();
+      for (const [topic, partitions] of Object.entries(assignment)) {
+        const [committed] = await a.fetchOffsets({ groupId, topics: [topic] });
+        const ends = await a.fetchTopicOffsets(topic);
+        const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+        const noted = new Map((startEnds.get(topic) ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+        for (const e of ends) {
+          if (!partitions.includes(e.partition)) continue;
+          const c = at.get(e.partition) ?? -1n;
+          const start = c >= 0n ? c : (noted.get(e.partition) ?? (fromBeginning ? BigInt(e.low) : BigInt(e.high)));
+          if (start >= BigInt(e.high)) report(topic, e.partition, BigInt(e.high));
+        }
+      }
+      return;
+    } catch (err) {
+      if (attempt === 0) log.debug({ err: String(err) }, 'log ends at the join not known yet: retrying');
+      await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)).unref());
+    }
   }
 }
