@@ -27,8 +27,12 @@ const COMMIT_TIMEOUT_MS = 5000;
  * fetches every second; a rebalance may keep it quiet up to its 10 s rebalance timeout).
  */
 const STALL_REBUILD_MS = 15000;
-/** After the broker answers again, kafkajs gets this long to resume on its own before a rebuild. */
-const BROKER_BACK_GRACE_MS = 5000;
+/**
+ * After the broker answers again, kafkajs gets this long to resume on its own before a rebuild: a consumer
+ * that restarted during the outage joins as a new member, which the coordinator admits once the old member's
+ * session (10 s) is over; a rebuild would not be quicker.
+ */
+const BROKER_BACK_GRACE_MS = 10000;
 /** A rebuild that failed is tried again this soon (not after another silence). */
 const REBUILD_RETRY_MS = 2000;
 /**
