@@ -3,7 +3,7 @@ SHELL := /bin/bash
 TESTBED := e2e/testbed
 COVERAGE_TOOL ?= $(firstword $(wildcard ../shared/tools/scenario-coverage /work/shared/tools/scenario-coverage))
 
-.PHONY: all deps build demo test unit testbed-up testbed-down bench bench-compare crds lint clean
+.PHONY: all deps build demo test unit testbed-up testbed-down bench bench-compare crds soak lint clean image up down
 
 all: build
 
@@ -24,6 +24,17 @@ testbed-up:
 testbed-down:
 	$(TESTBED)/testbed-down.sh
 
+# The container image (Containerfile) with podman, no registry and no network: docker.io/ginkgo-live/ginkgo-live:<appVersion>.
+image:
+	$(TESTBED)/image.sh $(TAG)
+
+# Try it: test bed + its Kubernetes node, the image, helm install, the examples and the feeder's tape.
+up: build
+	$(TESTBED)/up.sh
+
+down:
+	$(TESTBED)/down.sh
+
 # Every test (unit, integration, e2e) in one jest run against the real test bed.
 test: build testbed-up
 	@mkdir -p reports
@@ -42,6 +53,12 @@ bench: build testbed-up
 	@mkdir -p reports; rm -f reports/bench.json
 	set -o pipefail; set -a; . $${GINKGO_CACHE:-$$HOME/.cache/ginkgo-live}/run/testbed.env; set +a; \
 	npm run bench --workspaces --if-present 2>&1 | node packages/platform/dist/tools/bench-collect-main.js reports/bench.json
+
+# Soak (S7.01), outside `make test`: one node routes SOAK_EVENTS ticks (default 1e6) through the test bed's Kafka;
+# prints RSS and heap slope per million events (reports/soak.json), fails when the heap keeps growing.
+soak: build testbed-up
+	set -a; . $${GINKGO_CACHE:-$$HOME/.cache/ginkgo-live}/run/testbed.env; set +a; \
+	cd node-runtime && npx tsc -p bench/tsconfig.json && node --expose-gc dist-bench/soak.js
 
 # make bench-compare OLD.json NEW.json (or A=... B=...): the change of each figure between two bench reports.
 ifeq (bench-compare,$(firstword $(MAKECMDGOALS)))

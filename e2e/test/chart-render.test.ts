@@ -44,6 +44,7 @@ const minimal = [
   'networkPolicy.enabled=false',
   'operator.podDisruptionBudget.enabled=false',
   'nodeRuntime.podDisruptionBudget.enabled=false',
+  'operator.releaseFinalizersOnUninstall=false',
 ];
 
 const countKinds = (ms: Manifest[]) =>
@@ -89,9 +90,10 @@ describe('Helm chart charts/ginkgo-live', () => {
   test('S8.03 helm template renders the processes, RBAC, PDBs, policies and the backup CronJob (kinds and counts)', async () => {
     const defaults = await renderChart({ namespace });
     expect(countKinds(defaults)).toEqual({
-      ServiceAccount: 4, // operator, node-runtime, livecore, backup
-      Role: 2,
-      RoleBinding: 2,
+      ServiceAccount: 5, // operator, node-runtime, livecore, backup, the post-delete hook
+      Role: 3, // operator, node-runtime, the post-delete hook
+      RoleBinding: 3,
+      Job: 1, // post-delete hook: releases the operator's finalizer from Portfolios left after uninstall
       ConfigMap: 2, // runtime settings, backup scripts
       PersistentVolumeClaim: 1, // backups
       Service: 3,

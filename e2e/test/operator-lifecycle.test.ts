@@ -6,7 +6,8 @@ import { uniqueCodes } from './support/isolation.js';
 
 /** Operator-driven lifecycle with the real processes: stop, delete (finalizer handshake), emergency stop. */
 describe('operator e2e: stop, delete, emergency stop with real node-runtime processes', () => {
-  const c = new E2eCluster('op-life');
+  // 15 s Leases: nothing here is about failover, and on a loaded machine a 4 s Lease lapses and moves portfolios.
+  const c = new E2eCluster('op-life', 15);
   let node = '';
   const codes = uniqueCodes(3);
   const spec = (code: string) => ({
@@ -62,10 +63,14 @@ describe('operator e2e: stop, delete, emergency stop with real node-runtime proc
 
   test('S8.02 emergency stop: one ConfigMap halts every portfolio (no new position); lifting it resumes', async () => {
     const [during, after] = uniqueCodes(2);
-    await c.apply(halt, { ...spec(codes[2]!), interestedCodes: [during!, after!] });
+    await c.apply(halt, { ...spec(codes[2]!), interestedCodes: [codes[2]!, during!, after!] });
     await c.running(halt, node);
     const orders = await c.watchOrders([halt]);
     try {
+      // An order that stays open: a limit-up buy (11.00 on a 10.00 close) has no seller on any paper gateway.
+      await c.tick(codes[2]!, 1100, 1000);
+      const open = await eventually('the limit-up buy', async () => orders.orders.find((o) => o.type === 'submit' && o.code === codes[2]), 45000);
+      await c.until('the buy open in status', halt, (p) => p.status?.openOrders === 1);
       await c.clients.core.createNamespacedConfigMap({
         namespace: c.namespace,
         body: { metadata: { name: tradingControl.configMapName }, data: { halted: 'true', reason: 'e2e drill' } },
@@ -75,6 +80,9 @@ describe('operator e2e: stop, delete, emergency stop with real node-runtime proc
         const p = await c.until(`${n} Halted`, n, (p) => p.status?.phase === 'Halted' && condition(p, 'Halted')?.status === 'True');
         expect(condition(p, 'Halted')?.message).toBe('e2e drill');
       }
+      // The halt cancels the open order (with the running epoch and node).
+      const cancel = await eventually('the cancel of the open buy', async () => orders.orders.find((o) => o.type === 'cancel' && o.clientOrderId === open.clientOrderId), 45000);
+      expect(cancel).toMatchObject({ portfolioId: halt, epoch: open.epoch, nodeId: node });
       // A tick while halted opens no position.
       await c.tick(during!, 1000);
       await c.clients.core.patchNamespacedConfigMap(
@@ -86,10 +94,12 @@ describe('operator e2e: stop, delete, emergency stop with real node-runtime proc
       await c.tick(after!, 1000);
       await eventually('order after the halt', async () => (orders.orders.some((o) => o.type === 'submit' && o.code === after) ? true : undefined), 45000);
       expect(orders.orders.filter((o) => o.type === 'submit' && o.code === during)).toEqual([]);
+      // Nothing but the open buy, its cancel and the order after the lift: no order followed the cancel during the halt.
+      expect(orders.orders.map((o) => `${o.type}:${o.type === 'submit' ? o.code : o.clientOrderId}`)).toEqual([`submit:${codes[2]}`, `cancel:${open.clientOrderId}`, `submit:${after}`]);
     } finally {
       await orders.close();
     }
-  });
+  }, 180000);
 
   // Skipped until node-runtime acts on status.cancelRequests / writes status.cancelAck (contract: operator/README.md,
   // "Manual order intervention"); the operator side is covered by operator-basic.int.test.ts.

@@ -29,7 +29,8 @@ describe('e2e: rolling upgrade of node-runtime', () => {
         interestedCodes: codesOf(i),
       });
     }
-    for (const name of names) await c.running(name);
+    const initial = new Map<string, PortfolioResource>();
+    for (const name of names) initial.set(name, await c.running(name));
     const w = await c.watchOrders(names);
     // One tick per code over the whole upgrade, interleaved with the restarts below.
     const pending = [...codes];
@@ -40,9 +41,18 @@ describe('e2e: rolling upgrade of node-runtime', () => {
       await sendSome(4);
       for (const short of ['u1', 'u2']) {
         const old = c.node(short);
+        const oldId = c.nodeId(short);
+        const other = oldId === n1 ? n2 : n1;
+        const onOld: string[] = [];
+        for (const name of names) if ((await c.get(name))?.status?.assignedNode === oldId) onOld.push(name);
         const stopping = old.stop(30000); // SIGTERM: drain, persist, release the Lease
         await sendSome(4);
         expect(await stopping).toBe(0);
+        // Every portfolio of the stopped node really moved: running on the other one under a new epoch.
+        for (const name of onOld) {
+          const moved = await c.running(name, other, 60000);
+          expect(moved.status!.epoch!).toBeGreaterThan(initial.get(name)!.status!.epoch!);
+        }
         await sendSome(2);
         await c.startNode(short); // the upgraded pod comes back under the same identity
         await sendSome(2);
@@ -63,6 +73,9 @@ describe('e2e: rolling upgrade of node-runtime', () => {
           x.status?.phase === 'Running' && [n1, n2].includes(x.status.assignedNode ?? '') && codesOf(i).every((code) => x.status?.positions?.some((pos) => pos.code === code && pos.volume === 100)),
         60000);
         expect(p.status?.runningEpoch).toBe(p.status?.epoch);
+        // Both nodes were replaced: every portfolio moved at least once, and no move fell back on the timeout.
+        expect(p.status!.epoch!).toBeGreaterThan(initial.get(name)!.status!.epoch!);
+        expect(await c.eventReasons(name)).not.toContain('HandoverTimedOut');
       }
     } finally {
       await w.close();

@@ -10,6 +10,9 @@ OUT="$CACHE/kube-apiserver-$K8S_VERSION"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 if [[ -x "$OUT/kube-apiserver" && -x "$OUT/etcd" && -x "$OUT/kubectl" ]]; then echo "$OUT"; exit 0; fi
 mkdir -p "$OUT/src"
+# One Go build at a time on the machine (they are heavy), also across parallel test bed scripts and caches.
+exec 9>/tmp/ginkgo-live-go-build.lock; flock 9
+if [[ -x "$OUT/kube-apiserver" && -x "$OUT/etcd" && -x "$OUT/kubectl" ]]; then echo "$OUT"; exit 0; fi
 cd "$OUT/src"
 rm -f main.go
 cp -r "$HERE/kube-apiserver/cmd" .

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Single-node KRaft Kafka broker from Maven Central jars.
 source "$(dirname "$0")/lib.sh"
+source "$TESTBED_DIR/node-env.sh"
 KAFKA_VERSION=3.9.1
 PORT="${KAFKA_PORT:-19092}"; CPORT=$((PORT + 1))
 HOME_DIR="$CACHE/kafka-$KAFKA_VERSION"; DATA="$RUN/kafka"
@@ -14,14 +15,20 @@ if [[ ! -f "$HOME_DIR/.complete" ]]; then
   touch "$HOME_DIR/.complete"
 fi
 mkdir -p "$DATA/logs"
+# A second listener on the test bed node's pod bridge (node.sh bridge, created before Kafka starts), so
+# pods get metadata naming an address they can reach; loopback clients keep using PLAINTEXT.
+LISTENERS="PLAINTEXT://127.0.0.1:$PORT"; ADVERTISED="PLAINTEXT://127.0.0.1:$PORT"
+if [[ "$(ip -4 -o addr show 2>/dev/null)" == *"inet $POD_HOST_IP/"* ]]; then
+  LISTENERS+=",PODS://$POD_HOST_IP:$KAFKA_POD_PORT"; ADVERTISED+=",PODS://$POD_HOST_IP:$KAFKA_POD_PORT"
+fi
 cat > "$DATA/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CPORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CPORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listeners=$LISTENERS,CONTROLLER://127.0.0.1:$CPORT
+advertised.listeners=$ADVERTISED
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,PODS:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$DATA/logs
 num.partitions=3

@@ -33,6 +33,9 @@ if ! port_open "$ETCD_PORT"; then
   wait_port "$ETCD_PORT" 30 etcd || { tail -20 "$DATA/etcd.out" >&2; exit 1; }
 fi
 
+# Without a node (TESTBED_NODE=0) nothing creates ServiceAccounts, so their admission stays off as in envtest;
+# with the node (node.sh runs kube-controller-manager) pods get their projected token like anywhere else.
+ADMISSION=(); [[ "${TESTBED_NODE:-1}" == 0 ]] && ADMISSION=(--disable-admission-plugins=ServiceAccount)
 nohup "$BIN/kube-apiserver" \
   --advertise-address=127.0.0.1 --bind-address=127.0.0.1 --secure-port="$PORT" \
   --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
@@ -41,7 +44,7 @@ nohup "$BIN/kube-apiserver" \
   --service-account-issuer=https://kubernetes.default.svc --service-account-key-file="$DATA/pki/sa.pub" \
   --service-account-signing-key-file="$DATA/pki/sa.key" \
   --service-cluster-ip-range=10.0.0.0/24 --allow-privileged=true \
-  --authorization-mode=RBAC --disable-admission-plugins=ServiceAccount \
+  --authorization-mode=RBAC "${ADMISSION[@]}" --kubelet-preferred-address-types=InternalIP \
   --endpoint-reconciler-type=none --v=1 > "$DATA/kube-apiserver.out" 2>&1 &
 echo $! > "$DATA/kube-apiserver.pid"
 

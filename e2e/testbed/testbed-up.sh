@@ -9,17 +9,24 @@ if fresh_data_wanted; then
   [[ -z "${REDIS_URL:-}" ]] && wipe_server "${REDIS_PORT:-16379}" "$RUN/redis/redis.pid" "$RUN/redis"
   [[ -z "${MYSQL_URL:-}" ]] && wipe_server "${MYSQL_PORT:-13306}" "$RUN/mysql/mysqld.pid" "$RUN/mysql/data"
   if [[ -z "${KUBECONFIG:-}" ]]; then
+    "$TESTBED_DIR/node-down.sh"  # the node's pods and registration live in the etcd data wiped below
     stop_pidfile "$RUN/kube/kube-apiserver.pid"
     wipe_server "${ETCD_PORT:-12379}" "$RUN/kube/etcd.pid" "$RUN/kube/etcd"
   fi
 fi
 declare -A PIDS
 run() { "$TESTBED_DIR/$1.sh" > "$RUN/$1.setup.log" 2>&1 & PIDS[$1]=$!; }
+# The Kubernetes node (node.sh) runs with the test bed's own API server unless TESTBED_NODE=0. Its pod
+# bridge comes first: Kafka adds a listener on it.
+NODE=0; [[ -z "${KUBECONFIG:-}" && "${TESTBED_NODE:-1}" != 0 ]] && NODE=1
+[[ $NODE -eq 1 ]] && "$TESTBED_DIR/node.sh" bridge
 [[ -z "${KAFKA_BROKERS:-}" ]] && run kafka
 [[ -z "${REDIS_URL:-}" ]] && run redis
 [[ -z "${MYSQL_URL:-}" ]] && run mysql
 [[ -z "${KUBECONFIG:-}" ]] && run kube
 run helm  # helm CLI (built from the Go module proxy) and lua5.4 for the chart tests
+run prometheus  # Prometheus binary for the alert tests (each starts its own)
+[[ $NODE -eq 1 ]] && run node
 FAILED=0
 for c in "${!PIDS[@]}"; do
   if ! wait "${PIDS[$c]}"; then FAILED=1; log "$c FAILED:"; tail -40 "$RUN/$c.setup.log" >&2; fi
@@ -32,6 +39,17 @@ MYSQL_URL=${MYSQL_URL:-mysql://ginkgo:ginkgo@127.0.0.1:${MYSQL_PORT:-13306}/gink
 KUBECONFIG=${KUBECONFIG:-$RUN/kube/kubeconfig}
 KUBECTL=${KUBECTL:-$RUN/kube/kubectl}
 ENV
+if [[ $NODE -eq 1 ]]; then
+  source "$TESTBED_DIR/node-env.sh"
+  # What pods on the node use to reach the same servers (through the pod bridge).
+  cat >> "$RUN/testbed.env.tmp" <<ENV
+TESTBED_NODE_NAME=$NODE_NAME
+POD_KAFKA_BROKERS=$POD_HOST_IP:$KAFKA_POD_PORT
+POD_REDIS_URL=redis://$POD_HOST_IP:$REDIS_PORT
+POD_MYSQL_URL=mysql://ginkgo:ginkgo@$POD_HOST_IP:$MYSQL_PORT/ginkgo
+HELM=$CACHE/helm-${HELM_VERSION:-3.19.0}/helm
+ENV
+fi
 mv "$RUN/testbed.env.tmp" "$RUN/testbed.env"
 echo "test bed ready in $(( $(date +%s) - START )) s:"
 sed 's/^/  /' "$RUN/testbed.env"

@@ -29,6 +29,8 @@ export const LivecoreConfig = z.object({
   SUBMIT_RETRY_BACKOFF_MS: z.coerce.number().int().min(0).default(200),
   /** Replay a recorded tape (JSON or CSV) into market.data.<market> at start (optional). */
   FEEDER_TAPE: z.string().optional(),
+  /** Instrument reference data (ST, listing dates, suspensions, board lots), JSON, one file per market, comma-separated. */
+  REFERENCE_DATA_FILES: z.string().optional(),
   /** JSON file listing the feeder's sources (primary first, then backups); watched and hot-reloaded. */
   FEEDER_SOURCES_FILE: z.string().optional(),
   /** Publish only the codes some node asked for on interest.updates. */

@@ -1,5 +1,6 @@
 import { MarketDataMessage, ValidationError, decimalToMinor, minorToDecimal, parseOrThrow } from '@ginkgo/contracts';
 import { cnAShareMarket, tradingDayOf, type MarketRules } from '@ginkgo/core';
+import { marketRulesFor } from './market-rules-for.js';
 
 /**
  * CSV tape format (one header line, then one event per line, in source order):
@@ -20,7 +21,7 @@ export const CSV_TAPE_HEADER = 'ts,type,code,price,volume,open,high,low,prev_clo
 
 export function parseCsvTape(text: string, opts: { market?: string; source?: string; rules?: MarketRules } = {}): MarketDataMessage[] {
   const market = opts.market ?? 'cn';
-  const rules = opts.rules ?? cnAShareMarket;
+  const rules = opts.rules ?? marketRulesFor(market).rules;
   const what = opts.source ?? 'csv tape';
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#'));
   const header = lines.shift()?.trim();

@@ -2,9 +2,13 @@ import { InterestUpdate, topics, type MarketDataMessage } from '@ginkgo/contract
 import { validatedHandler, type Logger, type MessageBus, type MessageConsumer, type MessageProducer } from '@ginkgo/platform';
 import type { MarketDataSource } from './market-data-source.js';
 import { MarketDataGuard } from './market-data-guard.js';
+import type { MarketRules } from '@ginkgo/core';
+import { marketRulesFor } from './market-rules-for.js';
 
 export interface DataFeederOptions {
   market: string;
+  /** Rules of the markets (price limits of the day for the guard); the bundled ones when absent. */
+  marketRules?: Readonly<Record<string, MarketRules>>;
   bus: MessageBus;
   logger: Logger;
   /** Publish only codes some node announced on `interest.updates` (S4.04). */
@@ -36,7 +40,7 @@ export class DataFeeder {
   readonly interestReady: Promise<void>;
 
   constructor(private readonly opts: DataFeederOptions) {
-    this.guard = opts.guard === false ? undefined : (opts.guard ?? new MarketDataGuard());
+    this.guard = opts.guard === false ? undefined : (opts.guard ?? new MarketDataGuard(marketRulesFor(opts.market, opts.marketRules).rules));
     this.interestReady = new Promise<void>((r) => (this.interestSeen = r));
   }
 

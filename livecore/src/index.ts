@@ -16,3 +16,5 @@ export * from './config.js';
 export { startLivecore, LinkError } from './main.js';
 export * from './settlement-store.js';
 export * from './gateway-metrics.js';
+export * from './hk-sample-tape.js';
+export * from './market-rules-for.js';

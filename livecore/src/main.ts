@@ -1,3 +1,5 @@
+import { loadMarketRules, referenceDataPaths } from '@ginkgo/node-runtime';
+import { marketRulesFor } from './market-rules-for.js';
 import { MarketDataMessage, SettlementMessage, decimalToMinor, settlementsTopic, topics } from '@ginkgo/contracts';
 import {
   ConfigError,
@@ -35,6 +37,10 @@ const hostOf = (url: string) => url.replace(/^[a-z]+:\/\/([^@]*@)?/, '').split('
 /** The live engine: trade gateway over the paper exchange, an optional tape replay and an optional hot-reloaded feeder. */
 export async function startLivecore(config: LivecoreConfig) {
   const logger = createLogger('livecore', { market: config.MARKET });
+  // The venue judges orders by the same market data as the nodes (same reference-data files).
+  const marketRules = await loadMarketRules(referenceDataPaths(config.REFERENCE_DATA_FILES));
+  const { rules, known } = marketRulesFor(config.MARKET, marketRules);
+  if (!known) logger.warn({ market: config.MARKET }, 'no market rules for this market id: the paper venue and the feed guard use the A-share rules');
   const registry = createMetricsRegistry('livecore');
   const bus = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `livecore-${config.MARKET}`, logger, topicWaitMs: config.KAFKA_TOPIC_WAIT_MS });
   const db = new MySqlDatabase(config.MYSQL_URL);
@@ -57,6 +63,7 @@ export async function startLivecore(config: LivecoreConfig) {
       throw new LinkError(`MySQL at ${hostOf(config.MYSQL_URL)} (MYSQL_URL)`, err);
     });
     const exchange = new PaperExchange({
+      rules,
       latencyMs: config.PAPER_LATENCY_MS,
       matchAt: config.PAPER_MATCH,
       ...(config.PAPER_MAX_FILL_VOLUME !== undefined ? { maxFillVolume: config.PAPER_MAX_FILL_VOLUME } : {}),
@@ -109,7 +116,7 @@ export async function startLivecore(config: LivecoreConfig) {
     let feeder: DataFeeder | undefined;
     let supervisor: FeederSupervisor | undefined;
     if (config.FEEDER_TAPE || config.FEEDER_SOURCES_FILE) {
-      feeder = new DataFeeder({ market: config.MARKET, bus, logger, filterByInterest: Boolean(config.FEEDER_SOURCES_FILE) && config.FEEDER_FILTER_BY_INTEREST });
+      feeder = new DataFeeder({ market: config.MARKET, marketRules, bus, logger, filterByInterest: Boolean(config.FEEDER_SOURCES_FILE) && config.FEEDER_FILTER_BY_INTEREST });
       await feeder.start().catch(kafkaLink);
       const f = feeder;
       cleanups.push(() => f.stop());

@@ -1,5 +1,5 @@
 import type { MarketDataMessage } from '@ginkgo/contracts';
-import { cnAShareMarket, limitPrices, type MarketRules } from '@ginkgo/core';
+import { cnAShareMarket, limitPrices, tradingDayOf, type MarketRules } from '@ginkgo/core';
 
 /**
  * Last line before Kafka: a message that a sane feed cannot produce is dropped with a reason, so a
@@ -22,7 +22,7 @@ export class MarketDataGuard {
       const last = this.lastTs.get(m.code);
       if (last !== undefined && m.ts < last) return `${m.code}: source time went backwards (${m.ts} < ${last})`;
       const base = m.prevClose ?? this.prevClose.get(m.code);
-      const limits = base !== undefined ? limitPrices(this.rules, m.code, base) : null;
+      const limits = base !== undefined ? limitPrices(this.rules, m.code, base, tradingDayOf(this.rules, m.ts)) : null;
       if (limits && (m.price > limits.up || m.price < limits.down)) return `${m.code}: price ${m.price} outside the limits ${limits.down}-${limits.up}`;
     }
     return undefined;

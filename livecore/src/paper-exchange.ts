@@ -1,5 +1,5 @@
 import { minorToDecimal, type MarketDataMessage, type SubmitOrder } from '@ginkgo/contracts';
-import { cnAShareMarket, limitPrices, orderFeeTotal, tradingDayOf, type MarketRules } from '@ginkgo/core';
+import { checkPrice, checkVolume, cnAShareMarket, instrumentRules, limitPricesFor, orderFeeTotal, tradingDayOf, type Commission, type InstrumentRules, type MarketRules } from '@ginkgo/core';
 import {
   BrokerUnavailableError,
   type BrokerAccount,
@@ -12,8 +12,10 @@ import {
 import { QuoteHistory, type QuoteState } from './quote-history.js';
 
 export interface PaperExchangeOptions {
-  /** Venue rules (lots, limits, fees, T+1); A shares by default. */
+  /** Venue rules (lots, limits, fees, T+n, reference data), the same data the engine uses; A shares by default. */
   rules?: MarketRules;
+  /** The broker commission the paper accounts pay; the market's default when absent. */
+  commission?: Commission;
   /** Delay between a request and the venue acting on it (acceptance, cancel), ms. 0 = at once. */
   latencyMs?: number;
   /** Largest volume per fill; smaller than the order volume gives partial fills (one fill per quote). */
@@ -55,6 +57,8 @@ interface PaperAccount {
   holdings: Map<string, Holding>;
   /** Trading day the sellable volumes are valid for (T+1 rolls them on the next day). */
   day: string;
+  /** Shares bought (filled) per code on `day`: the base of the risk-warning daily buy cap. */
+  boughtToday: Map<string, number>;
 }
 
 interface WorkingOrder {
@@ -72,7 +76,7 @@ interface WorkingOrder {
 const DEFAULT_CASH = 100_000_000_00;
 
 /**
- * A simulated A-share venue. Orders are checked the way an exchange and a broker would (lot size, price
+ * A simulated venue for any market of core's data (A shares by default). Orders are checked the way an exchange and a broker would (lot size, price
  * limits, suspension, cash and T+1 sellable volume at the broker), then matched against the feed's
  * quotes: limit orders fill at the better of their price and the quote, one fill per quote when fills are
  * capped, nothing fills at a locked limit (buys at limit-up, sells at limit-down). Orders are day orders:
@@ -95,7 +99,7 @@ export class PaperExchange implements BrokerAdapter {
     for (const [id, a] of Object.entries(opts.accounts ?? {})) {
       const holdings = new Map<string, Holding>();
       for (const [code, volume] of Object.entries(a.positions ?? {})) holdings.set(code, { volume, sellable: volume });
-      this.accounts.set(id, { cash: a.cashMinor, holdings, day: '' });
+      this.accounts.set(id, { cash: a.cashMinor, holdings, day: '', boughtToday: new Map() });
     }
   }
 
@@ -192,37 +196,62 @@ export class PaperExchange implements BrokerAdapter {
     for (const q of this.history.after(order.code, order.ts)) if (!q.suspended) this.match(w, q.price, q.volume, q.ts, q.prevClose);
   }
 
-  /** Exchange and broker checks; a string is the rejection reason. */
+  /** The exchange's rules for an order's code on its trading day (shared with the engine, from core). */
+  private rulesFor(order: SubmitOrder): InstrumentRules {
+    return instrumentRules(this.rules, order.code, tradingDayOf(this.rules, order.ts));
+  }
+
+  /**
+   * Exchange and broker checks against `quote` (the market the order meets); a string is the rejection reason.
+   * The exchange's checks are core's (`checkVolume`, `checkPrice`), the same the engine applies before sending,
+   * so an order the engine lets out is never refused here for a market rule.
+   */
   private check(w: WorkingOrder, quote: Quote | QuoteState | undefined): string | undefined {
     const { order } = w;
     if (quote?.suspended) return `${order.code} is suspended`;
-    const lot = this.rules.lotSize;
+    const rules = this.rulesFor(order);
     const account = this.account_(order.portfolioId, order.ts);
     const holding = account.holdings.get(order.code) ?? { volume: 0, sellable: 0 };
-    if (order.side === 'BUY' && order.volume % lot !== 0) return `bad lot: buy volume ${order.volume} is not a multiple of ${lot}`;
-    if (order.side === 'SELL' && order.volume % lot !== 0 && order.volume !== holding.sellable) {
-      return `bad lot: sell volume ${order.volume} is not a multiple of ${lot} and does not close the odd lot`;
-    }
-    const limits = quote?.prevClose !== undefined ? limitPrices(this.rules, order.code, quote.prevClose) : null;
-    if (limits && order.orderType === 'LIMIT' && (order.price > limits.up || order.price < limits.down)) {
-      return `price ${minorToDecimal(order.price)} outside the limit ${minorToDecimal(limits.down)}-${minorToDecimal(limits.up)}`;
+    const freeToSell = holding.sellable - this.frozenSell(order.portfolioId, order.code, w);
+    if (order.side === 'SELL' && order.volume > freeToSell) return `insufficient sellable volume: ${order.volume} asked, ${freeToSell} sellable (T+${rules.settlementLagDays})`;
+    const pendingBuys = order.side === 'BUY' ? this.pendingBuys(order.portfolioId, order.code, w) : 0;
+    const bad = checkVolume(rules, order.side, order.volume, { sellableBalance: freeToSell, boughtToday: (account.boughtToday.get(order.code) ?? 0) + pendingBuys });
+    if (bad) return bad.rule === 'suspended' || bad.rule === 'not-listed' || bad.rule === 'st-daily-buy-cap' ? `${bad.rule}: ${bad.message}` : `bad lot (${bad.rule}): ${bad.message}`;
+    const limits = quote?.prevClose !== undefined ? limitPricesFor(rules, quote.prevClose) : null;
+    if (order.orderType === 'LIMIT') {
+      const badPrice = checkPrice(rules, order.price, quote?.prevClose);
+      if (badPrice?.rule === 'price-limit' && limits) {
+        return `price ${minorToDecimal(order.price)} outside the limit ${minorToDecimal(limits.down)}-${minorToDecimal(limits.up)} (${rules.limitNote})`;
+      }
+      if (badPrice) return `${badPrice.rule}: ${badPrice.message}`;
     }
     if (order.side === 'BUY') {
       w.reservePrice = order.orderType === 'MARKET' ? (limits?.up ?? quote?.price ?? order.price) : order.price;
       const need = this.reserve(w);
       const free = account.cash - this.frozenCash(order.portfolioId, w);
       if (need > free) return `insufficient cash: needs ${minorToDecimal(need)}, available ${minorToDecimal(free)}`;
-    } else {
-      const free = holding.sellable - this.frozenSell(order.portfolioId, order.code, w);
-      if (order.volume > free) return `insufficient sellable volume: ${order.volume} asked, ${free} sellable (T+1)`;
     }
     return undefined;
+  }
+
+  /** Open buy volume of an account in a code (what the risk-warning cap counts besides fills). */
+  private pendingBuys(account: string, code: string, except?: WorkingOrder): number {
+    let sum = 0;
+    for (const w of this.orders.values()) {
+      if (w === except || w.record.status !== 'open' || w.order.side !== 'BUY') continue;
+      if (w.order.portfolioId === account && w.order.code === code) sum += w.order.volume - w.record.filled;
+    }
+    return sum;
+  }
+
+  private fee(order: SubmitOrder, amount: number): number {
+    return orderFeeTotal(this.rules, order.side, amount, { day: tradingDayOf(this.rules, order.ts), ...(this.opts.commission ? { commission: this.opts.commission } : {}) });
   }
 
   private reserve(w: WorkingOrder): number {
     if (w.order.side !== 'BUY' || w.record.status !== 'open' || w.waiting) return 0;
     const remaining = w.order.volume - w.record.filled;
-    const fees = orderFeeTotal(this.rules, 'BUY', w.reservePrice * w.order.volume) - w.feesCharged;
+    const fees = this.fee(w.order, w.reservePrice * w.order.volume) - w.feesCharged;
     return w.reservePrice * remaining + Math.max(0, fees);
   }
 
@@ -244,11 +273,12 @@ export class PaperExchange implements BrokerAdapter {
   /** The account, opened on first sight, with T+1 applied: holdings bought before today become sellable. */
   private account_(id: string, ts: number): PaperAccount {
     let a = this.accounts.get(id);
-    if (!a) this.accounts.set(id, (a = { cash: this.opts.defaultCashMinor ?? DEFAULT_CASH, holdings: new Map(), day: '' }));
+    if (!a) this.accounts.set(id, (a = { cash: this.opts.defaultCashMinor ?? DEFAULT_CASH, holdings: new Map(), day: '', boughtToday: new Map() }));
     const day = tradingDayOf(this.rules, ts);
     if (day > a.day) {
       if (a.day !== '') for (const h of a.holdings.values()) h.sellable = h.volume;
       a.day = day;
+      a.boughtToday.clear();
     }
     return a;
   }
@@ -348,25 +378,30 @@ export class PaperExchange implements BrokerAdapter {
     if (record.status !== 'open') return;
     const marketable = order.orderType === 'MARKET' || (order.side === 'BUY' ? price <= order.price : price >= order.price);
     if (!marketable) return;
-    const limits = prevClose !== undefined ? limitPrices(this.rules, order.code, prevClose) : null;
+    const rules = this.rulesFor(order);
+    const limits = prevClose !== undefined ? limitPricesFor(rules, prevClose) : null;
     // A locked limit has no counterparty: nobody sells at limit-up, nobody buys at limit-down.
     if (limits && ((order.side === 'BUY' && price >= limits.up) || (order.side === 'SELL' && price <= limits.down))) return;
     const fillPrice = order.orderType === 'MARKET' ? price : order.side === 'BUY' ? Math.min(price, order.price) : Math.max(price, order.price);
     let volume = Math.min(order.volume - record.filled, this.opts.maxFillVolume ?? Number.MAX_SAFE_INTEGER);
     if (this.opts.volumeParticipation !== undefined && quoteVolume > 0) {
       const cap = Math.floor(quoteVolume * this.opts.volumeParticipation);
-      volume = Math.min(volume, Math.max(this.rules.lotSize, cap - (cap % this.rules.lotSize)));
+      const step = rules.lot?.step ?? 1;
+      volume = Math.min(volume, Math.max(rules.lot?.min ?? 1, cap - (cap % step)));
     }
     if (volume <= 0) return;
     const account = this.account_(order.portfolioId, ts);
     const amountBefore = w.filledAmount;
     w.filledAmount += fillPrice * volume;
-    const fee = orderFeeTotal(this.rules, order.side, w.filledAmount) - orderFeeTotal(this.rules, order.side, amountBefore);
+    const fee = this.fee(order, w.filledAmount) - this.fee(order, amountBefore);
     w.feesCharged += fee;
     const holding = account.holdings.get(order.code) ?? { volume: 0, sellable: 0 };
     if (order.side === 'BUY') {
       account.cash -= fillPrice * volume + fee;
-      holding.volume += volume; // T+1: not sellable before the next trading day
+      holding.volume += volume;
+      // T+1 markets: not sellable before the next trading day; T+0 markets: at once.
+      if (rules.settlementLagDays === 0) holding.sellable += volume;
+      account.boughtToday.set(order.code, (account.boughtToday.get(order.code) ?? 0) + volume);
     } else {
       account.cash += fillPrice * volume - fee;
       holding.volume -= volume;

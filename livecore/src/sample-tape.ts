@@ -77,7 +77,7 @@ export function generateSampleTape(seed = 20261124, days = SAMPLE_DAYS): MarketD
         const s = p.script?.[d];
         if (s === 'suspended') continue;
         const prevClose = prev.get(p.code) ?? p.prevClose;
-        const limits = limitPrices(rules, p.code, prevClose) ?? { up: Number.MAX_SAFE_INTEGER, down: 1 };
+        const limits = limitPrices(rules, p.code, prevClose, day) ?? { up: Number.MAX_SAFE_INTEGER, down: 1 };
         const before = last.get(p.code) ?? prevClose;
         let price: number;
         let volume: number;

@@ -68,15 +68,28 @@ describe('trade gateway against real Kafka and MySQL', () => {
   test('S4.02 stopping finishes the order in flight and takes no new ones', async () => {
     const exchange = new PaperExchange({ fillOnSubmit: false, latencyMs: 800 });
     const w = await world({ exchange });
+    const handed: string[] = [];
+    const submit = exchange.submit.bind(exchange);
+    exchange.submit = (order) => {
+      handed.push(order.clientOrderId);
+      return submit(order);
+    };
     const o = await w.submit();
     await eventually('order handed to the broker', () => w.gateway.status().awaitingAck === 1 || undefined);
     await w.gateway.stop();
     // The acknowledgement that arrived during the stop was published before the producer closed.
     await eventually('ACCEPTED of the in-flight order', () => w.eventsOf(o.clientOrderId).includes('ACCEPTED'));
     const later = await w.submit();
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(w.eventsOf(later.clientOrderId)).toEqual([]);
-    expect(await w.ledger.order(later.clientOrderId)).toBeUndefined();
+    // Evidence that the stopped gateway left it alone: its group did not commit past it, so the next
+    // gateway of the group (another broker) gets it, and the stopped one's broker never saw it.
+    const next = new PaperExchange({ fillOnSubmit: false });
+    const successor = new TradeGateway({ market: w.market, bus, broker: next, ledger: new MySqlOrderLedger(db), logger, groupId: `gw-${w.market}` });
+    await successor.start();
+    stops.push(() => successor.stop());
+    await eventually('the later order accepted by the next gateway', () => w.eventsOf(later.clientOrderId).includes('ACCEPTED'));
+    expect(await next.order(later.clientOrderId)).toBeDefined();
+    expect(handed).toEqual([o.clientOrderId]);
+    expect(w.eventsOf(later.clientOrderId)).toEqual(['ACCEPTED']);
   });
 
   test('S5.05 an unreachable broker is retried, then SUBMIT_FAILED goes back to the portfolio', async () => {

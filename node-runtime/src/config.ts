@@ -13,6 +13,8 @@ export const NodeRuntimeConfig = z.object({
     .default('cn')
     .transform((s) => s.split(',').map((m) => m.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be lower-case market ids')).min(1)),
+  /** Instrument reference data (ST, listing dates, suspensions, board lots), JSON, one file per market, comma-separated. */
+  REFERENCE_DATA_FILES: z.string().optional(),
   ...ConnectionEnv,
   KUBECONFIG: z.string().optional(),
   WATCH_NAMESPACE: z.string().min(1).default('default'),

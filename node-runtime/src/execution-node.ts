@@ -7,7 +7,7 @@ import {
   type PortfolioSpec,
   type SubmitOrder,
 } from '@ginkgo/contracts';
-import { PortfolioEngine, createDefaultRegistry, type ComponentRegistry, type EngineEvent, type PortfolioSnapshot, type SettlementRecord } from '@ginkgo/core';
+import { PortfolioEngine, createDefaultRegistry, marketById, type ComponentRegistry, type EngineEvent, type MarketRules, type PortfolioSnapshot, type SettlementRecord } from '@ginkgo/core';
 import {
   validatedHandler,
   type Accepted,
@@ -19,6 +19,7 @@ import {
   type MessageProducer,
 } from '@ginkgo/platform';
 import { InterestMap } from './interest-map.js';
+import { sameButInterest } from './spec-change.js';
 import { PortfolioWorker, positionKey, totalsOf, type CancelRequestInput, type InputPosition, type WorkerFailure } from './portfolio-worker.js';
 import { RoutedPositions } from './routed-positions.js';
 import { StartingPortfolios, type StartingPortfolio } from './starting-portfolios.js';
@@ -39,6 +40,8 @@ export interface ExecutionNodeOptions {
   status: StatusSink;
   logger: Logger;
   registry?: ComponentRegistry;
+  /** Rules of each market (with the process's reference data); the bundled ones when absent. */
+  marketRules?: Readonly<Record<string, MarketRules>>;
   queueCapacity?: number;
   now?: () => number;
   /**
@@ -236,6 +239,10 @@ export class ExecutionNode {
   async assign(a: Assignment): Promise<void> {
     const existing = this.workers.get(a.portfolioId);
     if (existing && existing.assignment.epoch === a.epoch && existing.assignment.generation === a.generation) return;
+    if (existing && existing.assignment.epoch === a.epoch && sameButInterest(existing.assignment.spec, a.spec)) {
+      await this.changeInterest(existing, a);
+      return;
+    }
     const failed = this.failed.get(a.portfolioId);
     if (failed && failed.epoch === a.epoch && failed.generation === a.generation) return;
     this.failed.delete(a.portfolioId);
@@ -252,10 +259,11 @@ export class ExecutionNode {
     let caughtUp = 0;
     try {
       const stored = await stateStore.load(a.portfolioId);
-      const restore = (snapshot: PortfolioSnapshot) => PortfolioEngine.restore({ snapshot, spec: a.spec, registry: this.registry });
+      const market = marketById(a.spec.market, this.opts.marketRules);
+      const restore = (snapshot: PortfolioSnapshot) => PortfolioEngine.restore({ snapshot, spec: a.spec, registry: this.registry, market });
       const engine = stored
         ? restore(stored.snapshot)
-        : PortfolioEngine.create({ portfolioId: a.portfolioId, spec: a.spec, registry: this.registry });
+        : PortfolioEngine.create({ portfolioId: a.portfolioId, spec: a.spec, registry: this.registry, market });
       // From here on its codes are routed (into the buffer); anything routed before is in the log.
       this.interest.set(a.portfolioId, engine.interestedCodes());
       await this.announceInterest();
@@ -284,7 +292,8 @@ export class ExecutionNode {
           publishSettlement: (record) => this.publishSettlement(a.spec.market, record),
         },
         onFenced: (id) => void this.unassign(id, 'fenced'),
-        onFailure: (f) => void this.onWorkerFailure(a, f),
+        // The assignment as it is now: an interest change in place moves its generation on.
+        onFailure: (f) => void this.onWorkerFailure(this.workers.get(a.portfolioId)?.assignment ?? a, f),
         onConflated: () => this.opts.metrics?.conflatedTicks.inc(),
       });
       // Persist the starting state (and positions) at once so a takeover never starts from nothing.
@@ -325,6 +334,23 @@ export class ExecutionNode {
       { portfolioId: a.portfolioId, epoch: a.epoch, generation: a.generation, caughtUp, startMs: Date.now() - started },
       'portfolio started',
     );
+  }
+
+  /**
+   * Only the interest set changed: the running worker keeps its queue and state; its engine takes the new set
+   * in order with its inputs, and the routing follows in the same turn, so a tick of an added code is queued
+   * behind the change and one of a removed code is no longer routed here.
+   */
+  private async changeInterest(entry: { worker: PortfolioWorker; assignment: Assignment; mark: WatermarkMark }, a: Assignment): Promise<void> {
+    const { worker } = entry;
+    const suspended = new Set(worker.engine.view().suspendedCodes);
+    const changed = worker.setInterest(a.spec.interestedCodes);
+    this.interest.set(a.portfolioId, a.spec.interestedCodes.filter((c) => !suspended.has(c)));
+    entry.assignment = a;
+    await changed;
+    await this.announceInterest();
+    await this.opts.status.phase?.(a.portfolioId, a, 'Running', 'Running');
+    this.opts.logger.info({ portfolioId: a.portfolioId, generation: a.generation, codes: a.spec.interestedCodes }, 'interest set updated in place');
   }
 
   /**

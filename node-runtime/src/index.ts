@@ -18,3 +18,4 @@ export * from './market-data-tap.js';
 export * from './state-spool.js';
 export * from './spooling-state-store.js';
 export * from './dependency-monitor.js';
+export * from './market-reference.js';

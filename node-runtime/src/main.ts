@@ -1,3 +1,4 @@
+import { loadMarketRules, referenceDataPaths } from './market-reference.js';
 import {
   ConfigError,
   DiskSpaceMonitor,
@@ -31,6 +32,7 @@ import { LastPriceTap } from './market-data-tap.js';
 import { StateSpool } from './state-spool.js';
 import { SpoolingStateStore } from './spooling-state-store.js';
 import { DependencyMonitor } from './dependency-monitor.js';
+import { nodeRegistry } from './fault-injection.js';
 
 /** host:port of a connection URL, for messages (never the credentials). */
 const endpoint = (url: string) => {
@@ -44,6 +46,8 @@ const endpoint = (url: string) => {
 /** Wires the real adapters (Kafka, MySQL, Kubernetes) around an ExecutionNode. */
 export async function startNodeRuntime(config: NodeRuntimeConfig) {
   const logger = createLogger('node-runtime', { nodeId: config.NODE_ID });
+  // Read before anything connects: a bad reference-data file stops the start with the file and field named.
+  const marketRules = await loadMarketRules(referenceDataPaths(config.REFERENCE_DATA_FILES));
   const registry = createMetricsRegistry('node-runtime');
   const metrics = createNodeMetrics(registry);
   const resilience = createResilienceMetrics(registry);
@@ -130,8 +134,10 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     status,
     logger,
     queueCapacity: config.QUEUE_CAPACITY,
+    marketRules,
     logReader,
     metrics,
+    registry: nodeRegistry(),
     mayTrade: () => lease?.safe ?? false,
     ...(config.REFERENCE_CLOCK === 'wall' ? { now: () => Date.now() } : {}),
   });
@@ -215,7 +221,12 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
   }, config.HOT_STATE_INTERVAL_MS);
   hotTimer.unref();
   // Consumer lag on an interval (S5.06); the node's own gauges are read at scrape time.
-  metrics.readFrom({ portfolios: () => running.portfolioIds().length, queueDepth: () => running.queueDepth(), fenced: () => !lease?.safe });
+  metrics.readFrom({
+    portfolios: () => running.portfolioIds().length,
+    queueDepth: () => running.queueDepth(),
+    queueCapacity: () => config.QUEUE_CAPACITY,
+    fenced: () => !lease?.safe,
+  });
   const sampler = setInterval(() => {
     for (const market of config.MARKETS) {
       for (const [kind, topic] of [['md', topics.marketData(market)], ['oe', topics.orderEvents(market)]] as const) {

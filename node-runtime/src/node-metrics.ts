@@ -29,6 +29,14 @@ export function createNodeMetrics(registry: Registry) {
         if (live.queueDepth) this.set(live.queueDepth());
       },
     }),
+    queueCapacity: new Gauge({
+      name: 'ginkgo_node_queue_capacity',
+      help: 'capacity of each portfolio queue on this node (QUEUE_CAPACITY)',
+      registers,
+      collect() {
+        if (live.queueCapacity) this.set(live.queueCapacity());
+      },
+    }),
     consumerLag: new Gauge({
       name: 'ginkgo_node_consumer_lag',
       help: 'messages behind the end of the log, per consumed topic partition (S5.06)',
@@ -63,6 +71,7 @@ export function createNodeMetrics(registry: Registry) {
 interface LiveSources {
   portfolios?: () => number;
   queueDepth?: () => number;
+  queueCapacity?: () => number;
   fenced?: () => boolean;
 }
 export type NodeMetrics = ReturnType<typeof createNodeMetrics>;

@@ -48,6 +48,7 @@ type EventItem = { kind: 'event'; event: EngineEvent; position: InputPosition | 
 type QueueItem =
   | EventItem
   | { kind: 'halt'; halted: boolean; done: () => void; failed: (err: unknown) => void }
+  | { kind: 'interest'; codes: string[]; done: () => void; failed: (err: unknown) => void }
   | { kind: 'cancel'; requests: CancelRequestInput[]; done: (message: string) => void; failed: (err: unknown) => void }
   | { kind: 'checkpoint'; done: () => void; failed: (err: unknown) => void };
 
@@ -118,6 +119,8 @@ export class PortfolioWorker {
   private fenced = false;
   private gaveUp = false;
   private halted = false;
+  /** Interest set changed while running: kept over engine rebuilds (the rebuild uses the spec it started with). */
+  private interest: string[] | undefined;
   private failures = 0;
   processed = 0;
   skipped = 0;
@@ -209,6 +212,16 @@ export class PortfolioWorker {
   }
 
   /**
+   * New interest set, in order with the events and on a saved state: inputs queued before it are handled
+   * under the old set, those after under the new one. The worker, its queue and its state stay as they are.
+   */
+  setInterest(codes: string[]): Promise<void> {
+    return new Promise<void>((done, failed) => {
+      this.queue.push({ kind: 'interest', codes: [...codes], done, failed }).catch(failed);
+    });
+  }
+
+  /**
    * Manual cancels (S6.11), in order with the events: the engine marks each targeted open order, the
    * CancelOrders go out with this worker's epoch, state is saved. Resolves with what was done.
    */
@@ -255,6 +268,7 @@ export class PortfolioWorker {
         if (item.kind === 'cancel') item.done(await this.applyCancel(item.requests));
         else {
           if (item.kind === 'halt') await this.applyHalt(item.halted);
+          else if (item.kind === 'interest') this.applyInterest(item.codes);
           else if (!this.stopped && this.mergeWatermark()) await this.persist(undefined, false);
           item.done();
         }
@@ -310,7 +324,7 @@ export class PortfolioWorker {
     const refused = [...this.unsaved.map((u) => u.item), ...(item ? [item] : []), ...(this.queue.removeWhere((q) => q.kind === 'event') as EventItem[])];
     this.unsaved = [];
     this.unsavedResult = undefined;
-    if (this.opts.rebuild) this.engineRef = this.opts.rebuild(this.lastSnapshot);
+    if (this.opts.rebuild) this.engineRef = this.rebuilt(this.lastSnapshot);
     for (const key of Object.keys(this.positions)) delete this.positions[key];
     Object.assign(this.positions, this.savedPositions);
     this.opts.logger.error(
@@ -454,7 +468,7 @@ export class PortfolioWorker {
     this.opts.logger.error({ portfolioId: this.opts.portfolioId, eventId: event.eventId, err: message, failures: this.failures }, 'portfolio component threw');
     if (this.opts.rebuild) {
       // Back to the saved state, then the unsaved events of this batch again (deterministic: same state).
-      this.engineRef = this.opts.rebuild(this.lastSnapshot);
+      this.engineRef = this.rebuilt(this.lastSnapshot);
       for (const u of this.unsaved) if (u.outcome === 'engine') this.engineRef.handle(u.item.event, u.now !== undefined ? { now: u.now } : {});
     }
     this.opts.onFailure?.({
@@ -469,6 +483,19 @@ export class PortfolioWorker {
       const wait = Math.min((this.opts.backoffMs ?? 200) * 2 ** (this.failures - 1), 10000);
       await new Promise((r) => setTimeout(r, wait));
     }
+  }
+
+  private rebuilt(snapshot: PortfolioSnapshot): PortfolioEngine {
+    const engine = this.opts.rebuild!(snapshot);
+    if (this.interest) engine.setInterestedCodes(this.interest);
+    return engine;
+  }
+
+  private applyInterest(codes: string[]): void {
+    if (this.stopped) return;
+    this.interest = codes;
+    this.engineRef.setInterestedCodes(codes);
+    this.opts.logger.info({ portfolioId: this.opts.portfolioId, codes }, 'interest set changed in place');
   }
 
   private async applyHalt(halted: boolean): Promise<void> {

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { portfolioResource, topics, type PortfolioResource, type PortfolioSpecInput, type PortfolioStatus, type PriceUpdate } from '@ginkgo/contracts';
 import { KafkaMessageBus, MySqlDatabase, createKubeClients, createLogger, isNotFound, type KubeClients, type MessageConsumer } from '@ginkgo/platform';
@@ -49,7 +51,23 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
+let crdInstalled = false;
+/**
+ * The Portfolio CRD is a precondition of the cluster (the chart installs it); on a brand-new API server no
+ * other suite may have installed it yet, so the node's tests apply it as a user would, once per test file.
+ */
+function ensurePortfolioCrd(): void {
+  if (crdInstalled) return;
+  const kubectl = process.env.KUBECTL ?? 'kubectl';
+  const file = fileURLToPath(new URL('../../crds/portfolios.ginkgo.live.yaml', import.meta.url));
+  const kubeconfig = ['--kubeconfig', env('KUBECONFIG')];
+  execFileSync(kubectl, [...kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', file], { stdio: 'pipe' });
+  execFileSync(kubectl, [...kubeconfig, 'wait', '--for=condition=Established', '--timeout=60s', 'crd/portfolios.ginkgo.live'], { stdio: 'pipe' });
+  crdInstalled = true;
+}
+
 export async function createNamespace(clients: KubeClients, name: string): Promise<void> {
+  ensurePortfolioCrd();
   await clients.core.createNamespace({ body: { metadata: { name } } });
 }
 

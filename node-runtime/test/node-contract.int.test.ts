@@ -27,7 +27,7 @@ describe('node-runtime against the operator contract (real Kafka, MySQL, kube-ap
   const s = suffix();
   const namespace = `node-contract-${s}`;
   const nodeId = `nc-${s}`;
-  const [codeA, codeB] = uniqueCodes(2) as [string, string];
+  const [codeA, codeB, codeC, codeD, codeH] = uniqueCodes(5) as [string, string, string, string, string];
   const bus = testBus(`node-contract-${s}`);
   const db = testDb();
   let node: Awaited<ReturnType<typeof startNode>>;
@@ -110,6 +110,55 @@ describe('node-runtime against the operator contract (real Kafka, MySQL, kube-ap
     await producer.close();
   });
 
+  test('S2.05 interestedCodes patched on a running portfolio: same worker and state, routing and announced interest follow', async () => {
+    const name = `nc-${s}-i`;
+    const mine = (id: string) => orders.items.find((o) => o.type === 'submit' && o.clientOrderId === id);
+    await createPortfolio(clients, namespace, name, spec(codeC));
+    await assign(name, 1);
+    await waitFor(`${name} Running`, async () => ((await getPortfolio(clients, namespace, name))?.status?.runningGeneration === 1 ? true : undefined));
+    const worker = node.node.worker(name)!;
+    const producer = await bus.producer();
+    // A limit-up buy (11.00 on a 10.00 close): no paper gateway on orders.cn can fill it, so the state stays put.
+    await producer.send(topics.marketData('cn'), [{ key: codeC, value: JSON.stringify(tick(`nc-${s}-i1`, codeC, 1100, 10)) }]);
+    await waitFor('the first order', () => mine(`${name}-1`));
+    const before = worker.engine.view();
+    await patchSpec(clients, namespace, name, { interestedCodes: [codeD] });
+    const p = await waitFor('the new generation running', async () => {
+      const p = await getPortfolio(clients, namespace, name);
+      return p?.status?.runningGeneration === 2 ? p : undefined;
+    });
+    expect(p.status).toMatchObject({ phase: 'Running', runningEpoch: 1, runningNode: nodeId });
+    // What the feeder follows: the node's announced set now has codeD and no longer codeC.
+    await waitFor('interest moved from codeC to codeD', () => {
+      const last = interest.items.at(-1);
+      return last && last.codes.includes(codeD) && !last.codes.includes(codeC) ? true : undefined;
+    });
+    expect(node.node.interestedCodes()).toEqual(expect.arrayContaining([codeD]));
+    expect(node.node.interestedCodes()).not.toContain(codeC);
+    // Not restarted: the very same worker, its queue and in-memory state untouched.
+    expect(node.node.worker(name)).toBe(worker);
+    expect(worker.stopped).toBe(false);
+    const after = worker.engine.view();
+    expect(after.openOrders.map((o) => o.clientOrderId)).toEqual([`${name}-1`]);
+    expect([after.cash, after.frozenCash]).toEqual([before.cash, before.frozenCash]);
+    // A tick of the removed code, then one of the added code, in that order on one partition.
+    await producer.send(topics.marketData('cn'), [
+      { key: codeD, value: JSON.stringify(tick(`nc-${s}-i2`, codeC, 1050, 11)) },
+      { key: codeD, value: JSON.stringify(tick(`nc-${s}-i3`, codeD, 1000, 12)) },
+    ]);
+    const order = await waitFor('an order for the added code', () => mine(`${name}-2`));
+    expect(order).toMatchObject({ code: codeD, epoch: 1, nodeId });
+    // The removed code's tick, handled before it, never reached the strategy: its last price is still 11.00.
+    expect(new Map(worker.engine.snapshot().quotes).get(codeC)?.price).toBe(1100);
+    expect(orders.items.filter((o) => o.portfolioId === name && o.type === 'submit').map((o) => o.clientOrderId)).toEqual([`${name}-1`, `${name}-2`]);
+    const rows = await db.query<{ epoch: number }>('SELECT epoch FROM portfolio_state WHERE portfolio_id = ?', [name]);
+    expect(rows.map((r) => Number(r.epoch))).toEqual([1]);
+    await producer.close();
+    // Out of the way of the later tests, which count this node's portfolios.
+    await patchSpec(clients, namespace, name, { desiredState: 'Stopped' });
+    await waitFor(`${name} stopped`, () => (node.node.portfolioIds().includes(name) ? undefined : true));
+  });
+
   test('S1.03 the published order carries code, side, volume, price, deterministic client order id, epoch and node', () => {
     const order = orders.items.find((o) => o.type === 'submit');
     expect(order).toBeDefined();
@@ -161,11 +210,18 @@ describe('node-runtime against the operator contract (real Kafka, MySQL, kube-ap
     await zombie.close();
   });
 
-  test('S8.02 halted: open orders are cancelled, no new orders, the node leaves the phase to the operator', async () => {
+  test('S8.02 halted: the open order is cancelled, no new orders, the node leaves the phase to the operator', async () => {
     const a = `nc-${s}-a`;
-    expect(orders.items.find((o) => o.portfolioId === a && o.type === 'submit')).toBeDefined();
-    // Other engineers' paper gateways share orders.cn and may have filled it already: cancel what is open.
-    const open = node.node.worker(a)?.engine.view().openOrders.map((o) => o.clientOrderId) ?? [];
+    const b = `nc-${s}-b`;
+    const worker = node.node.worker(a)!;
+    const producer = await bus.producer();
+    // An order that stays open: a limit-up buy (11.00 on a 10.00 close) has no seller on any paper gateway.
+    await patchSpec(clients, namespace, a, { interestedCodes: [codeA, codeH] });
+    await waitFor('codeH routed to a', () => (node.node.interestedCodes().includes(codeH) ? true : undefined));
+    await producer.send(topics.marketData('cn'), [{ key: codeH, value: JSON.stringify(tick(`nc-${s}-h1`, codeH, 1100, 3)) }]);
+    const open = await waitFor('the limit-up buy', () => orders.items.find((o) => o.type === 'submit' && o.portfolioId === a && o.code === codeH));
+    expect(open).toMatchObject({ side: 'BUY', price: 1100, epoch: 1, nodeId });
+    expect(worker.engine.view().openOrders.map((o) => o.clientOrderId)).toContain(open.clientOrderId);
     await operatorStatus(clients, namespace, a, {
       phase: 'Halted',
       conditions: [
@@ -174,23 +230,19 @@ describe('node-runtime against the operator contract (real Kafka, MySQL, kube-ap
         operatorCondition('Halted', 'True', 'EmergencyStop'),
       ],
     });
-    await waitFor('worker halted', () => (node.node.worker(a)?.isHalted ? true : undefined));
-    for (const id of open) {
-      const cancel = await waitFor(`cancel of ${id}`, () => orders.items.find((o) => o.type === 'cancel' && o.clientOrderId === id));
-      expect(cancel).toMatchObject({ portfolioId: a, epoch: 1, nodeId });
-    }
-    expect(node.node.worker(a)?.engine.view().openOrders.filter((o) => o.status !== 'CANCEL_PENDING' && o.status !== 'CANCELLED')).toEqual([]);
-    const producer = await bus.producer();
+    await waitFor('worker halted', () => (worker.isHalted ? true : undefined));
+    const cancel = await waitFor(`cancel of ${open.clientOrderId}`, () => orders.items.find((o) => o.type === 'cancel' && o.clientOrderId === open.clientOrderId));
+    expect(cancel).toMatchObject({ portfolioId: a, epoch: 1, nodeId });
+    expect(worker.engine.view().openOrders.filter((o) => o.status !== 'CANCEL_PENDING' && o.status !== 'CANCELLED')).toEqual([]);
+    // A new code for both a (halted) and b (running): b's order proves the node routed the tick to both.
     const other = uniqueCodes(1)[0]!;
-    await patchSpec(clients, namespace, a, { interestedCodes: [codeA, other] });
+    await patchSpec(clients, namespace, a, { interestedCodes: [codeA, codeH, other] });
+    await patchSpec(clients, namespace, b, { interestedCodes: [codeB, other] });
+    await waitFor('a and b both want the new code', () => (node.node.worker(a)?.engine.interestedCodes().includes(other) && node.node.worker(b)?.engine.interestedCodes().includes(other) ? true : undefined));
     await producer.send(topics.marketData('cn'), [{ key: other, value: JSON.stringify(tick(`nc-${s}-t3`, other, 1000, 5)) }]);
-    await waitFor('interest has the new code', () => interest.items.find((u) => u.codes.includes(other)));
-    await producer.send(topics.marketData('cn'), [{ key: other, value: JSON.stringify(tick(`nc-${s}-t4`, other, 1000, 6)) }]);
-    await waitFor('the tick applied (positions advanced)', async () => {
-      const rows = await db.query<{ input_positions: string }>('SELECT input_positions FROM portfolio_state WHERE portfolio_id = ?', [a]);
-      return Object.keys(JSON.parse(rows[0]?.input_positions ?? '{}')).some((k) => k.startsWith(topics.marketData('cn'))) ? true : undefined;
-    });
-    expect(orders.items.filter((o) => o.portfolioId === a && o.type === 'submit' && o.code === other)).toHaveLength(0);
+    await waitFor('b bought the new code', () => orders.items.find((o) => o.type === 'submit' && o.portfolioId === b && o.code === other));
+    await waitFor('a has handled its queue', () => (worker.queueDepth === 0 && worker.busySince === undefined ? true : undefined));
+    expect(orders.items.filter((o) => o.portfolioId === a && o.type === 'submit').map((o) => o.clientOrderId)).toEqual([`${a}-1`, open.clientOrderId]);
     const p = await getPortfolio(clients, namespace, a);
     expect(p?.status?.phase).toBe('Halted');
     expect(p?.status?.conditions?.find((c) => c.type === 'Halted')?.status).toBe('True');

@@ -38,19 +38,20 @@ export class E2eCluster {
   }
 
   /** Namespace, operator (installs the CRD) and optionally livecore (paper gateway). */
-  async start(opts: { livecore?: boolean } = {}): Promise<this> {
+  async start(opts: { livecore?: boolean; livecoreEnv?: Record<string, string> } = {}): Promise<this> {
     await this.clients.core.createNamespace({ body: { metadata: { name: this.namespace } } });
     this.operator = await startProcess('operator', 'operator', {
       ...this.env,
       INSTALL_CRDS: 'true',
       OPERATOR_ID: `op-${this.suffix}`,
       NODE_LEASE_GRACE_SECONDS: '0',
-      // node-runtime does not release on handoverTo yet: keep the fallback short.
-      HANDOVER_TIMEOUT_SECONDS: '2',
+      // The node releases on handoverTo (stop, persist, releasedEpoch): the fallback never fires in a clean
+      // hand-over, and tests assert there was no HandoverTimedOut event.
+      HANDOVER_TIMEOUT_SECONDS: '30',
     });
     const waits = [waitReady(this.operator)];
     if (opts.livecore) {
-      this.livecore = await startProcess('livecore', 'livecore', { ...this.env, MARKET: 'cn' });
+      this.livecore = await startProcess('livecore', 'livecore', { ...this.env, MARKET: 'cn', ...opts.livecoreEnv });
       waits.push(waitReady(this.livecore));
     }
     await Promise.all(waits);
@@ -128,7 +129,7 @@ export class E2eCluster {
   }
 
   /** A tick inside the A-share morning session of 2026-11-24 (source clock), one second apart. */
-  async tick(code: string, price: number): Promise<PriceUpdate> {
+  async tick(code: string, price: number, prevClose = price): Promise<PriceUpdate> {
     this.seq++;
     const t: PriceUpdate = {
       type: 'price',
@@ -140,11 +141,17 @@ export class E2eCluster {
       kind: 'tick',
       price,
       volume: 100000,
-      prevClose: price,
+      prevClose,
     };
     const producer = await this.producerOnce();
     await producer.send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(t) }]);
     return t;
+  }
+
+  /** Reasons of the Kubernetes Events the operator wrote about a portfolio (HandingOver, Drained, HandoverTimedOut, ...). */
+  async eventReasons(name: string): Promise<string[]> {
+    const list = await this.clients.core.listNamespacedEvent({ namespace: this.namespace, fieldSelector: `involvedObject.name=${name}` });
+    return list.items.map((e) => e.reason ?? '');
   }
 
   /** Collects orders.cn messages of the given portfolios. */

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { minorToDecimal } from '@ginkgo/contracts';
-import { equityCurveSvg, settlementReportHtml, type SettlementRecord } from '@ginkgo/core';
+import { equityCurveSvg, marketById, settlementReportHtml, type SettlementRecord } from '@ginkgo/core';
 import type { MarketDataMessage } from '@ginkgo/contracts';
 import { HotStateStatusSink, HotStateWriter, MySqlPortfolioStateStore, hotKeys, type StatusSink } from '@ginkgo/node-runtime';
 import { InMemoryMessageBus, KafkaMessageBus, MySqlDatabase, PrefixedTopicBus, RedisHotStateStore, createLogger, deleteKafkaResources } from '@ginkgo/platform';
@@ -16,7 +16,10 @@ import { TrackingBus } from './tracking-bus.js';
  * `make demo`: three portfolios over the bundled three-day tape through the whole pipeline, no servers needed.
  * With KAFKA_BROKERS / REDIS_URL / MYSQL_URL set, the same pipeline runs over those servers (see runDemo).
  */
-const tapePath = fileURLToPath(new URL('../../tapes/cn-sample-3d.csv', import.meta.url));
+const tapePaths: Record<string, string> = {
+  cn: fileURLToPath(new URL('../../tapes/cn-sample-3d.csv', import.meta.url)),
+  hk: fileURLToPath(new URL('../../tapes/hk-sample-3d.csv', import.meta.url)),
+};
 
 export const demoPortfolios = {
   'ma-cross-demo': {
@@ -43,6 +46,28 @@ export const demoPortfolios = {
   },
 };
 
+/** DEMO_MARKET=hk: the same pipeline on Hong Kong data (board lots per stock, no T+1, no limits, HK fees). */
+export const hkDemoPortfolios = {
+  'hk-ma-cross-demo': {
+    market: 'hk',
+    initialCash: '2000000.00',
+    strategy: { name: 'ma-cross', params: { short: 5, long: 20 } },
+    riskManagers: [{ name: 'position-ratio', params: { maxRatio: 0.3, mode: 'cut' } }],
+    sizer: { name: 'fixed-value', params: { value: 200000 } },
+    interestedCodes: ['0700.HK', '0005.HK', '0941.HK'],
+    commission: { rate: '0.0003', minimum: '3.00' },
+  },
+  'hk-buy-and-hold-demo': {
+    market: 'hk',
+    initialCash: '1000000.00',
+    strategy: { name: 'buy-and-hold', params: {} },
+    sizer: { name: 'fixed-volume', params: { volume: 1000 } },
+    interestedCodes: ['0005.HK', '0941.HK'],
+  },
+};
+
+const demoSets: Record<string, Record<string, Record<string, unknown> & { initialCash: string }>> = { cn: demoPortfolios, hk: hkDemoPortfolios };
+
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 
 /** One page: per portfolio the equity curve over the days, then the core's report of each day. */
@@ -64,6 +89,8 @@ export interface DemoEnv {
   KAFKA_BROKERS?: string | undefined;
   REDIS_URL?: string | undefined;
   MYSQL_URL?: string | undefined;
+  /** Market of the demo: cn (default) or hk. */
+  DEMO_MARKET?: string | undefined;
   /** Replay only the first N trading days of the tape. */
   DEMO_DAYS?: string | undefined;
   /** Keep the run's Kafka topics, consumer groups and Redis keys (default: deleted at the end). */
@@ -101,7 +128,12 @@ function firstDays(tape: MarketDataMessage[], days: number): MarketDataMessage[]
 export async function runDemo(env: DemoEnv = process.env, out: (s?: string) => void = (s = '') => process.stdout.write(`${s}\n`)): Promise<DemoResult> {
   const daysKnob = env.DEMO_DAYS ? Number(env.DEMO_DAYS) : undefined;
   if (daysKnob !== undefined && !(Number.isInteger(daysKnob) && daysKnob > 0)) throw new Error(`DEMO_DAYS: "${env.DEMO_DAYS}" must be a positive whole number of trading days`);
-  const fullTape = parseCsvTape(await readFile(tapePath, 'utf8'), { source: tapePath });
+  const market = env.DEMO_MARKET ?? 'cn';
+  const tapePath = tapePaths[market];
+  const portfolioSet = demoSets[market];
+  if (!tapePath || !portfolioSet) throw new Error(`DEMO_MARKET: "${market}" must be one of ${Object.keys(tapePaths).join(', ')}`);
+  const utcOffsetMs = marketById(market).utcOffsetMinutes * 60_000;
+  const fullTape = parseCsvTape(await readFile(tapePath, 'utf8'), { source: tapePath, market });
   const tape = daysKnob ? firstDays(fullTape, daysKnob) : fullTape;
   const days = [...new Set(tape.flatMap((m) => (m.type === 'session' ? [m.tradingDay] : [])))];
   const { KAFKA_BROKERS: kafkaBrokers, REDIS_URL: redisUrl, MYSQL_URL: mysqlUrl } = env;
@@ -111,7 +143,7 @@ export async function runDemo(env: DemoEnv = process.env, out: (s?: string) => v
   if (runId !== undefined && !/^[a-z0-9][a-z0-9-]{0,30}$/.test(runId)) throw new Error(`DEMO_RUN_ID: "${runId}" must be lower-case letters, digits and "-" (at most 31)`);
   const idOf = (name: string) => (runId ? `${name}-${runId}` : name);
   const nameOf = (id: string) => (runId && id.endsWith(`-${runId}`) ? id.slice(0, -runId.length - 1) : id);
-  const portfolios = Object.fromEntries(Object.entries(demoPortfolios).map(([name, spec]) => [idOf(name), spec]));
+  const portfolios = Object.fromEntries(Object.entries(portfolioSet).map(([name, spec]) => [idOf(name), spec]));
   const logger = createLogger('demo');
 
   const db = mysqlUrl ? new MySqlDatabase(mysqlUrl) : undefined;
@@ -137,6 +169,7 @@ export async function runDemo(env: DemoEnv = process.env, out: (s?: string) => v
     out(`Ginkgo Live demo: ${tape.length} market events over ${days.join(', ')}, ${Object.keys(portfolios).length} portfolios${runId ? ` (run ${runId})` : ''}`);
     out(`  stores: ${db && mysqlUrl ? `MySQL (${redact(mysqlUrl)}) for the gateway ledger, portfolio state and settlement reports` : 'in-memory'}; hot state: ${redisUrl ? `Redis (${redact(redisUrl)})` : 'none'}; bus: ${kafkaBrokers && prefixed ? `Kafka (${kafkaBrokers}), topics ${prefixed.prefix}*` : 'in-memory'}`);
     const run = await runEmbedded(portfolios, tape, {
+      market,
       ...(ledger ? { ledger } : {}),
       ...(store ? { onSettlement: (r: SettlementRecord) => store.save(r) } : {}),
       ...(bus || stateStore || writer
@@ -156,7 +189,7 @@ export async function runDemo(env: DemoEnv = process.env, out: (s?: string) => v
     for (const o of run.orders) {
       const outcome = run.events.filter((e) => e.clientOrderId === o.clientOrderId).at(-1);
       const orderId = runId ? o.clientOrderId.replace(`-${runId}-`, '-') : o.clientOrderId;
-      out(`  ${new Date(o.ts + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')}  ${orderId.padEnd(22)} ${o.side.padEnd(4)} ${o.code} ${String(o.volume).padStart(6)} @ ${minorToDecimal(o.price).padStart(7)}  -> ${outcome?.event ?? 'no answer'}${outcome?.event === 'REJECTED' ? ` (${outcome.reason})` : ''}`);
+      out(`  ${new Date(o.ts + utcOffsetMs).toISOString().slice(0, 16).replace('T', ' ')}  ${orderId.padEnd(22)} ${o.side.padEnd(4)} ${o.code} ${String(o.volume).padStart(6)} @ ${minorToDecimal(o.price).padStart(7)}  -> ${outcome?.event ?? 'no answer'}${outcome?.event === 'REJECTED' ? ` (${outcome.reason})` : ''}`);
     }
     out('\nSummary');
     const header = ['portfolio', 'initial', 'equity', 'cash', 'realised', 'fees', 'orders', 'fills', 'rejected', 'positions'];
@@ -165,7 +198,7 @@ export async function runDemo(env: DemoEnv = process.env, out: (s?: string) => v
       const orders = run.orders.filter((o) => o.portfolioId === id);
       const fills = run.events.filter((e) => e.portfolioId === id && e.fillVolume !== undefined).length;
       const rejected = run.rejections.filter((e) => e.portfolioId === id).length;
-      const initial = demoPortfolios[nameOf(id) as keyof typeof demoPortfolios].initialCash;
+      const initial = portfolioSet[nameOf(id)]?.initialCash ?? '';
       return [nameOf(id), initial, minorToDecimal(v.equity), minorToDecimal(v.cash), minorToDecimal(v.realizedPnl), minorToDecimal(v.feesPaid), String(orders.length), String(fills), String(rejected), v.positions.map((p) => `${p.code}:${p.volume}(${p.sellable})`).join(' ') || '-'];
     });
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -173,7 +206,7 @@ export async function runDemo(env: DemoEnv = process.env, out: (s?: string) => v
     out(line(header));
     out(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
     for (const r of rows) out(line(r));
-    out('  positions: code:volume(sellable); T+1 makes shares bought on the last day unsellable until the next');
+    out(`  positions: code:volume(sellable)${marketById(market).settlementLagDays > 0 ? `; T+${marketById(market).settlementLagDays} makes shares bought on the last day unsellable until the next` : '; shares are sellable on the day they are bought'}`);
     const reportDir = resolve(env.DEMO_REPORT_DIR ?? 'reports/demo');
     await mkdir(reportDir, { recursive: true });
     const reportPath = resolve(reportDir, 'settlement-report.html');

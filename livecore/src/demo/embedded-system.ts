@@ -1,5 +1,6 @@
 import { PortfolioSpec, topics, type MarketDataMessage, type OrderEvent, type SubmitOrder } from '@ginkgo/contracts';
 import type { PortfolioView, SettlementRecord } from '@ginkgo/core';
+import { marketRulesFor } from '../market-rules-for.js';
 import { ExecutionNode, InMemoryPortfolioStateStore, type PortfolioStateStore, type StatusSink } from '@ginkgo/node-runtime';
 import { InMemoryMessageBus, createLogger } from '@ginkgo/platform';
 import type { TrackingBus } from './tracking-bus.js';
@@ -65,7 +66,7 @@ export async function runEmbedded(portfolios: Record<string, unknown>, tape: Mar
     logger,
   });
   // The venue sees the same feed as the portfolios (it matches resting orders against it).
-  const exchange = new PaperExchange();
+  const exchange = new PaperExchange({ rules: marketRulesFor(market).rules });
   const gateway = new TradeGateway({ market, bus, broker: exchange, ledger: opts.ledger ?? new InMemoryOrderLedger(), logger, control: false });
   const feeder = new DataFeeder({ market, bus, logger });
   await node.start();

@@ -21,6 +21,8 @@ export const fieldDescriptions: Record<string, string> = {
     'Sizer parameters: numbers, strings or booleans. On market "cn", "volume" must be a positive multiple of 100 (one lot).',
   interestedCodes: 'Instrument codes the portfolio subscribes to, e.g. ["600000.SH"]; 1 to 2000, no duplicates.',
   'interestedCodes[]': 'Instrument code like 600000.SH.',
+  commission:
+    "The broker's commission (rate of the order's cumulative amount, minimum per order, rounded half-up to the minor unit); the market's typical rate when absent. Stamp duty and exchange fees come, dated, from the market data.",
   desiredState: 'Running trades; Stopped makes the node stop the portfolio gracefully and keep its state.',
   suspend: 'true has the same effect as desiredState Stopped.',
   phase:

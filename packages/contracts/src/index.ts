@@ -7,3 +7,4 @@ export * from './validation-error.js';
 export * from './portfolio-resource.js';
 export * from './livecore-control.js';
 export * from './settlement.js';
+export * from './reference-data.js';

@@ -12,6 +12,20 @@ export const ComponentRef = z.object({
 });
 export type ComponentRef = z.infer<typeof ComponentRef>;
 
+/** A fraction written as a decimal string, e.g. "0.00025" (0.025%): parsed exactly, never as a float. */
+export const DecimalRate = z.string().regex(/^0(\.[0-9]{1,10})?$/, 'must be a decimal fraction below 1 with at most 10 decimals, e.g. "0.00025"');
+
+/**
+ * The broker's commission: a rate of the order's cumulative filled amount with a minimum per order, rounded
+ * half-up to the minor unit. Exchange and government fees (stamp duty, transfer fee, levies) are not the
+ * broker's and come, dated, from the market data.
+ */
+export const CommissionSchedule = z.object({
+  rate: DecimalRate.describe('commission as a fraction of the traded amount, e.g. "0.00025" for 0.025%'),
+  minimum: DecimalAmount.describe('minimum commission per order in the market currency, e.g. "5.00"'),
+});
+export type CommissionSchedule = z.infer<typeof CommissionSchedule>;
+
 /** The `spec` of a Portfolio resource: what a trader declares. */
 export const PortfolioSpec = z.object({
   market: MarketId.default('cn'),
@@ -20,6 +34,8 @@ export const PortfolioSpec = z.object({
   riskManagers: z.array(ComponentRef).max(16).default([]),
   sizer: ComponentRef.default({ name: 'fixed-volume', params: { volume: 100 } }),
   interestedCodes: z.array(InstrumentCode).min(1).max(2000),
+  /** The broker's commission; the market's typical retail schedule when absent. */
+  commission: CommissionSchedule.optional(),
   /** Running trades; Stopped drains the worker and keeps the state. */
   desiredState: z.enum(['Running', 'Stopped']).default('Running'),
   /** Same effect as desiredState Stopped (kubectl-friendly switch, like CronJob's `suspend`). */

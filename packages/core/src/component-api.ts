@@ -1,6 +1,6 @@
 import type { PriceUpdate } from '@ginkgo/contracts';
 import type { z } from 'zod';
-import type { MarketRules } from './market-rules.js';
+import type { InstrumentRules, MarketRules } from './market-rules.js';
 import type { OrderStatus } from './order-state-machine.js';
 import type { AlertCode, JsonObject, Signal, SignalDraft } from './types.js';
 
@@ -39,6 +39,8 @@ export interface PortfolioReader {
   openOrders(code?: string): OrderInfo[];
   /** Local trading day (YYYY-MM-DD) of the latest market event. */
   tradingDay(): string | undefined;
+  /** The exchange's rules for a code on the current trading day (board, limits, lots, status). */
+  rules(code: string): InstrumentRules;
 }
 
 /** Per-component mutable state (plain JSON, part of the snapshot) and an alert sink. */

@@ -2,6 +2,7 @@ export * from './types.js';
 export * from './money.js';
 export * from './market-rules.js';
 export { cnAShareMarket } from './a-share-market.js';
+export { hkMarket } from './markets/hk-equities.js';
 export * from './market-clock.js';
 export * from './order-state-machine.js';
 export * from './position-book.js';

@@ -60,13 +60,20 @@ export function isTradingDay(market: MarketRules, day: number): boolean {
   return v;
 }
 
+/** The sessions of a day: the usual ones, or the day's own (half days). */
+export function sessionsOn(market: MarketRules, day: number): MarketRules['sessions'] {
+  const special = market.specialSessions;
+  if (special === undefined) return market.sessions;
+  return special[dayToDate(day)] ?? market.sessions;
+}
+
 /** True when `ts` falls inside one of the market's sessions on a trading day. */
 export function isInSession(market: MarketRules, ts: number): boolean {
   const local = ts + market.utcOffsetMinutes * MINUTE_MS;
   const day = Math.floor(local / DAY_MS);
   if (!isTradingDay(market, day)) return false;
   const ms = local - day * DAY_MS;
-  for (const s of market.sessions) {
+  for (const s of sessionsOn(market, day)) {
     if (ms >= s.startMinute * MINUTE_MS && ms <= s.endMinute * MINUTE_MS) return true;
   }
   return false;
@@ -87,7 +94,7 @@ export function tradingMsBetween(market: MarketRules, from: number, to: number, 
   for (let day = firstDay; day <= lastDay; day++) {
     if (!isTradingDay(market, day)) continue;
     const base = day * DAY_MS;
-    for (const s of market.sessions) {
+    for (const s of sessionsOn(market, day)) {
       const lo = Math.max(a, base + s.startMinute * MINUTE_MS);
       const hi = Math.min(b, base + s.endMinute * MINUTE_MS);
       if (hi > lo) total += hi - lo;

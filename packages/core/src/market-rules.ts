@@ -1,8 +1,11 @@
-import { feeAt, mulDiv, PPM } from './money.js';
+import type { ReferenceDataFile } from '@ginkgo/contracts';
 
 /**
- * A market described as data, so that HK, US or futures are added by writing another object like
- * `cnAShareMarket`, never by touching the engine. All rates are integer ppm, all money integer minor units.
+ * A market described as data, so that another market is added by writing another object like
+ * `cnAShareMarket`, never by touching the engine. Every rule that has changed (or may change) carries the
+ * date it took effect and its source (exchange notice and date); lookups are by the event's trading day, so a
+ * backtest of an old day and live trading today are each judged by the rules of their own day.
+ * Money is integer minor units; rates are exact decimal strings or integer ppm.
  */
 export interface TradingSession {
   /** Minutes after local midnight, inclusive. */
@@ -11,23 +14,82 @@ export interface TradingSession {
   readonly endMinute: number;
 }
 
-export interface FeeSchedule {
-  /** Broker commission on both sides, ppm of the traded amount. */
-  readonly commissionPpm: number;
-  /** Minimum commission per order, minor units (charged once per order, not per fill). */
-  readonly commissionMinMinor: number;
-  readonly stampDutyBuyPpm: number;
-  readonly stampDutySellPpm: number;
-  /** Exchange transfer fee, ppm of the traded amount, both sides. */
-  readonly transferFeePpm: number;
+/**
+ * An exchange or government fee: a rate of the order's cumulative amount, rounded to a multiple of
+ * `roundToMinor` minor units (half-up, or up), then held within [min, max]. In force from `from`
+ * (inclusive) until `until` (exclusive).
+ */
+export interface FeeComponent {
+  readonly name: string;
+  readonly side: 'both' | 'buy' | 'sell';
+  /** Fraction of the amount as an exact decimal string, e.g. "0.0005" = 0.05%. */
+  readonly rate: string;
+  readonly rounding: 'half-up' | 'up';
+  /** 1 = to the fen/cent; 100 = to the whole yuan/dollar. */
+  readonly roundToMinor: number;
+  readonly minMinor?: number;
+  readonly maxMinor?: number;
+  readonly from: string;
+  readonly until?: string;
+  readonly source: string;
 }
 
-export interface PriceLimitRule {
-  /** Code prefixes this rule applies to (e.g. "300", "688"); empty = every code. First match wins. */
+/** The broker's commission (per Portfolio spec): rate of the order's cumulative amount, minimum per order. */
+export interface Commission {
+  readonly rate: string;
+  readonly minMinor: number;
+}
+
+/**
+ * Order volume rule: a buy is `min` shares or more in steps of `step` (A main boards 100/100, STAR 200/1,
+ * Beijing 100/1). On a sell the odd remainder of the balance (what cannot go as whole lots) must go in one
+ * order, alone or with whole lots, when `oddRemainderSell`; otherwise (Hong Kong) sells are whole lots too.
+ */
+export interface LotRule {
+  readonly min: number;
+  readonly step: number;
+  readonly oddRemainderSell: boolean;
+}
+
+/** Tick (minimum price step) for prices up to and including `upToMinor` (null = no upper bound). */
+export interface TickBand {
+  readonly upToMinor: number | null;
+  readonly tickMinor: number;
+}
+
+export interface BoardRules {
+  /** Daily limit from the previous close, ppm (100000 = 10%); null = no daily limit. */
+  readonly priceLimitPpm: number | null;
+  /** The limit for risk-warning (ST, *ST) stocks of this board. */
+  readonly stPriceLimitPpm: number | null;
+  /** Lots of the board; null = per instrument (board lots from the reference data, e.g. Hong Kong). */
+  readonly lot: LotRule | null;
+  /** Whether the odd remainder of a holding may be sold on the board (used with per-instrument lots). */
+  readonly oddRemainderSell: boolean;
+  readonly ticks: readonly TickBand[];
+  /** Largest volume of one limit order; null = none. */
+  readonly maxOrderVolume: number | null;
+  /** Most shares of one risk-warning stock an investor may buy per day (orders placed and filled); null = none. */
+  readonly stDailyBuyCap: number | null;
+  /** Trading days without a price limit from the listing day, for listings under the rules of that day. */
+  readonly ipoNoLimitDays: number;
+}
+
+/** A dated change of some of a board's rules. The first change of a board sets all of them. */
+export interface RuleChange {
+  readonly from: string;
+  readonly source: string;
+  readonly set: Partial<BoardRules>;
+}
+
+export interface BoardDefinition {
+  readonly id: string;
+  readonly name: string;
+  /** Code suffix (exchange) this board belongs to, e.g. "SH". */
+  readonly suffix: string;
+  /** Code prefixes of the board; empty = every code of the suffix. Boards are matched in order. */
   readonly prefixes: readonly string[];
-  /** Maximum move from the previous close, ppm (100000 = 10%). null = no limit. */
-  readonly limitPpm: number | null;
-  readonly board: string;
+  readonly changes: readonly RuleChange[];
 }
 
 export interface MarketRules {
@@ -36,80 +98,24 @@ export interface MarketRules {
   /** Offset of the exchange's wall clock from UTC; fixed because we never consult a tz database. */
   readonly utcOffsetMinutes: number;
   readonly sessions: readonly TradingSession[];
+  /** Days with other sessions than usual (e.g. Hong Kong half days), local YYYY-MM-DD. */
+  readonly specialSessions?: Readonly<Record<string, readonly TradingSession[]>>;
   /** Days of week without trading, 0 = Sunday. */
   readonly weekendDays: readonly number[];
-  /** Exchange holidays as local YYYY-MM-DD. */
+  /** Exchange holidays (weekdays without trading) as local YYYY-MM-DD. */
   readonly holidays: readonly string[];
-  /** Buy volumes must be multiples of this; a sell may include the odd remainder only when closing. */
-  readonly lotSize: number;
-  /** 1 = T+1 (bought today sellable after settlement), 0 = T+0. */
+  /** 1 = T+1 (bought today sellable after settlement), 0 = sellable at once. */
   readonly settlementLagDays: number;
-  readonly fees: FeeSchedule;
-  /** Price limit rules by board, checked in order; ST codes use `stLimitPpm`. */
-  readonly priceLimits: readonly PriceLimitRule[];
-  readonly stLimitPpm: number | null;
-  /** Codes currently flagged ST (special treatment) with the narrower limit. */
-  readonly stCodes: readonly string[];
+  readonly boards: readonly BoardDefinition[];
+  /** Exchange and government fees, dated. */
+  readonly fees: readonly FeeComponent[];
+  /** Typical retail commission, used when a Portfolio spec names none. */
+  readonly defaultCommission: Commission;
+  /** Instrument facts (ST, listing, suspension, board lots), dated; replaced by the processes' file. */
+  readonly reference: ReferenceDataFile;
 }
 
-export interface FeeBreakdown {
-  commission: number;
-  stampDuty: number;
-  transferFee: number;
-  total: number;
-}
-
-/**
- * Fees for an order whose filled amount so far is `amountMinor`. Each fee is rounded half-up to the fen.
- * The engine charges the difference between successive cumulative values, so a minimum commission is
- * charged once per order and rounding never accumulates across fills.
- */
-export function orderFees(market: MarketRules, side: 'BUY' | 'SELL', amountMinor: number): FeeBreakdown {
-  if (amountMinor <= 0) return { commission: 0, stampDuty: 0, transferFee: 0, total: 0 };
-  const f = market.fees;
-  const commission = Math.max(f.commissionMinMinor, feeAt(amountMinor, f.commissionPpm));
-  const stampDuty = feeAt(amountMinor, side === 'BUY' ? f.stampDutyBuyPpm : f.stampDutySellPpm);
-  const transferFee = feeAt(amountMinor, f.transferFeePpm);
-  return { commission, stampDuty, transferFee, total: commission + stampDuty + transferFee };
-}
-
-export function orderFeeTotal(market: MarketRules, side: 'BUY' | 'SELL', amountMinor: number): number {
-  return orderFees(market, side, amountMinor).total;
-}
-
-/** The price-limit ratio for a code (ppm) and the board it belongs to. */
-export function priceLimitFor(market: MarketRules, code: string): { limitPpm: number | null; board: string } {
-  if (market.stCodes.includes(code)) return { limitPpm: market.stLimitPpm, board: 'st' };
-  for (const rule of market.priceLimits) {
-    if (rule.prefixes.length === 0 || rule.prefixes.some((p) => code.startsWith(p))) {
-      return { limitPpm: rule.limitPpm, board: rule.board };
-    }
-  }
-  return { limitPpm: null, board: 'none' };
-}
-
-/** Limit-up and limit-down prices from a base (previous close), rounded half-up to the fen as exchanges do. */
-export function limitPrices(market: MarketRules, code: string, baseMinor: number): { up: number; down: number } | null {
-  const { limitPpm } = priceLimitFor(market, code);
-  if (limitPpm === null) return null;
-  return {
-    up: mulDiv(baseMinor, PPM + limitPpm, PPM, 'half-up'),
-    down: Math.max(1, mulDiv(baseMinor, PPM - limitPpm, PPM, 'half-up')),
-  };
-}
-
-/** Largest volume <= `volume` that is a whole number of lots. */
-export function roundDownToLot(market: MarketRules, volume: number): number {
-  if (volume <= 0) return 0;
-  return volume - (volume % market.lotSize);
-}
-
-/** Copy of a market with trading sessions covering the whole day and no calendar (demos, tests). */
-export function withAlwaysOpenSessions(market: MarketRules): MarketRules {
-  return { ...market, sessions: [{ startMinute: 0, endMinute: 24 * 60 }], weekendDays: [], holidays: [] };
-}
-
-/** Copy of a market with extra ST codes. */
-export function withStCodes(market: MarketRules, codes: readonly string[]): MarketRules {
-  return { ...market, stCodes: [...market.stCodes, ...codes] };
-}
+export * from './markets/fees.js';
+export * from './markets/instrument-rules.js';
+export * from './markets/order-rules.js';
+export * from './markets/market-registry.js';

@@ -1,5 +1,6 @@
 import type { OrderEvent } from '@ginkgo/contracts';
-import { orderFeeTotal, type MarketRules } from './market-rules.js';
+import { orderFeeTotal, type Commission, type MarketRules } from './market-rules.js';
+import { tradingDayOf } from './market-clock.js';
 import { isTerminal, statusAfterFill, transition, type OrderStatus } from './order-state-machine.js';
 import type { PositionBook } from './position-book.js';
 
@@ -40,7 +41,17 @@ export class OrderBook {
   readonly orders = new Map<string, OrderRecord>();
   private readonly openIds = new Set<string>();
 
-  constructor(private readonly book: PositionBook, private readonly market: MarketRules) {}
+  private readonly commission: Commission;
+
+  /** Fees follow the rules of the order's trading day and the portfolio's commission (the market's default if none). */
+  constructor(private readonly book: PositionBook, private readonly market: MarketRules, commission?: Commission) {
+    this.commission = commission ?? market.defaultCommission;
+  }
+
+  /** Total fees of an order placed at `ts` whose cumulative filled amount is `amount`. */
+  feeTotal(side: 'BUY' | 'SELL', amount: number, ts: number): number {
+    return orderFeeTotal(this.market, side, amount, { day: tradingDayOf(this.market, ts), commission: this.commission });
+  }
 
   get(id: string): OrderRecord | undefined {
     return this.orders.get(id);
@@ -60,19 +71,19 @@ export class OrderBook {
     return false;
   }
 
-  /** Cash a new order must reserve. */
-  cashToFreeze(side: 'BUY' | 'SELL', price: number, volume: number): number {
-    return this.frozenFor(side, 0, price * volume);
+  /** Cash a new order placed at `ts` must reserve. */
+  cashToFreeze(side: 'BUY' | 'SELL', price: number, volume: number, ts: number): number {
+    return this.frozenFor(side, 0, price * volume, ts);
   }
 
-  private frozenFor(side: 'BUY' | 'SELL', filledAmount: number, remainingAmount: number): number {
-    const feeRest = orderFeeTotal(this.market, side, filledAmount + remainingAmount) - orderFeeTotal(this.market, side, filledAmount);
+  private frozenFor(side: 'BUY' | 'SELL', filledAmount: number, remainingAmount: number, ts: number): number {
+    const feeRest = this.feeTotal(side, filledAmount + remainingAmount, ts) - this.feeTotal(side, filledAmount, ts);
     return side === 'BUY' ? remainingAmount + feeRest : Math.max(0, feeRest - remainingAmount);
   }
 
   submit(o: Omit<OrderRecord, 'filled' | 'filledAmount' | 'feesCharged' | 'frozenCash' | 'status' | 'updatedTs' | 'fillIds' | 'forced'>): OrderRecord {
     const rec: OrderRecord = { ...o, filled: 0, filledAmount: 0, feesCharged: 0, frozenCash: 0, status: 'NEW', updatedTs: o.submittedTs, fillIds: [], forced: false };
-    rec.frozenCash = this.cashToFreeze(rec.side, rec.price, rec.volume);
+    rec.frozenCash = this.cashToFreeze(rec.side, rec.price, rec.volume, rec.submittedTs);
     this.book.freezeCash(rec.frozenCash);
     if (rec.side === 'SELL') this.book.freezeSell(rec.code, rec.volume);
     // Handing the intent to the caller is the submission.
@@ -130,7 +141,7 @@ export class OrderBook {
       if (volume > held) return { ok: false, reason: `oversell refused: selling ${volume} of ${o.code} with ${held} held`, alert: 'OVERFILL', order: o };
     }
     const amount = volume * price;
-    const fee = orderFeeTotal(this.market, o.side, o.filledAmount + amount) - o.feesCharged;
+    const fee = this.feeTotal(o.side, o.filledAmount + amount, o.submittedTs) - o.feesCharged;
     o.fillIds.push(fillId);
     o.filled += volume;
     o.filledAmount += amount;
@@ -140,7 +151,7 @@ export class OrderBook {
     if (lateAfterForce) return { ok: true, order: o, fill: { volume, price } };
     // Re-reserve for what is left (never more than before, since fills are at the limit or better).
     const remaining = (o.volume - o.filled) * o.price;
-    const nextFrozen = o.filled >= o.volume ? 0 : this.frozenFor(o.side, o.filledAmount, remaining);
+    const nextFrozen = o.filled >= o.volume ? 0 : this.frozenFor(o.side, o.filledAmount, remaining, o.submittedTs);
     this.book.releaseCash(o.frozenCash - nextFrozen);
     o.frozenCash = nextFrozen;
     this.setStatus(o, statusAfterFill(o.status, o.filled, o.volume), e.ts);

@@ -7,14 +7,15 @@ import {
   type SessionEvent,
   type SuspensionEvent,
 } from '@ginkgo/contracts';
-import { cnAShareMarket } from './a-share-market.js';
 import type { ComponentContext, OrderInfo, PortfolioReader, PositionInfo } from './component-api.js';
 import { ComponentRegistry, type BuiltComponents } from './component-registry.js';
 import { createDefaultRegistry } from './default-registry.js';
 import { DedupeWindow } from './dedupe-window.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine-config.js';
 import { isInSession, tradingDayOf, tradingMsBetween } from './market-clock.js';
-import { limitPrices, roundDownToLot, type MarketRules } from './market-rules.js';
+import { checkTradable, instrumentRules, limitPrices, marketById, type MarketRules, type RuleViolation } from './market-rules.js';
+import { cutVolume, finalCheck, largestAffordableBuy, portfolioCommission, sizeBuy, sizeSell, type Sized } from './order-gate.js';
+import { DailyBuys } from './daily-buys.js';
 import { divRound, mulDiv } from './money.js';
 import { OrderBook, type OrderRecord } from './order-book.js';
 import { PositionBook } from './position-book.js';
@@ -102,7 +103,7 @@ export class PortfolioEngine {
   readonly portfolioId: string;
   readonly market: MarketRules;
   readonly config: EngineConfig;
-  private readonly spec: PortfolioSpec;
+  private spec: PortfolioSpec;
   private readonly components: BuiltComponents;
   private readonly interested: Set<string>;
   private readonly reader: PortfolioReader;
@@ -120,6 +121,7 @@ export class PortfolioEngine {
   private readonly staleCodes = new Set<string>();
   private readonly suspended = new Set<string>();
   private rateLimiter: SignalRateLimiter;
+  private dailyBuys = new DailyBuys();
   private closedDay: string | undefined;
   private tradingDay: string | undefined;
   private settledDays: string[] = [];
@@ -133,7 +135,7 @@ export class PortfolioEngine {
   private constructor(opts: PortfolioEngineOptions) {
     this.portfolioId = opts.portfolioId;
     this.spec = opts.spec;
-    this.market = opts.market ?? cnAShareMarket;
+    this.market = opts.market ?? marketById(opts.spec.market);
     if (this.market.id !== opts.spec.market) {
       throw new Error(`spec.market: portfolio is for market "${opts.spec.market}" but the engine was given rules for "${this.market.id}"`);
     }
@@ -142,7 +144,7 @@ export class PortfolioEngine {
     this.interested = new Set(opts.spec.interestedCodes);
     const initialCash = decimalToMinor(opts.spec.initialCash);
     this.book = new PositionBook(initialCash);
-    this.orders = new OrderBook(this.book, this.market);
+    this.orders = new OrderBook(this.book, this.market, portfolioCommission(this.market, opts.spec));
     this.dayStart = { equity: initialCash, realizedPnl: 0, feesPaid: 0 };
     this.seen = new DedupeWindow(this.config.dedupeWindow);
     this.rateLimiter = new SignalRateLimiter(this.config.minSignalIntervalMs);
@@ -234,7 +236,7 @@ export class PortfolioEngine {
     if (this.suspended.has(e.code)) return this.drop(out, id, `${e.code} is suspended`, e.code);
     const base = e.prevClose ?? q?.prevClose ?? q?.price;
     if (base !== undefined) {
-      const lim = limitPrices(this.market, e.code, base);
+      const lim = limitPrices(this.market, e.code, base, tradingDayOf(this.market, e.ts));
       if (lim && (e.price > lim.up || e.price < lim.down)) {
         this.alert('ABNORMAL_PRICE', `${e.code}: price ${e.price} outside the limits [${lim.down}, ${lim.up}] from base ${base}`, e.code);
         return this.drop(out, id, `abnormal price: ${e.price} jumps beyond the price limit [${lim.down}, ${lim.up}]`, e.code);
@@ -323,33 +325,50 @@ export class PortfolioEngine {
     }
   }
 
-  /** Sizing, passive risk, lot rules and the cash check; returns the order intent or why there is none. */
+  /** An order the exchange would reject: refused here with the rule's name, nothing frozen. */
+  private refuse(s: Signal, v: RuleViolation): string {
+    this.alert('ORDER_REFUSED', `${s.direction} ${s.code} refused by market rule ${v.rule}: ${v.message}`, s.code);
+    return `refused by market rule ${v.rule}: ${v.message}`;
+  }
+
+  /** Shares of a code bought today: filled plus what open buy orders still ask for. */
+  private boughtToday(code: string, day: string): number {
+    let n = this.dailyBuys.filled(day, code);
+    for (const o of this.orders.open()) if (o.code === code && o.side === 'BUY') n += o.volume - o.filled;
+    return n;
+  }
+
+  /** Sizing, passive risk, the exchange's rules of the day and the cash check; the order intent or why there is none. */
   private signalToOrder(s: Signal): HandleResult['orders'][number] | string {
     const view = this.reader;
     if (this.suspended.has(s.code)) return `${s.code} is suspended`;
-    const price = this.quotes.get(s.code)?.price;
+    const quote = this.quotes.get(s.code);
+    const price = quote?.price;
     if (price === undefined) return `no price for ${s.code}`;
-    const lot = this.market.lotSize;
+    const day = tradingDayOf(this.market, s.ts);
+    const rules = instrumentRules(this.market, s.code, day);
+    const blocked = checkTradable(rules);
+    if (blocked) return this.refuse(s, blocked);
     const side = s.direction === 'LONG' ? 'BUY' : 'SELL';
-    let volume: number;
+    const bought = side === 'BUY' ? this.boughtToday(s.code, day) : 0;
+    let available = 0;
+    let sized: Sized;
     const notes: string[] = [];
     if (side === 'BUY') {
       if (this.orders.hasOpen(s.code, 'BUY')) return `a buy order for ${s.code} is already open`;
-      const raw = s.volume ?? this.components.sizer.impl.size(view, s, price, this.ctxFor(this.states.sizer));
-      volume = roundDownToLot(this.market, Math.floor(raw));
-      if (volume <= 0) return `size ${raw} is below one lot of ${lot}`;
+      sized = sizeBuy(rules, s.volume, () => this.components.sizer.impl.size(view, s, price, this.ctxFor(this.states.sizer)), bought);
     } else {
       const pos = this.book.position(s.code);
       if (!pos || pos.volume === 0) return `no position in ${s.code} to close`;
-      const available = this.book.availableToSell(s.code);
+      available = this.book.availableToSell(s.code);
       if (available === 0) {
         return pos.frozenSell > 0 ? `a sell order for ${s.code} is already open` : `nothing sellable in ${s.code} (T+1: ${pos.volume} held, 0 sellable)`;
       }
-      volume = Math.min(s.volume ?? available, available);
-      // Odd lots may only go out when the whole position is closed.
-      if (volume !== pos.volume) volume = roundDownToLot(this.market, volume);
-      if (volume <= 0) return `sell volume below one lot of ${lot}`;
+      sized = sizeSell(rules, s.volume, available);
     }
+    if ('refusal' in sized) return this.refuse(s, sized.refusal);
+    if ('reason' in sized) return sized.reason;
+    let volume = sized.volume;
     const risks = this.components.risks;
     for (let i = 0; i < risks.length; i++) {
       const r = risks[i]!;
@@ -360,7 +379,7 @@ export class PortfolioEngine {
         return `blocked by ${r.name}: ${d.reason}`;
       }
       if (d.action === 'cut') {
-        const cut = side === 'BUY' ? roundDownToLot(this.market, Math.min(volume, d.volume)) : Math.min(volume, d.volume);
+        const cut = cutVolume(rules, side, Math.min(volume, d.volume), available);
         if (cut <= 0) return `blocked by ${r.name}: ${d.reason}`;
         if (cut < volume) {
           this.alert('RISK', `${r.name} cut ${side} ${s.code} from ${volume} to ${cut}: ${d.reason}`, s.code);
@@ -370,16 +389,19 @@ export class PortfolioEngine {
       }
     }
     // Cash check with fees (always on): cut to what the available cash pays for, or refuse.
-    const available = this.book.availableCash;
-    if (this.orders.cashToFreeze(side, price, volume) > available) {
+    const cash = this.book.availableCash;
+    const cost = (v: number) => this.orders.cashToFreeze(side, price, v, s.ts);
+    if (cost(volume) > cash) {
       if (side === 'SELL') return `insufficient cash for the fees of selling ${volume} ${s.code}`;
-      let v = roundDownToLot(this.market, Math.floor(available / price));
-      while (v > 0 && this.orders.cashToFreeze('BUY', price, v) > available) v -= lot;
-      if (v <= 0) return `insufficient cash: ${this.orders.cashToFreeze('BUY', price, volume)} needed for ${volume} ${s.code}, ${available} available`;
+      const v = largestAffordableBuy(rules, price, cash, cost);
+      if (v <= 0) return `insufficient cash: ${cost(volume)} needed for ${volume} ${s.code}, ${cash} available`;
       this.alert('RISK', `cash check cut BUY ${s.code} from ${volume} to ${v} (fees included)`, s.code);
       notes.push(`cash: ${volume} -> ${v}`);
       volume = v;
     }
+    const prevClose = quote?.prevClose;
+    const last = finalCheck(rules, { side, price, volume }, { ...(prevClose !== undefined ? { prevClose } : {}), sellableBalance: available, boughtToday: bought });
+    if (last) return this.refuse(s, last);
     this.seq += 1;
     const clientOrderId = `${this.portfolioId}-${this.seq}`;
     const reason = (notes.length ? `${s.reason} [${notes.join('; ')}]` : s.reason).slice(0, 500);
@@ -395,6 +417,7 @@ export class PortfolioEngine {
       return this.drop(out, e.eventId, r.reason, r.order?.code);
     }
     const o = r.order;
+    if (r.fill && o.side === 'BUY') this.dailyBuys.add(tradingDayOf(this.market, o.submittedTs), o.code, r.fill.volume);
     if (e.event === 'REJECTED') this.alert('ORDER_REJECTED', `${o.clientOrderId} rejected: ${e.reason ?? 'no reason given'}`, o.clientOrderId);
     if (r.fill && o.side === 'BUY' && o.price < r.fill.price) {
       this.alert('FILL_OUTSIDE_LIMIT', `${o.clientOrderId} bought at ${r.fill.price} above its limit ${o.price}`, o.clientOrderId);
@@ -642,6 +665,17 @@ export class PortfolioEngine {
     return this.spec.interestedCodes.filter((c) => !this.suspended.has(c));
   }
 
+  /**
+   * Replaces the interest set and nothing else (cash, positions, orders and component state stay): ticks of
+   * added codes are taken from now on, those of removed codes dropped; positions held in them are kept.
+   */
+  setInterestedCodes(codes: readonly string[]): void {
+    this.spec = { ...this.spec, interestedCodes: [...codes] };
+    this.interested.clear();
+    for (const c of codes) this.interested.add(c);
+    for (const c of [...this.staleCodes]) if (!this.interested.has(c)) this.staleCodes.delete(c);
+  }
+
   private makeReader(): PortfolioReader {
     const self = this;
     const info = (code: string): PositionInfo | undefined => {
@@ -676,6 +710,7 @@ export class PortfolioEngine {
         return out;
       },
       tradingDay: () => self.tradingDay,
+      rules: (code) => instrumentRules(self.market, code, self.tradingDay ?? tradingDayOf(self.market, self.currentTs)),
     };
   }
 
@@ -706,6 +741,7 @@ export class PortfolioEngine {
       settledDays: [...this.settledDays],
       dayStart: { ...this.dayStart },
       equityCurve: this.equityCurve.map((p) => ({ ...p })),
+      dailyBuys: this.dailyBuys.toState(),
       components: {
         strategy: { key: this.components.strategy.key, state: clone(this.states.strategy) },
         risks: this.components.risks.map((r, i) => ({ key: r.key, state: clone(this.states.risks[i]!) })),
@@ -724,7 +760,8 @@ export class PortfolioEngine {
     const e = new PortfolioEngine({ ...opts, portfolioId: s.portfolioId, config: { ...s.config, ...opts.config } });
     const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
     e.book = PositionBook.fromState(s.book);
-    e.orders = new OrderBook(e.book, e.market);
+    e.orders = new OrderBook(e.book, e.market, portfolioCommission(e.market, opts.spec));
+    e.dailyBuys = DailyBuys.from(s.dailyBuys);
     e.orders.load(s.orders);
     e.seq = s.orderSeq;
     e.seen = DedupeWindow.from(e.config.dedupeWindow, s.seenEventIds);

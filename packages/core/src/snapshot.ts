@@ -1,3 +1,4 @@
+import type { DailyBuysState } from './daily-buys.js';
 import type { EngineConfig } from './engine-config.js';
 import type { OrderRecord } from './order-book.js';
 import type { BookState } from './position-book.js';
@@ -45,5 +46,7 @@ export interface PortfolioSnapshot {
   settledDays: string[];
   dayStart: { equity: number; realizedPnl: number; feesPaid: number };
   equityCurve: EquityPoint[];
+  /** Shares bought per code on the current trading day (risk-warning daily cap); absent in older snapshots. */
+  dailyBuys?: DailyBuysState;
   components: { strategy: ComponentSnapshot; risks: ComponentSnapshot[]; sizer: ComponentSnapshot };
 }

@@ -54,6 +54,7 @@ export type AlertCode =
   | 'LIMIT_MOVE'
   | 'ORDER_TIMEOUT'
   | 'ORDER_REJECTED'
+  | 'ORDER_REFUSED'
   | 'ILLEGAL_TRANSITION'
   | 'OVERFILL'
   | 'UNKNOWN_ORDER'

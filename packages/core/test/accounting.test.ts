@@ -1,16 +1,16 @@
-import { cnAShareMarket, limitPrices, orderFees, settlementReportHtml, settlementReportJson, createDefaultRegistry, mulDiv, divRound, withStCodes, roundDownToLot } from '../src/index.js';
+import { cnAShareMarket, limitPrices, orderFees, settlementReportHtml, settlementReportJson, createDefaultRegistry, mulDiv, divRound, withStCodes, roundDownToLots } from '../src/index.js';
 import { at, DAY, engine, fill, price, session, T0 } from './helpers.js';
 
 const A = '600000.SH';
 const NEXT = '2025-03-04';
 
 test('fees: commission with minimum, stamp duty on sells only, transfer fee; each rounded half-up to the fen', () => {
-  expect(orderFees(cnAShareMarket, 'BUY', 100_000)).toEqual({ commission: 500, stampDuty: 0, transferFee: 1, total: 501 });
+  expect(orderFees(cnAShareMarket, 'BUY', 100_000, { day: DAY })).toEqual({ commission: 500, items: [{ name: 'transfer-fee', amount: 1 }], total: 501 });
   // 10,000,000 fen: commission 2500, stamp 5000 on the sell side, transfer 100
-  expect(orderFees(cnAShareMarket, 'SELL', 10_000_000)).toEqual({ commission: 2500, stampDuty: 5000, transferFee: 100, total: 7600 });
+  expect(orderFees(cnAShareMarket, 'SELL', 10_000_000, { day: DAY })).toEqual({ commission: 2500, items: [{ name: 'stamp-duty', amount: 5000 }, { name: 'transfer-fee', amount: 100 }], total: 7600 });
   // half-up: 0.001% of 150,000 fen = 1.5 fen -> 2; of 149,999 = 1.49999 -> 1
-  expect(orderFees(cnAShareMarket, 'BUY', 150_000).transferFee).toBe(2);
-  expect(orderFees(cnAShareMarket, 'BUY', 149_999).transferFee).toBe(1);
+  expect(orderFees(cnAShareMarket, 'BUY', 150_000, { day: DAY }).items).toEqual([{ name: 'transfer-fee', amount: 2 }]);
+  expect(orderFees(cnAShareMarket, 'BUY', 149_999, { day: DAY }).items).toEqual([{ name: 'transfer-fee', amount: 1 }]);
   expect(orderFees(cnAShareMarket, 'BUY', 0).total).toBe(0);
   // exact beyond 2^53 via BigInt
   expect(mulDiv(9_000_000_000_000_000 / 1000, 3000, 7, 'floor')).toBe(Number((9_000_000_000_000n * 3000n) / 7n));
@@ -19,15 +19,15 @@ test('fees: commission with minimum, stamp duty on sells only, transfer fee; eac
   expect(divRound(-5, 2, 'floor')).toBe(-3);
 });
 
-test('price limits by board: main 10%, ChiNext/STAR 20%, ST 5%; lots of 100', () => {
-  expect(limitPrices(cnAShareMarket, '600000.SH', 1000)).toEqual({ up: 1100, down: 900 });
-  expect(limitPrices(cnAShareMarket, '300750.SZ', 1000)).toEqual({ up: 1200, down: 800 });
-  expect(limitPrices(cnAShareMarket, '688981.SH', 1005)).toEqual({ up: 1206, down: 804 });
-  expect(limitPrices(withStCodes(cnAShareMarket, ['600001.SH']), '600001.SH', 1000)).toEqual({ up: 1050, down: 950 });
-  expect(roundDownToLot(cnAShareMarket, 1999)).toBe(1900);
+test('price limits by board: main 10%, ChiNext/STAR 20%, main-board ST 5% in 2025; lots of 100', () => {
+  expect(limitPrices(cnAShareMarket, '600000.SH', 1000, DAY)).toEqual({ up: 1100, down: 900 });
+  expect(limitPrices(cnAShareMarket, '300750.SZ', 1000, DAY)).toEqual({ up: 1200, down: 800 });
+  expect(limitPrices(cnAShareMarket, '688981.SH', 1005, DAY)).toEqual({ up: 1206, down: 804 });
+  expect(limitPrices(withStCodes(cnAShareMarket, ['600001.SH']), '600001.SH', 1000, DAY)).toEqual({ up: 1050, down: 950 });
+  expect(roundDownToLots({ min: 100, step: 100, oddRemainderSell: true }, 1999)).toBe(1900);
 });
 
-test('sells round to lots except when closing the whole position (odd lot)', () => {
+test('an explicit sell carrying the whole odd remainder goes out as asked; "sell all" sells the odd lot too', () => {
   const registry = createDefaultRegistry();
   let want: { code: string; direction: 'LONG' | 'SHORT'; reason: string; volume?: number }[] = [];
   registry.registerStrategy('script', () => want);
@@ -38,8 +38,9 @@ test('sells round to lots except when closing the whole position (odd lot)', () 
   // 10 for 3 split leaves an odd lot: 1000 x 13/10 = 1300 -> use 1 for 1.05 style: 1000*21/20 = 1050
   e.handle({ type: 'corporate-action', eventId: 'ca', ts: T0 + 2, seq: 1, market: 'cn', code: A, cashPerShareMinor: 0, splitNumerator: 21, splitDenominator: 20 });
   e.handle(session('settlement', at('15:30')));
+  // 1050 held: 550 = 5 lots + the whole odd remainder of 50, which the exchange takes.
   want = [{ code: A, direction: 'SHORT', reason: 'trim', volume: 550 }];
-  expect(e.handle(price(A, 950, at('10:00', 0, NEXT))).orders[0]?.volume).toBe(500);
+  expect(e.handle(price(A, 950, at('10:00', 0, NEXT))).orders[0]?.volume).toBe(550);
   const e2 = engine({ strategy: { name: 'script', params: {} } }, { registry });
   want = [{ code: A, direction: 'LONG', reason: 'in', volume: 1000 }];
   const id2 = e2.handle(price(A, 1000, T0)).orders[0]!.clientOrderId;

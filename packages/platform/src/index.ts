@@ -18,6 +18,7 @@ export * from './runtime-settings.js';
 export * from './redis-memory-monitor.js';
 export * from './disk-space-monitor.js';
 export * from './tcp-proxy.js';
+export * from './kafka-wire.js';
 export * from './kafka-proxy.js';
 export * from './dependency-wait.js';
 export * from './kafka-probe.js';

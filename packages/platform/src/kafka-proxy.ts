@@ -26,7 +26,7 @@ class FrameReader {
  * proxy keeps every later connection (partition leaders, group coordinator) on the proxy too. Without it a
  * proxy only covers the bootstrap connection: the broker advertises its own address.
  */
-function kafkaCodec(brokerPort: number, proxyPort: () => number): ProxyCodec {
+function kafkaCodec(brokerPort: number, proxyPort: () => number, onRequest?: KafkaRequestObserver): ProxyCodec {
   const requests = new FrameReader();
   const responses = new FrameReader();
   const pending = new Map<number, { apiKey: number; version: number }>();
@@ -40,7 +40,11 @@ function kafkaCodec(brokerPort: number, proxyPort: () => number): ProxyCodec {
   return {
     toUpstream(chunk) {
       const frames = requests.push(chunk);
-      for (const f of frames) pending.set(f.readInt32BE(8), { apiKey: f.readInt16BE(4), version: f.readInt16BE(6) });
+      for (const f of frames) {
+        const req = { apiKey: f.readInt16BE(4), version: f.readInt16BE(6) };
+        pending.set(f.readInt32BE(8), req);
+        onRequest?.({ ...req, frame: f });
+      }
       return frames;
     },
     toClient(chunk) {
@@ -76,17 +80,25 @@ function kafkaCodec(brokerPort: number, proxyPort: () => number): ProxyCodec {
   };
 }
 
+/** Sees each request frame (size prefix included) a client sends through the proxy: what tests check on the wire. */
+export type KafkaRequestObserver = (req: { apiKey: number; version: number; frame: Buffer }) => void;
+
 /**
  * A TcpProxy in front of a single Kafka broker that keeps all of a client's traffic on the proxy (bootstrap,
  * leaders, coordinator), so cut() really cuts the client off Kafka. For fault tests on the test bed.
  */
-export async function startKafkaProxy(opts: { brokerHost?: string; brokerPort: number; listenPort?: number }): Promise<TcpProxy> {
+export async function startKafkaProxy(opts: {
+  brokerHost?: string;
+  brokerPort: number;
+  listenPort?: number;
+  onRequest?: KafkaRequestObserver;
+}): Promise<TcpProxy> {
   let proxy: TcpProxy | undefined;
   proxy = await TcpProxy.start({
     ...(opts.brokerHost ? { targetHost: opts.brokerHost } : {}),
     targetPort: opts.brokerPort,
     ...(opts.listenPort !== undefined ? { listenPort: opts.listenPort } : {}),
-    codec: () => kafkaCodec(opts.brokerPort, () => proxy!.port),
+    codec: () => kafkaCodec(opts.brokerPort, () => proxy!.port, opts.onRequest),
   });
   return proxy;
 }

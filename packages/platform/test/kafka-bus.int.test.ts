@@ -1,4 +1,13 @@
-import { KafkaMessageBus, createLogger, startKafkaProxy, validatedHandler, type IncomingMessage } from '../src/index.js';
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  KafkaMessageBus,
+  createLogger,
+  parseProduceRequest,
+  startKafkaProxy,
+  validatedHandler,
+  type IncomingMessage,
+  type ProduceRequestSummary,
+} from '../src/index.js';
 import { PriceUpdate } from '@ginkgo/contracts';
 import { requireEnv, uniqueSuffix } from './testbed-env.js';
 
@@ -19,6 +28,14 @@ function collect(n: number) {
   };
 }
 
+async function waitUntil(what: string, ok: () => boolean, timeoutMs = 45000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('Kafka (real broker)', () => {
   let bus: KafkaMessageBus;
   beforeAll(() => {
@@ -26,10 +43,20 @@ describe('Kafka (real broker)', () => {
   });
   afterAll(async () => bus.close());
 
-  test('S9.02 produce/consume round trip with an idempotent acks=all producer, committed after processing', async () => {
+  test('S9.02 produce/consume round trip with an idempotent acks=all producer (seen on the wire), committed after processing', async () => {
     const topic = `smoke.${uniqueSuffix()}`;
     await bus.ensureTopics([{ topic, partitions: 1 }]);
-    const producer = await bus.producer();
+    // The producer talks to the broker through a proxy that decodes its Produce requests.
+    const produced: ProduceRequestSummary[] = [];
+    const proxy = await startKafkaProxy({
+      brokerPort: Number(requireEnv('KAFKA_BROKERS').split(',')[0]!.split(':')[1]),
+      onRequest: (r) => {
+        const p = parseProduceRequest(r.frame);
+        if (p?.batches.some((b) => b.topic === topic)) produced.push(p);
+      },
+    });
+    const wired = new KafkaMessageBus({ brokers: [`127.0.0.1:${proxy.port}`], clientId: 'smoke-wire', logger: quiet });
+    const producer = await wired.producer();
     await producer.send(topic, [
       { key: 'a', value: 'one' },
       { key: 'a', value: 'two' },
@@ -51,6 +78,17 @@ describe('Kafka (real broker)', () => {
     expect(second.got.map((m) => m.value)).toEqual(['three']);
     await again.close();
     await producer.close();
+    await wired.close();
+    await proxy.close();
+    // acks=all on every request; each batch carries one producer id (idempotence: the broker de-duplicates
+    // retries by it) and sequence numbers that continue across sends.
+    expect(produced.length).toBeGreaterThanOrEqual(2);
+    expect(produced.map((p) => p.acks)).toEqual(produced.map(() => -1));
+    const batches = produced.flatMap((p) => p.batches.filter((b) => b.topic === topic));
+    expect(batches.map((b) => b.records)).toEqual([2, 1]);
+    expect(batches[0]!.producerId).toBeGreaterThanOrEqual(0n);
+    expect(batches[1]!.producerId).toBe(batches[0]!.producerId);
+    expect(batches.map((b) => b.baseSequence)).toEqual([0, 2]);
   });
 
   test('S5.01 a consumer that loses the broker before its first commit reads, on its return, what was produced meanwhile', async () => {
@@ -69,7 +107,9 @@ describe('Kafka (real broker)', () => {
         { key: 'a', value: 'during the outage 1' },
         { key: 'b', value: 'during the outage 2' },
       ]);
-      await new Promise((r) => setTimeout(r, 3000)); // the consumer crashes and retries meanwhile
+      // The consumer lost its connections and is retrying: wait until the proxy has refused a reconnect.
+      const refusedBefore = proxy.refused;
+      await waitUntil('the consumer retried through the cut link', () => proxy.refused > refusedBefore);
       proxy.restore();
       await got.done;
       expect(got.got.map((m) => m.value).sort()).toEqual(['during the outage 1', 'during the outage 2']);
@@ -112,19 +152,27 @@ describe('Kafka (real broker)', () => {
       return { settled };
     });
     await all;
-    await new Promise((r) => setTimeout(r, 300)); // m3 replayed after m2
+    await waitUntil('m3 replayed after m2', () => settledOk.includes('m3') && seen.lastIndexOf('m3') > seen.indexOf('m2', seen.indexOf('m2') + 1));
     // m2 (and what came after it) was delivered again; each message settled fine exactly once at the end.
     expect(seen.filter((v) => v === 'm2')).toHaveLength(2);
     expect([...new Set(settledOk)].sort()).toEqual(['m1', 'm2', 'm3']);
     expect(settledOk.filter((v) => v === 'm1')).toHaveLength(1);
     await consumer.close();
     const kafka = new KafkaMessageBus({ brokers: requireEnv('KAFKA_BROKERS').split(','), clientId: 'smoke-check', logger: quiet });
+    // Everything was committed once settled: the group's committed offset is the log end...
+    const admin = new Kafka({ clientId: 'smoke-offsets', brokers: requireEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    expect(committed?.partitions).toEqual([{ partition: 0, offset: '3', metadata: null }]);
+    await admin.disconnect();
+    // ...and the same group, reading on, gets the sentinel produced now as its first message: nothing replayed.
     const reader = await kafka.consumer({ groupId, topics: [topic] });
     const again: string[] = [];
     await reader.run(async (m) => void again.push(m.value ?? ''));
     await reader.joined();
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(again).toEqual([]); // everything was committed once settled
+    await producer.send(topic, [{ key: 'k', value: 'sentinel' }]);
+    await waitUntil('the sentinel', () => again.includes('sentinel'));
+    expect(again).toEqual(['sentinel']);
     await reader.close();
     await kafka.close();
     await producer.close();

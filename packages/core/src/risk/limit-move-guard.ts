@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RiskManager } from '../component-api.js';
 import type { RiskDefinition } from '../component-registry.js';
-import { limitPrices } from '../market-rules.js';
+import { limitPricesFor } from '../market-rules.js';
 import { compareFractions, PPM, ratioToPpm } from '../money.js';
 import { paramsObject, ratio } from '../params.js';
 import type { JsonObject, SignalDraft } from '../types.js';
@@ -38,7 +38,7 @@ export function limitMoveGuard(p: Params): RiskManager {
       const prev = s.last[event.code];
       s.last[event.code] = event.price;
       const base = event.prevClose ?? view.prevClose(event.code);
-      const lim = base === undefined ? null : limitPrices(view.market, event.code, base);
+      const lim = base === undefined ? null : limitPricesFor(view.rules(event.code), base);
       let why: string | undefined;
       let down = false;
       if (lim && event.price <= lim.down) [why, down] = [`limit down at ${event.price}`, true];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RiskManager } from '../component-api.js';
 import type { RiskDefinition } from '../component-registry.js';
-import { roundDownToLot } from '../market-rules.js';
+import { roundDownBuyVolume } from '../market-rules.js';
 import { mulDiv, PPM, ratioToPpm } from '../money.js';
 import { paramsObject, ratio } from '../params.js';
 
@@ -26,7 +26,7 @@ export function positionRatio(p: Params): RiskManager {
       if (after <= limitValue) return { action: 'pass' };
       const pct = `${(maxPpm / 10_000).toFixed(2)}%`;
       if (p.mode === 'block') return { action: 'block', reason: `position ratio would exceed ${pct} of equity` };
-      const maxVolume = roundDownToLot(view.market, Math.floor(limitValue / proposal.price) - current);
+      const maxVolume = roundDownBuyVolume(view.rules(proposal.code), Math.floor(limitValue / proposal.price) - current);
       if (maxVolume <= 0) return { action: 'block', reason: `position ratio already at ${pct} of equity` };
       return { action: 'cut', volume: maxVolume, reason: `cut to ${maxVolume} to keep the position within ${pct} of equity` };
     },

@@ -1,0 +1,31 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { instrumentRules } from '@ginkgo/core';
+import { loadMarketRules, referenceDataPaths } from '../src/index.js';
+
+describe('instrument reference data from files (replaceable without code changes)', () => {
+  test('a file replaces the bundled reference data of its market: ST from a date, a suspension, a board lot', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ginkgo-ref-'));
+    const cn = join(dir, 'cn.json');
+    const hk = join(dir, 'hk.json');
+    await writeFile(cn, JSON.stringify({ market: 'cn', source: 'test file', asOf: '2026-11-30', instruments: [{ code: '600000.SH', st: [{ from: '2026-11-25' }] }] }));
+    await writeFile(hk, JSON.stringify({ market: 'hk', source: 'test file', asOf: '2026-11-30', instruments: [{ code: '0700.HK', boardLots: [{ from: '2026-01-01', size: 200 }] }] }));
+    const markets = await loadMarketRules(referenceDataPaths(` ${cn}, ${hk} ,`));
+    expect(instrumentRules(markets.cn!, '600000.SH', '2026-11-24')).toMatchObject({ st: false, stDailyBuyCap: null });
+    // main-board ST is 10% since 2026-07-06; the daily buy cap applies
+    expect(instrumentRules(markets.cn!, '600000.SH', '2026-11-25')).toMatchObject({ st: true, limitPpm: 100_000, stDailyBuyCap: 500_000 });
+    expect(instrumentRules(markets.hk!, '0700.HK', '2026-11-24').lot?.min).toBe(200);
+    // the bundled file of cn is replaced, not merged: its scripted suspension is gone
+    expect(instrumentRules(markets.cn!, '601318.SH', '2026-11-25').suspended).toBe(false);
+  });
+
+  test('no files: the bundled data; a bad file: an error naming the file and the field', async () => {
+    expect(Object.keys(await loadMarketRules([]))).toEqual(expect.arrayContaining(['cn', 'hk']));
+    const dir = await mkdtemp(join(tmpdir(), 'ginkgo-ref-'));
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ market: 'cn', source: 's', asOf: '2026-11-30', instruments: [{ code: '600000.SH', st: [{ from: '26-1-1' }] }] }));
+    await expect(loadMarketRules([bad])).rejects.toThrow(/bad\.json[\s\S]*instruments\.0\.st\.0\.from/);
+    await expect(loadMarketRules([join(dir, 'missing.json')])).rejects.toThrow(/REFERENCE_DATA_FILES: cannot read .*missing\.json/);
+  });
+});
