@@ -16,6 +16,11 @@ export const LivecoreConfig = z.object({
   PAPER_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   /** Share (0..1] of each quote's volume an order may take. */
   PAPER_VOLUME_PARTICIPATION: z.coerce.number().gt(0).max(1).optional(),
+  /**
+   * What the paper exchange matches an order against: the market at the order's event time (deterministic,
+   * replays are identical) or the quote it holds when the order arrives (live realism, races the market data).
+   */
+  PAPER_MATCH: z.enum(['event-time', 'current-quote']).default('event-time'),
   /** Cash of a paper account the first time it is seen, in yuan (decimal). */
   PAPER_DEFAULT_CASH: z.string().regex(/^\d+(\.\d{1,2})?$/, 'must be a decimal amount like "1000000.00"').optional(),
   /** Cancel orders still working this long after submission (S6.05). */

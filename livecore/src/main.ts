@@ -65,6 +65,7 @@ export async function startLivecore(config: LivecoreConfig) {
     const exchange = new PaperExchange({
       rules,
       latencyMs: config.PAPER_LATENCY_MS,
+      matchAt: config.PAPER_MATCH,
       ...(config.PAPER_MAX_FILL_VOLUME !== undefined ? { maxFillVolume: config.PAPER_MAX_FILL_VOLUME } : {}),
       ...(config.PAPER_VOLUME_PARTICIPATION !== undefined ? { volumeParticipation: config.PAPER_VOLUME_PARTICIPATION } : {}),
       ...(config.PAPER_DEFAULT_CASH !== undefined ? { defaultCashMinor: decimalToMinor(config.PAPER_DEFAULT_CASH) } : {}),

@@ -9,6 +9,7 @@ import {
   type BrokerReport,
   type CancelOutcome,
 } from './broker-adapter.js';
+import { QuoteHistory, type QuoteState } from './quote-history.js';
 
 export interface PaperExchangeOptions {
   /** Venue rules (lots, limits, fees, T+n, reference data), the same data the engine uses; A shares by default. */
@@ -27,6 +28,14 @@ export interface PaperExchangeOptions {
   defaultCashMinor?: number;
   /** Accounts opened up front: cash and positions (sellable at once). */
   accounts?: Record<string, { cashMinor: number; positions?: Record<string, number> }>;
+  /**
+   * What an order is matched against. 'event-time' (default, deterministic): the market as it was at the
+   * order's event time, then every later update in order, whatever arrived first at the venue; an order whose
+   * code's data has not reached its time yet waits for it (not accepted before). A clean replay of one tape
+   * gives the same fills every time. 'current-quote' (live realism): the quote the venue holds when the order
+   * arrives, and the updates that arrive after it, so fills depend on how the order raced the market data.
+   */
+  matchAt?: 'event-time' | 'current-quote';
   /** Timer used for latency (tests may inject a manual one). */
   schedule?: (fn: () => void, ms: number) => void;
 }
@@ -59,6 +68,8 @@ interface WorkingOrder {
   reservePrice: number;
   feesCharged: number;
   filledAmount: number;
+  /** Event-time matching: the market data of its code has not reached the order's time yet. */
+  waiting?: boolean;
 }
 
 /** 100 million yuan: large enough that default paper accounts never refuse a sane order. */
@@ -79,6 +90,7 @@ export class PaperExchange implements BrokerAdapter {
   /** Orders not yet finished, by code: a quote only looks at these (finished ones leave lazily). */
   private readonly working = new Map<string, Set<WorkingOrder>>();
   private readonly quotes = new Map<string, Quote>();
+  private readonly history = new QuoteHistory();
   private readonly accounts = new Map<string, PaperAccount>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private reachable = true;
@@ -145,12 +157,36 @@ export class PaperExchange implements BrokerAdapter {
     const byCode = this.working.get(order.code);
     if (byCode) byCode.add(working);
     else this.working.set(order.code, new Set([working]));
-    this.later(() => this.accept(working));
+    this.later(() => this.arrive(working));
+  }
+
+  private get eventTime(): boolean {
+    return (this.opts.matchAt ?? 'event-time') === 'event-time';
+  }
+
+  /** Event-time matching holds an order back until its code's market data has reached the order's time. */
+  private arrive(w: WorkingOrder): void {
+    const latest = this.history.latest(w.order.code);
+    if (this.eventTime && latest && latest.ts < w.order.ts) {
+      w.waiting = true;
+      return;
+    }
+    this.accept(w);
+  }
+
+  /** Orders of `code` (every code when undefined) waiting for market data up to `ts`: accepted now. */
+  private release(code: string | undefined, ts: number): void {
+    const candidates = code === undefined ? [...this.working.values()].flatMap((set) => [...set]) : [...(this.working.get(code) ?? [])];
+    for (const w of candidates) {
+      if (w.waiting && w.record.status === 'open' && w.order.ts <= ts) this.accept(w);
+    }
   }
 
   private accept(w: WorkingOrder): void {
     const { order, record } = w;
-    const refusal = this.check(w);
+    w.waiting = false;
+    const asOf = this.eventTime ? this.history.at(order.code, order.ts) : this.quotes.get(order.code);
+    const refusal = this.check(w, asOf);
     if (refusal) {
       record.status = 'rejected';
       record.reason = refusal;
@@ -158,9 +194,12 @@ export class PaperExchange implements BrokerAdapter {
       return;
     }
     this.emit({ clientOrderId: order.clientOrderId, event: 'ACCEPTED', brokerOrderId: record.brokerOrderId, ts: order.ts });
-    const quote = this.quotes.get(order.code);
-    if (quote) this.match(w, quote.price, 0, order.ts);
-    else if (this.opts.fillOnSubmit ?? true) this.match(w, order.price, 0, order.ts);
+    const known = this.eventTime ? this.history.latest(order.code) : asOf;
+    if (asOf && !asOf.suspended) this.match(w, asOf.price, 0, order.ts, asOf.prevClose);
+    else if (!known && (this.opts.fillOnSubmit ?? true)) this.match(w, order.price, 0, order.ts);
+    if (!this.eventTime) return;
+    // What happened at the venue since the order's time, in order (it may have arrived late).
+    for (const q of this.history.after(order.code, order.ts)) if (!q.suspended) this.match(w, q.price, q.volume, q.ts, q.prevClose);
   }
 
   /** The exchange's rules for an order's code on its trading day (shared with the engine, from core). */
@@ -169,13 +208,12 @@ export class PaperExchange implements BrokerAdapter {
   }
 
   /**
-   * Exchange and broker checks; a string is the rejection reason. The exchange's checks are core's
-   * (`checkVolume`, `checkPrice`), the same the engine applies before sending, so an order the engine lets
-   * out is never refused here for a market rule.
+   * Exchange and broker checks against `quote` (the market the order meets); a string is the rejection reason.
+   * The exchange's checks are core's (`checkVolume`, `checkPrice`), the same the engine applies before sending,
+   * so an order the engine lets out is never refused here for a market rule.
    */
-  private check(w: WorkingOrder): string | undefined {
+  private check(w: WorkingOrder, quote: Quote | QuoteState | undefined): string | undefined {
     const { order } = w;
-    const quote = this.quotes.get(order.code);
     if (quote?.suspended) return `${order.code} is suspended`;
     const rules = this.rulesFor(order);
     const account = this.account_(order.portfolioId, order.ts);
@@ -217,7 +255,7 @@ export class PaperExchange implements BrokerAdapter {
   }
 
   private reserve(w: WorkingOrder): number {
-    if (w.order.side !== 'BUY' || w.record.status !== 'open') return 0;
+    if (w.order.side !== 'BUY' || w.record.status !== 'open' || w.waiting) return 0;
     const remaining = w.order.volume - w.record.filled;
     const fees = this.fee(w.order, w.reservePrice * w.order.volume) - w.feesCharged;
     return w.reservePrice * remaining + Math.max(0, fees);
@@ -232,7 +270,7 @@ export class PaperExchange implements BrokerAdapter {
   private frozenSell(account: string, code: string, except?: WorkingOrder): number {
     let sum = 0;
     for (const w of this.orders.values()) {
-      if (w === except || w.record.status !== 'open' || w.order.side !== 'SELL') continue;
+      if (w === except || w.record.status !== 'open' || w.order.side !== 'SELL' || w.waiting) continue;
       if (w.order.portfolioId === account && w.order.code === code) sum += w.order.volume - w.record.filled;
     }
     return sum;
@@ -280,18 +318,30 @@ export class PaperExchange implements BrokerAdapter {
         const prevClose = m.prevClose ?? q?.prevClose;
         if (prevClose !== undefined) quote.prevClose = prevClose;
         this.quotes.set(m.code, quote);
+        this.history.add(m.code, { ...quote, volume: m.volume });
         const byCode = this.working.get(m.code);
-        if (!quote.suspended && byCode) {
-          for (const w of [...byCode]) {
-            if (w.record.status !== 'open') byCode.delete(w);
-            else this.match(w, m.price, m.volume, m.ts);
+        for (const w of byCode ? [...byCode] : []) {
+          if (w.record.status !== 'open') {
+            byCode!.delete(w);
+            continue;
           }
+          // A waiting order is matched from its time up to and including this update.
+          if (w.waiting) {
+            if (m.ts >= w.order.ts) this.accept(w);
+            continue;
+          }
+          // Event time: an update older than the order happened before it was placed.
+          if (quote.suspended || (this.eventTime && m.ts < w.order.ts)) continue;
+          this.match(w, m.price, m.volume, m.ts);
         }
         return;
       }
       case 'suspension': {
         const q = this.quotes.get(m.code);
-        this.quotes.set(m.code, { price: q?.price ?? 0, ts: m.ts, suspended: m.suspended, ...(q?.prevClose !== undefined ? { prevClose: q.prevClose } : {}) });
+        const next: Quote = { price: q?.price ?? 0, ts: m.ts, suspended: m.suspended, ...(q?.prevClose !== undefined ? { prevClose: q.prevClose } : {}) };
+        this.quotes.set(m.code, next);
+        this.history.add(m.code, { ...next, volume: 0 });
+        this.release(m.code, m.ts);
         return;
       }
       case 'corporate-action':
@@ -304,8 +354,18 @@ export class PaperExchange implements BrokerAdapter {
         }
         return;
       case 'session':
-        if (m.phase === 'close' || m.phase === 'settlement') this.expireAll(m.ts);
-        if (m.phase === 'settlement') for (const [code, q] of this.quotes) this.quotes.set(code, { ...q, prevClose: q.price });
+        // Orders placed before the close are matched at their time before the close expires them.
+        if (m.phase === 'close' || m.phase === 'settlement') {
+          this.release(undefined, m.ts);
+          this.expireAll(m.ts);
+        }
+        if (m.phase === 'settlement') {
+          for (const [code, q] of this.quotes) {
+            const next = { ...q, prevClose: q.price };
+            this.quotes.set(code, next);
+            this.history.add(code, { ...next, ts: Math.max(q.ts, m.ts), volume: 0 });
+          }
+        }
         return;
     }
   }
@@ -317,18 +377,17 @@ export class PaperExchange implements BrokerAdapter {
 
   private expireAll(ts: number): void {
     for (const w of this.orders.values()) {
-      if (w.record.status !== 'open') continue;
+      if (w.record.status !== 'open' || w.waiting) continue;
       w.record.status = 'expired';
       this.emit({ clientOrderId: w.order.clientOrderId, event: 'EXPIRED', brokerOrderId: w.record.brokerOrderId, reason: 'day order expired at the close', ts });
     }
   }
 
-  private match(w: WorkingOrder, price: number, quoteVolume: number, ts: number): void {
+  private match(w: WorkingOrder, price: number, quoteVolume: number, ts: number, prevClose = this.quotes.get(w.order.code)?.prevClose): void {
     const { order, record } = w;
     if (record.status !== 'open') return;
     const marketable = order.orderType === 'MARKET' || (order.side === 'BUY' ? price <= order.price : price >= order.price);
     if (!marketable) return;
-    const prevClose = this.quotes.get(order.code)?.prevClose;
     const rules = this.rulesFor(order);
     const limits = prevClose !== undefined ? limitPricesFor(rules, prevClose) : null;
     // A locked limit has no counterparty: nobody sells at limit-up, nobody buys at limit-down.

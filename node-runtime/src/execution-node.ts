@@ -23,7 +23,7 @@ import { sameButInterest } from './spec-change.js';
 import { PortfolioWorker, positionKey, totalsOf, type CancelRequestInput, type InputPosition, type WorkerFailure } from './portfolio-worker.js';
 import { RoutedPositions } from './routed-positions.js';
 import { StartingPortfolios, type StartingPortfolio } from './starting-portfolios.js';
-import { jsonOf, readMissed, withStartPositions, type MissedInput } from './input-catch-up.js';
+import { jsonOf, marketDataTime, mergeByEventTime, readMissed, withStartPositions, type MissedInput } from './input-catch-up.js';
 import { settlementTopic } from './settlement-topic.js';
 import type { PortfolioStateStore } from './portfolio-state-store.js';
 import type { StatusSink } from './status-sink.js';
@@ -154,7 +154,8 @@ export class ExecutionNode {
     const producer = this.producer;
     if (!producer) throw new Error('prepare() first');
     for (const market of markets) {
-      const md = await bus.consumer({ groupId: `ginkgo-node-${nodeId}-md`, topics: [topics.marketData(market)] });
+      // Handed on in event-time order across partitions, also when a backlog is read after a rebuild.
+      const md = await bus.consumer({ groupId: `ginkgo-node-${nodeId}-md`, topics: [topics.marketData(market)], eventTime: marketDataTime });
       await md.run(
         validatedHandler({ schema: MarketDataMessage, producer, logger, handle: (event, m) => this.routeMarketData(event, m) }),
       );
@@ -369,7 +370,9 @@ export class ExecutionNode {
       // Ticks are keyed by code: one code can be read by key, several are filtered here.
       readMissed(reader, mdTopic, positions, (m) => keep(MarketDataMessage.safeParse(jsonOf(m))), codes.length === 1 ? codes[0] : undefined),
     ]);
-    const all: MissedInput<EngineEvent>[] = [...oe, ...md];
+    // Event-time order across partitions and topics: a portfolio whose codes sit on several partitions must
+    // see 10:20 before 10:25, or the engine takes the older bars for a clock going backwards and drops them.
+    const all: MissedInput<EngineEvent>[] = mergeByEventTime<EngineEvent>([md, oe], (e) => e.ts);
     for (const m of all) await worker.applyDirect(m.event, m.position);
     if (all.length) this.opts.logger.info({ portfolioId: worker.portfolioId, orderEvents: oe.length, marketData: md.length }, 'caught up from own positions');
     return all.length;
@@ -516,3 +519,4 @@ function inputFilter(a: Assignment): (e: EngineEvent) => boolean {
     return 'code' in e && codes.has(e.code);
   };
 }
+

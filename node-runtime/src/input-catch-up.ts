@@ -22,7 +22,8 @@ export async function withStartPositions(reader: LogReader, positions: Record<st
 
 /**
  * The inputs of `topic` after the portfolio's own applied positions up to the current end of the log that
- * `accept` keeps (parsed), in partition/offset order (per-key order is kept: a key lives in one partition).
+ * `accept` keeps (parsed), in partition/offset order (per-key order is kept: a key lives in one partition);
+ * `mergeByEventTime` puts several partitions and topics in the order they happened.
  */
 export async function readMissed<E>(
   reader: LogReader,
@@ -44,6 +45,51 @@ export async function readMissed<E>(
   return out;
 }
 
+/**
+ * One sequence of inputs in event-time order, as an uninterrupted run would have applied them: a k-way merge
+ * of the per-partition sequences (each kept in offset order, so per-partition "applied up to" positions stay
+ * valid) by event time. Ties go to the stream listed first (market data before order events: the fill of an
+ * order at T follows the bar at T that placed it), then to the lower topic name and partition, so the order
+ * is the same on every replay. An input without an event time keeps its place in its partition.
+ */
+export function mergeByEventTime<E>(streams: MissedInput<E>[][], eventTime: (e: E) => number | undefined): MissedInput<E>[] {
+  const queues: { rank: number; topic: string; partition: number; items: MissedInput<E>[]; at: number; lastTs: number }[] = [];
+  streams.forEach((stream, rank) => {
+    const byPartition = new Map<string, MissedInput<E>[]>();
+    for (const m of stream) {
+      const key = positionKey(m.position);
+      const q = byPartition.get(key);
+      if (q) q.push(m);
+      else byPartition.set(key, [m]);
+    }
+    for (const items of byPartition.values()) {
+      const p = items[0]!.position;
+      queues.push({ rank, topic: p.topic, partition: p.partition, items, at: 0, lastTs: Number.NEGATIVE_INFINITY });
+    }
+  });
+  const headTs = (q: (typeof queues)[number]) => eventTime(q.items[q.at]!.event) ?? q.lastTs;
+  const out: MissedInput<E>[] = [];
+  for (;;) {
+    let best: (typeof queues)[number] | undefined;
+    let bestTs = 0;
+    for (const q of queues) {
+      if (q.at >= q.items.length) continue;
+      const ts = headTs(q);
+      const better =
+        !best ||
+        ts < bestTs ||
+        (ts === bestTs && (q.rank < best.rank || (q.rank === best.rank && (q.topic < best.topic || (q.topic === best.topic && q.partition < best.partition)))));
+      if (better) {
+        best = q;
+        bestTs = ts;
+      }
+    }
+    if (!best) return out;
+    best.lastTs = bestTs;
+    out.push(best.items[best.at++]!);
+  }
+}
+
 /** JSON of a message value, or undefined when it is not JSON (the live consumer dead-letters those). */
 export function jsonOf(m: IncomingMessage): unknown {
   try {
@@ -51,4 +97,11 @@ export function jsonOf(m: IncomingMessage): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The source time of a market-data message (undefined for what is not one: the handler dead-letters it). */
+export function marketDataTime(m: IncomingMessage): number | undefined {
+  const v = jsonOf(m);
+  if (typeof v !== 'object' || v === null || !('ts' in v)) return undefined;
+  return typeof v.ts === 'number' ? v.ts : undefined;
 }

@@ -23,8 +23,10 @@ export class LastPriceTap {
         return {
           run: (handler) =>
             c.run(async (m: IncomingMessage) => {
-              await handler(m);
+              // The handler's Accepted goes back to the consumer: its offset is committed only once settled.
+              const accepted = await handler(m);
               if (m.value !== null && tap.isMarketData(m.topic)) tap.latest.set(`${m.topic}|${m.key ?? ''}`, m.value);
+              return accepted;
             }),
           joined: () => c.joined(),
           pause: (t, p) => c.pause(t, p),

@@ -11,8 +11,10 @@ export interface NodeInfo {
   overloaded: boolean;
   queueDepth: number;
   capacity?: number;
-  /** Epoch ms when the Lease expires (renewTime + duration). */
+  /** Epoch ms when the Lease expires (renewTime + duration); 0 when it carries no time. */
   expiresAt: number;
+  /** The node gave its Lease up (graceful stop): no holder, or another one. */
+  released?: boolean;
   /** Components the node advertised as `<kind>:<name>`; null = not advertised (a node from before adverts: runs anything). */
   components?: ReadonlySet<string> | null;
 }
@@ -101,6 +103,7 @@ export function nodeFromLease(
     ...(load.capacity !== undefined ? { capacity: load.capacity } : {}),
     expiresAt,
     components: parseComponents(ann[nodeLease.componentsAnnotation]),
+    released: !held,
   };
 }
 

@@ -273,9 +273,15 @@ export class PortfolioController {
       if (sig(before) === sig(after)) continue;
       changed.push(id);
       if (before?.live && !after?.live) {
-        const detect = after ? Math.max(0, now - after.expiresAt) / 1000 : 0;
-        this.opts.metrics.failoverDetectSeconds.set({}, detect);
-        this.opts.logger.warn({ node: id, detectionSeconds: detect }, 'node lost: its portfolios fail over');
+        // Detection time of a failover: from the Lease's expiry to now. A released Lease (graceful stop) or one
+        // without a time is no lapse to measure.
+        if (after && !after.released && after.expiresAt > 0) {
+          const detect = Math.max(0, now - after.expiresAt) / 1000;
+          this.opts.metrics.failoverDetectSeconds.set({}, detect);
+          this.opts.logger.warn({ node: id, detectionSeconds: detect }, 'node lost: its portfolios fail over');
+        } else {
+          this.opts.logger.info({ node: id, released: after?.released ?? true }, 'node left: its portfolios move');
+        }
       }
       const eligible = (n?: NodeInfo) => !!n && n.live && !n.draining && !n.overloaded;
       if (eligible(after) && !eligible(before)) {

@@ -1,4 +1,4 @@
-import type { PortfolioResource } from '@ginkgo/contracts';
+import { nodeLease, type PortfolioResource } from '@ginkgo/contracts';
 import type { KubeClients } from '@ginkgo/platform';
 import type { OperatorHandle } from '../src/index.js';
 import {
@@ -77,6 +77,33 @@ describe('operator against the real kube-apiserver: node Leases, failover, drain
         true,
       ),
     ).rejects.toMatchObject({ code: 409 });
+  });
+
+  test('S3.02 a node that stops gracefully leaves its Lease released with a renew time; no failover detection time is made of it, a lapse gets a sane one', async () => {
+    const detection = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${op.healthPort}/metrics`)).text();
+      const m = /^ginkgo_operator_last_failover_detection_seconds(?:\{[^}]*\})? (\S+)$/m.exec(text);
+      return m ? Number(m[1]) : undefined;
+    };
+    const g = await node('gs', 'gm');
+    await createPortfolio(clients, ns, 'gm-1', { market: 'gm' });
+    await assigned(['gm-1']);
+    const h = await node('gt', 'gm');
+    await g.stop();
+    const lease = await clients.coordination.readNamespacedLease({ name: `${nodeLease.namePrefix}gs`, namespace: ns });
+    expect(lease.spec?.holderIdentity ?? '').toBe('');
+    expect(Math.abs(Date.now() - new Date(lease.spec!.renewTime!).getTime())).toBeLessThan(60000);
+    await assigned(['gm-1'], (p) => p.status!.assignedNode === 'gt');
+    // Other tests' nodes may lapse meanwhile and set it; a graceful stop never sets the ~1.8e9 s of a Lease
+    // without a renew time.
+    expect((await detection()) ?? 0).toBeLessThan(60);
+    // A lapse (no renewal) is a failover: its detection time counts from the Lease's expiry.
+    await node('gu', 'gm');
+    h.crash();
+    await assigned(['gm-1'], (p) => p.status!.assignedNode === 'gu');
+    const lapse = await waitFor('detection time reported', async () => detection());
+    expect(lapse).toBeGreaterThanOrEqual(0);
+    expect(lapse).toBeLessThan(60);
   });
 
   test('S3.07 overloaded and draining nodes get no new portfolios', async () => {

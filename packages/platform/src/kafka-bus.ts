@@ -12,6 +12,7 @@ import type {
 } from './message-bus.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_TOPIC_WAIT_MS, ensureTopicsReady } from './kafka-topics.js';
+import { OrderedHandoff, probeEndsAtJoin } from './ordered-handoff.js';
 
 const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -21,8 +22,24 @@ const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 const COMMIT_TIMEOUT_MS = 5000;
-/** No fetch, heartbeat or batch for this long means the consumer stopped (kafkajs fetches every few s). */
-const STALL_REBUILD_MS = 30000;
+/**
+ * No fetch, heartbeat or batch for this long while the broker answers means the consumer stopped (a healthy one
+ * fetches every second; a rebalance may keep it quiet up to its 10 s rebalance timeout).
+ */
+const STALL_REBUILD_MS = 15000;
+/**
+ * After the broker answers again, kafkajs gets this long to resume on its own before a rebuild: a consumer
+ * that restarted during the outage joins as a new member, which the coordinator admits once the old member's
+ * session (10 s) is over; a rebuild would not be quicker.
+ */
+const BROKER_BACK_GRACE_MS = 10000;
+/** A rebuild that failed is tried again this soon (not after another silence). */
+const REBUILD_RETRY_MS = 2000;
+/**
+ * Consumer retries: kafkajs waits up to maxRetryTime between attempts while the broker is away, so that is
+ * also how late it notices the broker is back. Short waits, and kafkajs restarts the consumer when they run out.
+ */
+const CONSUMER_RETRY = { initialRetryTime: 200, maxRetryTime: 1000, retries: 10, factor: 0.2, multiplier: 2 };
 const COMMIT_EVERY = 500;
 const COMMIT_INTERVAL_MS = 1000;
 
@@ -178,6 +195,20 @@ export class KafkaMessageBus implements MessageBus {
     }
   }
 
+  /** Whether the cluster answers a metadata request now (briefly: the watchdog asks). */
+  private async brokerAnswers(): Promise<boolean> {
+    try {
+      await withTimeout(
+        this.adminClient().then((a) => a.describeCluster()),
+        3000,
+        'describing the Kafka cluster',
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async consumer(opts: ConsumerOptions): Promise<MessageConsumer> {
     const log = this.opts.logger.child({ groupId: opts.groupId });
     // Topics exist with leaders before anyone subscribes: a subscribe to a topic still being created fails.
@@ -189,6 +220,7 @@ export class KafkaMessageBus implements MessageBus {
         sessionTimeout: 10000,
         heartbeatInterval: 1000,
         rebalanceTimeout: 10000,
+        retry: CONSUMER_RETRY,
         // An idle fetch waits this long at the broker; a disconnect waits for it (a graceful stop stays quick).
         maxWaitTimeInMs: 1000,
         allowAutoTopicCreation: true,
@@ -198,8 +230,16 @@ export class KafkaMessageBus implements MessageBus {
       for (const e of [c.events.FETCH_START, c.events.HEARTBEAT, c.events.GROUP_JOIN, c.events.START_BATCH_PROCESS]) {
         c.on(e, () => (lastActivity = Date.now()));
       }
-      c.on(c.events.GROUP_JOIN, () => {
+      // kafkajs hands every batch of a fetch answer over before it fetches again.
+      c.on(c.events.FETCH_START, () => handoff?.sealRound());
+      c.on(c.events.GROUP_JOIN, (e) => {
         markJoined();
+        if (handoff) {
+          const assignment = e.payload.memberAssignment;
+          const generation = handoff.assign(assignment);
+          const report = (topic: string, partition: number, end: bigint) => handoff.readTo(generation, topic, partition, end);
+          void probeEndsAtJoin(() => this.adminClient(), opts.groupId, assignment, startEnds, opts.fromBeginning ?? false, report, () => !closed && consumer === c, log);
+        }
         if (startEnds.size > 0) void this.seekUncommitted(c, opts.groupId, startEnds, log, () => !closed && consumer === c);
       });
       c.on(c.events.CRASH, (e) => {
@@ -214,6 +254,9 @@ export class KafkaMessageBus implements MessageBus {
     let busy = false;
     let closed = false;
     let handler: MessageHandler | undefined;
+    const handoff = opts.eventTime
+      ? new OrderedHandoff({ eventTime: opts.eventTime, handler: () => handler, busy: (b) => (busy = b), logger: log })
+      : undefined;
     const paused = new Map<string, number[] | undefined>();
     // The message being processed: close() lets it finish and commit, so a graceful stop replays nothing.
     let inFlight: Promise<void> = Promise.resolve();
@@ -294,6 +337,16 @@ export class KafkaMessageBus implements MessageBus {
                   ),
                   timestamp: m.timestamp,
                 };
+                if (handoff) {
+                  // Handed on in event-time order across partitions; committed once handled and settled.
+                  pending.push({ offset: m.offset, settled: handoff.enqueue(incoming, batch.highWatermark) });
+                  resolveOffset(m.offset);
+                  lastActivity = Date.now();
+                  if (pending.length >= COMMIT_EVERY || Date.now() - lastCommit >= COMMIT_INTERVAL_MS) scheduleCommit();
+                  await handoff.room();
+                  await heartbeat();
+                  continue;
+                }
                 busy = true;
                 let accepted: Accepted | void;
                 try {
@@ -325,12 +378,27 @@ export class KafkaMessageBus implements MessageBus {
 
     // kafkajs can stop for good after a failed restart (e.g. the broker still unreachable when it retries):
     // a consumer silent for too long, told not to restart, or with a message that failed after it was handed
-    // over (see eachBatch) is rebuilt with the same handler.
+    // over (see eachBatch) is rebuilt with the same handler, as soon as the broker answers again (a rebuild while
+    // it is away fails and only delays the next attempt); a failed rebuild is tried again shortly.
+    let nextRebuildAt = 0;
+    // Since when the broker answers the watchdog without a break (0: it did not, last time it asked).
+    let answeringSince = 0;
     const watchdog = setInterval(() => {
       if (closed || !handler || rebuilding || busy) return;
       if (!needsRebuild && Date.now() - lastActivity < STALL_REBUILD_MS) return;
+      if (Date.now() < nextRebuildAt) return;
       rebuilding = true;
       void (async () => {
+        if (!(await this.brokerAnswers())) {
+          answeringSince = 0;
+          rebuilding = false;
+          return;
+        }
+        if (answeringSince === 0) answeringSince = Date.now();
+        if (Date.now() - answeringSince < BROKER_BACK_GRACE_MS || (!needsRebuild && Date.now() - lastActivity < STALL_REBUILD_MS)) {
+          rebuilding = false;
+          return;
+        }
         const reason = needsRebuild ? 'crashed for good, or a message failed after it was handed over' : 'silent too long';
         log.warn({ silentMs: Date.now() - lastActivity, reason }, 'Kafka consumer rebuilt: it reads again from its last commit');
         try {
@@ -344,12 +412,13 @@ export class KafkaMessageBus implements MessageBus {
           for (const [topic, partitions] of paused) next.pause([{ topic, ...(partitions ? { partitions } : {}) }]);
         } catch (err) {
           log.warn({ err: String(err) }, 'Kafka consumer rebuild failed; will retry');
-          lastActivity = Date.now();
+          needsRebuild = true;
+          nextRebuildAt = Date.now() + REBUILD_RETRY_MS;
         } finally {
           rebuilding = false;
         }
       })();
-    }, 2000);
+    }, 1000);
     watchdog.unref();
 
     const handle: MessageConsumer = {
@@ -372,6 +441,7 @@ export class KafkaMessageBus implements MessageBus {
         clearInterval(watchdog);
         this.open.delete(handle);
         await inFlight;
+        await handoff?.close();
         await Promise.all([...commits.values()].map((st) => st.chain));
         await consumer.disconnect();
       },

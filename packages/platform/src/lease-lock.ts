@@ -19,6 +19,8 @@ export interface LeaseLockOptions {
  */
 export class LeaseLock {
   private lease?: V1Lease;
+  /** The acquire or renewal under way (release waits for it). */
+  private renewing: Promise<void> = Promise.resolve();
   private readonly now: () => Date;
 
   constructor(private readonly opts: LeaseLockOptions) {
@@ -41,7 +43,16 @@ export class LeaseLock {
   }
 
   /** Acquires a free or expired lease, or renews ours. Returns whether we hold it now. */
-  async tryAcquireOrRenew(): Promise<boolean> {
+  tryAcquireOrRenew(): Promise<boolean> {
+    const run = this.acquireOrRenew();
+    this.renewing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async acquireOrRenew(): Promise<boolean> {
     const { coordination } = this.opts.clients;
     const { namespace, name, identity, durationSeconds } = this.opts;
     // Lease times are MicroTime: plain Date serialises with milliseconds, which the API refuses.
@@ -101,18 +112,35 @@ export class LeaseLock {
     }
   }
 
-  /** Gives the lease up at once (graceful stop) so a successor need not wait for expiry. */
+  /**
+   * Gives the lease up at once (graceful stop) so a successor need not wait for expiry. A renewal still under
+   * way is waited for, and a conflict (that renewal wrote in between) is read again: a lost race must not
+   * leave the lease held until it lapses.
+   */
   async release(): Promise<void> {
+    await this.renewing;
     if (!this.lease || this.lease.spec?.holderIdentity !== this.opts.identity) return;
     const { coordination } = this.opts.clients;
     try {
-      const current = await coordination.readNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace });
-      if (current.spec?.holderIdentity !== this.opts.identity) return;
-      await coordination.replaceNamespacedLease({
-        name: this.opts.name,
-        namespace: this.opts.namespace,
-        body: { ...current, spec: { ...current.spec, holderIdentity: '', renewTime: undefined, acquireTime: undefined } },
-      });
+      for (let attempt = 0; ; attempt++) {
+        const current = await coordination.readNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace });
+        if (current.spec?.holderIdentity !== this.opts.identity) return;
+        try {
+          await coordination.replaceNamespacedLease({
+            name: this.opts.name,
+            namespace: this.opts.namespace,
+            // Released, not lapsed: no holder, renewed now and expiring at once (as client-go's leader election
+            // releases). A Lease without a renew time would read as expired since 1970 to whoever measures from it.
+            body: {
+              ...current,
+              spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime(this.now().getTime()) },
+            },
+          });
+          return;
+        } catch (err) {
+          if (!isConflict(err) || attempt >= 3) throw err;
+        }
+      }
     } catch (err) {
       if (!isNotFound(err) && !isConflict(err)) throw err;
     } finally {

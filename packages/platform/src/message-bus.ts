@@ -37,6 +37,12 @@ export interface ConsumerOptions {
   groupId: string;
   topics: (string | RegExp)[];
   fromBeginning?: boolean;
+  /**
+   * The event time of a message: when given, messages are handed to the handler in event-time order across
+   * partitions (per partition still in offset order), also when a backlog is read after a rebuild or a rejoin.
+   * Undefined keeps the message's place in its partition.
+   */
+  eventTime?: (m: IncomingMessage) => number | undefined;
 }
 
 export interface MessageConsumer {

@@ -72,6 +72,7 @@ export class PrefixedTopicBus implements MessageBus {
       groupId,
       topics: logicalTopics.map((t) => this.real(t)),
       fromBeginning: (this.opts.fromBeginning ?? true) || opts.fromBeginning === true,
+      ...(opts.eventTime ? { eventTime: opts.eventTime } : {}),
     });
     return {
       run: async (handler) => {

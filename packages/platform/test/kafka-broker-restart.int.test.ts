@@ -1,0 +1,63 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { KafkaMessageBus, type IncomingMessage } from '../src/index.js';
+import { PrivateKafka } from './private-kafka.js';
+
+/** A logger whose lines the test reads (the watchdog says when it rebuilds a consumer). */
+function recordingLogger() {
+  const lines: { msg?: string }[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as { msg?: string });
+      done();
+    },
+  });
+  return { logger: pino({ level: 'warn' }, sink), lines };
+}
+
+describe('Kafka consumer across a broker restart (a private broker)', () => {
+  let kafka: PrivateKafka | undefined;
+  afterAll(async () => {
+    await kafka?.destroy();
+  }, 60000);
+
+  test('S5.01 after a broker restart a consumer resumes and loses nothing; no rebuild is tried while the broker is away', async () => {
+    kafka = await PrivateKafka.create();
+    await kafka.start();
+    const { logger, lines } = recordingLogger();
+    const bus = new KafkaMessageBus({ brokers: [`127.0.0.1:${kafka.port}`], clientId: 'restart', logger });
+    const topic = 'restart.test';
+    await bus.ensureTopics([{ topic, partitions: 3 }]);
+    const got = new Map<string, number>();
+    const consumer = await bus.consumer({ groupId: 'restart-group', topics: [topic] });
+    await consumer.run(async (m: IncomingMessage) => {
+      if (m.value && !got.has(m.value)) got.set(m.value, Date.now());
+    });
+    await consumer.joined();
+    const producer = await bus.producer();
+    const until = async (what: string, ok: () => boolean) => {
+      while (!ok()) await new Promise((r) => setTimeout(r, 100));
+      return what;
+    };
+    const before = ['b0', 'b1', 'b2', 'b3', 'b4', 'b5'];
+    await producer.send(topic, before.map((v) => ({ key: v, value: v })));
+    await until('before consumed', () => before.every((v) => got.has(v)));
+
+    await kafka.stop();
+    await kafka.start();
+    const back = Date.now();
+    const after = ['a0', 'a1', 'a2', 'a3', 'a4', 'a5'];
+    await producer.send(topic, after.map((v) => ({ key: v, value: v })));
+    await until('after consumed', () => after.every((v) => got.has(v)));
+    const resumedMs = Math.min(...after.map((v) => got.get(v)!)) - back;
+    process.stdout.write(`S5.01 broker restart: consumer resumed ${resumedMs} ms after the broker listened again\n`);
+    const rebuilt = lines.filter((l) => l.msg?.startsWith('Kafka consumer rebuilt')).length;
+    process.stdout.write(`S5.01 broker restart: consumer rebuilt by the watchdog ${rebuilt} time(s)\n`);
+    expect([...before, ...after].filter((v) => !got.has(v))).toEqual([]);
+    // No rebuild is tried while the broker is away (it fails, and the next try used to wait for another silence).
+    expect(lines.filter((l) => l.msg?.startsWith('Kafka consumer rebuild failed'))).toEqual([]);
+    await consumer.close();
+    await producer.close();
+    await bus.close();
+  }, 300000);
+});
