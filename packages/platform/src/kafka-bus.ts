@@ -185,7 +185,15 @@ export class KafkaMessageBus implements MessageBus {
         for (const [topic, partitions] of ends) {
           const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
           const unset = new Set((committed?.partitions ?? []).filter((p) => BigInt(p.offset) < 0n).map((p) => p.partition));
-          for (const p of partitions) if (unset.has(p.partition) && current()) c.seek({ topic, partition: p.partition, offset: p.offset });
+          const start = partitions.filter((p) => unset.has(p.partition));
+          for (const p of start) if (current()) c.seek({ topic, partition: p.partition, offset: p.offset });
+          // The start is also committed: a group with no commit reports no lag, so a consumer stuck on its
+          // first message would look idle to the lag alert.
+          if (start.length > 0 && current()) {
+            await c.commitOffsets(start.map((p) => ({ topic, partition: p.partition, offset: p.offset }))).catch((err: unknown) => {
+              log.debug({ topic, err }, 'start offsets not committed: lag stays unknown until the first commit');
+            });
+          }
         }
         return;
       } catch (err) {
