@@ -1,7 +1,7 @@
-import { PortfolioSpec, topics } from '@ginkgo/contracts';
+import { PortfolioSpec, topics, type OrderEvent } from '@ginkgo/contracts';
 import { KafkaMessageBus } from '@ginkgo/platform';
 import { ExecutionNode, InMemoryPortfolioStateStore, type PortfolioTotals, type StoredPortfolioState } from '../src/index.js';
-import { env, quiet, suffix, tick, uniqueCodes, waitFor } from './helpers.js';
+import { env, quiet, shanghaiTs, suffix, tick, uniqueCodes, waitFor } from './helpers.js';
 
 /** A state store that takes its time: the portfolio cannot keep up with the tape. */
 class SlowStore extends InMemoryPortfolioStateStore {
@@ -58,6 +58,61 @@ test('S7.06 a slow portfolio fills its bounded queue: Kafka holds the backlog (b
     expect(w.engine.view().positions).toEqual([]); // and nothing traded
     await producer.close();
   } finally {
+    await node.stop();
+    await bus.close();
+  }
+});
+
+test('S7.06 under backpressure only ticks are conflated: the fill and order events sent into a full queue are each applied once', async () => {
+  const s = suffix();
+  const nodeId = `bpf-${s}`;
+  const [code] = uniqueCodes(1) as [string];
+  const logger = quiet();
+  const bus = new KafkaMessageBus({ brokers: env('KAFKA_BROKERS').split(','), clientId: nodeId, logger });
+  const capacity = 2;
+  const node = new ExecutionNode({ nodeId, markets: ['cn'], bus, stateStore: new SlowStore(), status: { report: () => undefined }, logger, queueCapacity: capacity });
+  const id = `bpf-${s}-p`;
+  const producer = await bus.producer();
+  try {
+    await node.start();
+    const spec = PortfolioSpec.parse({
+      market: 'cn',
+      initialCash: '100000.00',
+      strategy: { name: 'buy-and-hold', params: {} }, // buys once, on the first tick
+      sizer: { name: 'fixed-volume', params: { volume: 100 } },
+      interestedCodes: [code],
+    });
+    await node.assign({ portfolioId: id, spec, epoch: 1, generation: 1 });
+    await producer.send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(tick(`bpf-${s}-0`, code, 1000, 1, 1)) }]);
+    const order = await waitFor('the buy is open', () => node.worker(id)?.engine.view().openOrders[0]);
+    const cashBefore = node.worker(id)!.engine.view().cash;
+
+    // A burst of ticks fills the queue; the gateway's answers for the order arrive in the middle of it.
+    const n = 40;
+    const ticks = Array.from({ length: n }, (_, i) => tick(`bpf-${s}-${i + 1}`, code, 1000 + i, i + 2, i + 2));
+    const ts = shanghaiTs('2026-11-24', '10:00', 3);
+    const base = { type: 'order' as const, market: 'cn', portfolioId: id, clientOrderId: order.clientOrderId, brokerOrderId: `b-${s}` };
+    const answers: OrderEvent[] = [
+      { ...base, eventId: `${order.clientOrderId}:1`, seq: 1, ts, event: 'ACCEPTED' },
+      { ...base, eventId: `${order.clientOrderId}:2`, seq: 2, ts, event: 'PARTIALLY_FILLED', fillId: `f1-${s}`, fillVolume: 40, fillPrice: 1000 },
+      { ...base, eventId: `${order.clientOrderId}:3`, seq: 3, ts, event: 'FILLED', fillId: `f2-${s}`, fillVolume: 60, fillPrice: 1000 },
+    ];
+    await producer.send(topics.marketData('cn'), ticks.slice(0, n / 2).map((t) => ({ key: code, value: JSON.stringify(t) })));
+    await producer.send(topics.orderEvents('cn'), answers.map((e) => ({ key: id, value: JSON.stringify(e) })));
+    await producer.send(topics.marketData('cn'), ticks.slice(n / 2).map((t) => ({ key: code, value: JSON.stringify(t) })));
+
+    const view = await waitFor('the last tick and both fills applied', () => {
+      const v = node.worker(id)?.engine.view();
+      return v && v.lastEventTs === ticks[n - 1]!.ts && v.positions[0]?.volume === 100 ? v : undefined;
+    }, 60000);
+    const w = node.worker(id)!;
+    expect(w.conflated).toBeGreaterThan(0); // the queue was full: ticks were conflated
+    expect(view.openOrders).toEqual([]); // FILLED reached the engine
+    expect(view.positions.map((p) => [p.code, p.volume])).toEqual([[code, 100]]); // 40 + 60, each once
+    expect(cashBefore - view.cash).toBeGreaterThanOrEqual(100 * 1000); // 100 shares at 10.00 plus fees, paid once
+    expect(cashBefore - view.cash).toBeLessThan(2 * 100 * 1000);
+  } finally {
+    await producer.close();
     await node.stop();
     await bus.close();
   }
