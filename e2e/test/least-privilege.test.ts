@@ -270,6 +270,10 @@ describe('Pod security: the chart runs in a namespace enforcing the restricted p
       const manifests = await renderChart({ release: 'gl', namespace: restricted, set: everything });
       const workloads = manifests.filter((m) => podTemplateOf(m) !== undefined);
       expect(workloads.map((m) => m.kind).sort()).toEqual(['CronJob', 'Deployment', 'Deployment', 'Deployment', 'Job', 'StatefulSet']); // Job: the uninstall hook
+      // With ServiceAccount admission on (the test bed's node), a Pod's ServiceAccount must exist: create the chart's.
+      for (const sa of manifests.filter((m) => m.kind === 'ServiceAccount')) {
+        await clients.core.createNamespacedServiceAccount({ namespace: restricted, body: { metadata: { name: sa.metadata.name } } });
+      }
       const refused: string[] = [];
       for (const w of workloads) {
         const t = podTemplateOf(w)!;
