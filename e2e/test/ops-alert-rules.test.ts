@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { Registry } from 'prom-client';
 import { createMetricsRegistry } from '@ginkgo/platform';
 import { createOperatorMetrics } from '@ginkgo/operator';
-import { createNodeMetrics } from '@ginkgo/node-runtime';
+import { createNodeMetrics, createResilienceMetrics } from '@ginkgo/node-runtime';
 import { createGatewayMetrics } from '@ginkgo/livecore';
 import { chartDir, renderChart, run, type Manifest } from './support/chart.js';
 import { repoRoot } from './support/processes.js';
@@ -40,6 +40,7 @@ async function exportedNames(): Promise<Set<string>> {
   const own = new Registry();
   createOperatorMetrics(own);
   createNodeMetrics(own);
+  createResilienceMetrics(own);
   createGatewayMetrics(own);
   for (const r of [defaults, own]) {
     for (const m of await r.getMetricsAsJSON()) {
@@ -115,6 +116,31 @@ const CASES: Record<string, AlertCase> = {
     series: [{ series: sel('process_resident_memory_bytes', { ...ns, component: 'node-runtime', pod: 'node-0' }), values: '100000000+10000000x70' }],
     onset: 1,
     labels: { severity: 'warning', component: 'node-runtime', namespace: NS, pod: 'node-0' },
+  },
+  GinkgoNodeQueueFull: {
+    series: [
+      { series: sel('ginkgo_node_queue_depth', { ...ns, pod: 'node-0' }), values: '10x9 100x60' },
+      { series: sel('ginkgo_node_queue_capacity', { ...ns, pod: 'node-0' }), values: '100x70' },
+    ],
+    onset: 10,
+    labels: { severity: 'warning', pod: 'node-0' },
+  },
+  GinkgoNodeConsumerLagHigh: {
+    series: [{ series: sel('ginkgo_node_consumer_lag', { ...ns, pod: 'node-0', topic: 'market.data.cn', partition: '0' }), values: '0x9 5000x60' }],
+    onset: 10,
+    labels: { severity: 'warning', action: 'scale-out', pod: 'node-0', topic: 'market.data.cn' },
+    value: '5000',
+  },
+  GinkgoWorkerStalled: {
+    series: [{ series: sel('ginkgo_node_worker_stalls_total', { ...ns, pod: 'node-0' }), values: '0x9 1x60' }],
+    onset: 10,
+    labels: { severity: 'critical', namespace: NS, pod: 'node-0' },
+  },
+  GinkgoDependencyDown: {
+    series: [{ series: sel('ginkgo_node_dependency_up', { ...ns, pod: 'node-0', dependency: 'kafka' }), values: '1x9 0x60' }],
+    onset: 10,
+    labels: { severity: 'critical', pod: 'node-0', dependency: 'kafka' },
+    value: '0',
   },
   GinkgoEventLoopLagHigh: {
     series: [{ series: sel('nodejs_eventloop_lag_p99_seconds', { ...ns, component: 'livecore', pod: 'lc-0' }), values: '0.01x9 0.5x60' }],
