@@ -3,13 +3,22 @@
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/operator', '<rootDir>/node-runtime', '<rootDir>/livecore', '<rootDir>/e2e'],
+  roots: [
+    '<rootDir>/packages',
+    '<rootDir>/examples',
+    '<rootDir>/operator',
+    '<rootDir>/node-runtime',
+    '<rootDir>/livecore',
+    '<rootDir>/demo',
+    '<rootDir>/e2e',
+  ],
   testMatch: ['**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
     '^@ginkgo/(contracts|core|platform|sdk|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@ginkgo/platform/testing$': '<rootDir>/packages/platform/src/testing/index.ts',
     '^@ginkgo/livecore/paper-exchange$': '<rootDir>/livecore/src/paper-exchange.ts',
-    '^@ginkgo/(operator|node-runtime|livecore)$': '<rootDir>/$1/src/index.ts',
+    '^@ginkgo/(operator|node-runtime|livecore|demo)$': '<rootDir>/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

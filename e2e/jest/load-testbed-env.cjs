@@ -2,8 +2,9 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const os = require('node:os');
-const file = process.env.GINKGO_TESTBED_ENV
-  || path.join(process.env.GINKGO_CACHE || path.join(os.homedir(), '.cache', 'ginkgo-live'), 'run', 'testbed.env');
+const file =
+  process.env.GINKGO_TESTBED_ENV ||
+  path.join(process.env.GINKGO_CACHE || path.join(os.homedir(), '.cache', 'ginkgo-live'), 'run', 'testbed.env');
 if (fs.existsSync(file)) {
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());

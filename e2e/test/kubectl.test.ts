@@ -1,21 +1,21 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { E2eCluster } from '../../operator/test/e2e-harness.js';
+import { kubectl } from './support/command.js';
 import { uniqueCodes } from './support/isolation.js';
-
-/** What a trader types, with the real kubectl of the test bed's release. */
-const kubectlBin = process.env.KUBECTL && existsSync(process.env.KUBECTL) ? process.env.KUBECTL : 'kubectl';
-
-function kubectl(args: string[], input?: string) {
-  const r = spawnSync(kubectlBin, args, { encoding: 'utf8', input, env: process.env, timeout: 30000 });
-  return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-}
 
 describe('kubectl: apply, get, explain', () => {
   const c = new E2eCluster('kubectl', 4);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ginkgo-kubectl-'));
+
+  /** Writes the manifest a trader would apply: Portfolio `name` in the test's namespace with `spec` (YAML lines). */
+  const portfolioYaml = (name: string, spec: string) => {
+    const file = path.join(dir, `${name}.yaml`);
+    const metadata = ['metadata:', `  name: ${name}`, `  namespace: ${c.namespace}`];
+    writeFileSync(file, ['apiVersion: ginkgo.live/v1alpha1', 'kind: Portfolio', ...metadata, 'spec:', spec].join('\n'));
+    return file;
+  };
 
   beforeAll(async () => {
     await c.start({ livecore: true });
@@ -27,16 +27,9 @@ describe('kubectl: apply, get, explain', () => {
   test('kubectl apply runs a Portfolio; kubectl get pf shows phase, node and equity; explain documents the spec', async () => {
     const [code] = uniqueCodes(1) as [string];
     const name = `kc-${c.suffix}`;
-    const file = path.join(dir, 'portfolio.yaml');
-    writeFileSync(
-      file,
-      `apiVersion: ginkgo.live/v1alpha1
-kind: Portfolio
-metadata:
-  name: ${name}
-  namespace: ${c.namespace}
-spec:
-  market: cn
+    const file = portfolioYaml(
+      name,
+      `  market: cn
   initialCash: "100000.00"
   strategy: { name: buy-and-hold, params: {} }
   sizer: { name: fixed-volume, params: { volume: 100 } }
@@ -55,21 +48,15 @@ spec:
     expect(get.out).toMatch(new RegExp(`${name}\\s+Running\\s+k1-${c.suffix}\\s+\\d+\\.\\d{2}`));
     const explain = kubectl(['explain', 'pf.spec']);
     expect(explain.code).toBe(0);
-    for (const field of ['initialCash', 'interestedCodes', 'strategy', 'riskManagers', 'sizer', 'desiredState']) expect(explain.out).toContain(field);
+    for (const field of ['initialCash', 'interestedCodes', 'strategy', 'riskManagers', 'sizer', 'desiredState'])
+      expect(explain.out).toContain(field);
     process.stdout.write(`$ kubectl get pf\n${get.out}\n$ kubectl explain pf.spec\n${explain.out}\n`);
   });
 
   test('kubectl apply of a bad spec is refused by the API server, naming the field', () => {
-    const file = path.join(dir, 'bad.yaml');
-    writeFileSync(
-      file,
-      `apiVersion: ginkgo.live/v1alpha1
-kind: Portfolio
-metadata:
-  name: bad-${c.suffix}
-  namespace: ${c.namespace}
-spec:
-  initialCash: "-5"
+    const file = portfolioYaml(
+      `bad-${c.suffix}`,
+      `  initialCash: "-5"
   strategy: { name: ma-cross, params: { short: 5, long: 20 } }
   interestedCodes: ["NOT-A-CODE"]
 `,

@@ -1,6 +1,15 @@
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubeClients } from '@ginkgo/platform';
-import { apiMessage, dryRunCreate, installChartCrds, purgeNamespace, renderChart, run, uniqueSuffix, type Manifest } from './support/chart.js';
+import {
+  apiMessage,
+  dryRunCreate,
+  installChartCrds,
+  purgeNamespace,
+  renderChart,
+  run,
+  uniqueSuffix,
+  type Manifest,
+} from './support/chart.js';
 import { testKube } from './support/kube.js';
 
 /**
@@ -42,7 +51,8 @@ async function wrongAnswers(as: string, questions: Question[], expected: boolean
   for (let i = 0; i < questions.length; i += 4) {
     await Promise.all(
       questions.slice(i, i + 4).map(async ([verb, resource, ...extra]) => {
-        if ((await canI(as, verb, resource, extra)) !== expected) wrong.push(`${expected ? 'cannot' : 'CAN'} ${verb} ${resource} ${extra.join(' ')}`.trim());
+        if ((await canI(as, verb, resource, extra)) !== expected)
+          wrong.push(`${expected ? 'cannot' : 'CAN'} ${verb} ${resource} ${extra.join(' ')}`.trim());
       }),
     );
   }
@@ -128,11 +138,18 @@ beforeAll(async () => {
   for (const name of [ns, other]) await clients.core.createNamespace({ body: { metadata: { name } } });
   await clients.core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'nobody' } } });
   // The widest render: every component on, the operator installing its CRD (the only ClusterRole).
-  const manifests = await renderChart({ release, namespace: ns, set: ['operator.installCrds=true', 'livecore.enabled=true', 'backup.enabled=true'] });
+  const manifests = await renderChart({
+    release,
+    namespace: ns,
+    set: ['operator.installCrds=true', 'livecore.enabled=true', 'backup.enabled=true'],
+  });
   const api = KubernetesObjectApi.makeApiClient(clients.config);
   for (const m of manifests.filter((x) => RBAC_KINDS.has(x.kind))) {
     const namespaced = !m.kind.startsWith('Cluster');
-    await api.create({ ...m, metadata: { ...m.metadata, ...(namespaced ? { namespace: m.metadata.namespace ?? ns } : {}) } });
+    await api.create({
+      ...m,
+      metadata: { ...m.metadata, ...(namespaced ? { namespace: m.metadata.namespace ?? ns } : {}) },
+    });
     created.push(m);
   }
 }, 120_000);
@@ -146,9 +163,15 @@ afterAll(async () => {
 
 describe('RBAC matrix of the chart, answered by the real kube-apiserver', () => {
   test('S8.08 the chart creates one ServiceAccount per component; only the operator holds a ClusterRole (CRD install)', () => {
-    const names = (kind: string) => created.filter((m) => m.kind === kind).map((m) => m.metadata.name).sort();
+    const names = (kind: string) =>
+      created
+        .filter((m) => m.kind === kind)
+        .map((m) => m.metadata.name)
+        .sort();
     const c = (x: string) => `${release}-ginkgo-live-${x}`;
-    expect(names('ServiceAccount')).toEqual([c('backup'), c('livecore'), c('node-runtime'), c('operator'), c('release-finalizers')].sort());
+    expect(names('ServiceAccount')).toEqual(
+      [c('backup'), c('livecore'), c('node-runtime'), c('operator'), c('release-finalizers')].sort(),
+    );
     expect(names('ClusterRole')).toEqual([c('crd-installer')]);
     expect(names('Role')).toEqual([c('node-runtime'), c('operator'), c('release-finalizers')].sort());
   });
@@ -193,11 +216,29 @@ describe('RBAC matrix of the chart, answered by the real kube-apiserver', () => 
     for (const c of ['livecore', 'backup']) {
       expect({ c, granted: await grantedRows(sa(c), ns) }).toEqual({ c, granted: [] });
       // No rows beyond the baseline is the whole proof; a few direct questions show the list is read right.
-      expect(await wrongAnswers(sa(c), [['get', 'portfolios.ginkgo.live'], ['get', `secrets/${CONNECTIONS}`], ['create', 'pods', '--subresource=exec']], false)).toEqual([]);
+      expect(
+        await wrongAnswers(
+          sa(c),
+          [
+            ['get', 'portfolios.ginkgo.live'],
+            ['get', `secrets/${CONNECTIONS}`],
+            ['create', 'pods', '--subresource=exec'],
+          ],
+          false,
+        ),
+      ).toEqual([]);
     }
     const sas = created.filter((m) => m.kind === 'ServiceAccount');
-    const mounts = Object.fromEntries(sas.map((m) => [m.metadata.name.replace(`${release}-ginkgo-live-`, ''), m.automountServiceAccountToken]));
-    expect(mounts).toEqual({ operator: true, 'node-runtime': true, livecore: false, backup: false, 'release-finalizers': undefined });
+    const mounts = Object.fromEntries(
+      sas.map((m) => [m.metadata.name.replace(`${release}-ginkgo-live-`, ''), m.automountServiceAccountToken]),
+    );
+    expect(mounts).toEqual({
+      operator: true,
+      'node-runtime': true,
+      livecore: false,
+      backup: false,
+      'release-finalizers': undefined,
+    });
   });
 
   test('the full grant list of each ServiceAccount is pinned: a change that widens a role fails here', async () => {
@@ -226,19 +267,58 @@ describe('RBAC matrix of the chart, answered by the real kube-apiserver', () => 
     );
     // The uninstall hook only lists Portfolios and patches their finalizers away.
     expect(await grantedRows(sa('release-finalizers'), ns)).toEqual(['portfolios.ginkgo.live [] [] [list patch]']);
-    expect(await wrongAnswers(sa('release-finalizers'), [['list', 'portfolios.ginkgo.live'], ['patch', 'portfolios.ginkgo.live']], true)).toEqual([]);
-    expect(await wrongAnswers(sa('release-finalizers'), [['delete', 'portfolios.ginkgo.live'], ['get', `secrets/${CONNECTIONS}`], ['patch', 'portfolios.ginkgo.live', '-n', other]], false)).toEqual([]);
+    expect(
+      await wrongAnswers(
+        sa('release-finalizers'),
+        [
+          ['list', 'portfolios.ginkgo.live'],
+          ['patch', 'portfolios.ginkgo.live'],
+        ],
+        true,
+      ),
+    ).toEqual([]);
+    expect(
+      await wrongAnswers(
+        sa('release-finalizers'),
+        [
+          ['delete', 'portfolios.ginkgo.live'],
+          ['get', `secrets/${CONNECTIONS}`],
+          ['patch', 'portfolios.ginkgo.live', '-n', other],
+        ],
+        false,
+      ),
+    ).toEqual([]);
     // In another namespace only the cluster-scoped CRD grant remains (the operator's), nothing namespaced.
     expect(await grantedRows(sa('node-runtime'), other)).toEqual([]);
-    expect((await grantedRows(sa('operator'), other)).every((row) => row.startsWith('customresourcedefinitions.'))).toBe(true);
+    expect(
+      (await grantedRows(sa('operator'), other)).every((row) => row.startsWith('customresourcedefinitions.')),
+    ).toBe(true);
   });
 
   test('the operator informer call itself (list with fieldSelector metadata.name) is authorized by the resourceNames rule', async () => {
-    await clients.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: CONTROL }, data: { halted: 'false' } } });
-    await clients.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'some-other-config' }, data: { secret: 'x' } } });
+    await clients.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: CONTROL }, data: { halted: 'false' } },
+    });
+    await clients.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'some-other-config' }, data: { secret: 'x' } },
+    });
     const as = ['--as', sa('operator'), '-n', ns];
-    const named = await run(kubectlBin(), ['get', 'configmaps', '--field-selector', `metadata.name=${CONTROL}`, '-o', 'name', ...as]);
-    expect({ code: named.code, out: named.stdout.trim(), err: named.stderr }).toEqual({ code: 0, out: `configmap/${CONTROL}`, err: '' });
+    const named = await run(kubectlBin(), [
+      'get',
+      'configmaps',
+      '--field-selector',
+      `metadata.name=${CONTROL}`,
+      '-o',
+      'name',
+      ...as,
+    ]);
+    expect({ code: named.code, out: named.stdout.trim(), err: named.stderr }).toEqual({
+      code: 0,
+      out: `configmap/${CONTROL}`,
+      err: '',
+    });
     const all = await run(kubectlBin(), ['get', 'configmaps', '-o', 'name', ...as]);
     expect(all.code).not.toBe(0);
     expect(all.stderr).toContain('forbidden');
@@ -248,7 +328,11 @@ describe('RBAC matrix of the chart, answered by the real kube-apiserver', () => 
 });
 
 describe('Pod security: the chart runs in a namespace enforcing the restricted profile', () => {
-  type PodSpec = { securityContext?: Record<string, unknown>; containers: Array<{ name: string; securityContext?: Record<string, unknown> }>; initContainers?: PodSpec['containers'] };
+  type PodSpec = {
+    securityContext?: Record<string, unknown>;
+    containers: Array<{ name: string; securityContext?: Record<string, unknown> }>;
+    initContainers?: PodSpec['containers'];
+  };
   type Template = { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
   const podTemplateOf = (m: Manifest): Template | undefined => {
     const spec = m.spec as { template?: Template; jobTemplate?: { spec: { template: Template } } } | undefined;
@@ -261,18 +345,36 @@ describe('Pod security: the chart runs in a namespace enforcing the restricted p
       body: {
         metadata: {
           name: restricted,
-          labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' },
+          labels: {
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/enforce-version': 'latest',
+          },
         },
       },
     });
     try {
-      const everything = ['livecore.enabled=true', 'backup.enabled=true', 'markets={cn,hk}', 'nodeRuntime.autoscaling.enabled=true'];
+      const everything = [
+        'livecore.enabled=true',
+        'backup.enabled=true',
+        'markets={cn,hk}',
+        'nodeRuntime.autoscaling.enabled=true',
+      ];
       const manifests = await renderChart({ release: 'gl', namespace: restricted, set: everything });
       const workloads = manifests.filter((m) => podTemplateOf(m) !== undefined);
-      expect(workloads.map((m) => m.kind).sort()).toEqual(['CronJob', 'Deployment', 'Deployment', 'Deployment', 'Job', 'StatefulSet']); // Job: the uninstall hook
+      expect(workloads.map((m) => m.kind).sort()).toEqual([
+        'CronJob',
+        'Deployment',
+        'Deployment',
+        'Deployment',
+        'Job',
+        'StatefulSet',
+      ]); // Job: the uninstall hook
       // With ServiceAccount admission on (the test bed's node), a Pod's ServiceAccount must exist: create the chart's.
       for (const sa of manifests.filter((m) => m.kind === 'ServiceAccount')) {
-        await clients.core.createNamespacedServiceAccount({ namespace: restricted, body: { metadata: { name: sa.metadata.name } } });
+        await clients.core.createNamespacedServiceAccount({
+          namespace: restricted,
+          body: { metadata: { name: sa.metadata.name } },
+        });
       }
       const refused: string[] = [];
       for (const w of workloads) {
@@ -280,18 +382,30 @@ describe('Pod security: the chart runs in a namespace enforcing the restricted p
         // PodSecurity enforces on Pods (workload objects only get warnings): dry-run the Pod each controller would create.
         const name = `${w.metadata.name}-0`;
         // A StatefulSet's claim templates become PersistentVolumeClaim volumes of its Pods.
-        const claims = ((w.spec as { volumeClaimTemplates?: Array<{ metadata: { name: string } }> }).volumeClaimTemplates ?? []).map((c) => ({
+        const claims = (
+          (w.spec as { volumeClaimTemplates?: Array<{ metadata: { name: string } }> }).volumeClaimTemplates ?? []
+        ).map((c) => ({
           name: c.metadata.name,
           persistentVolumeClaim: { claimName: `${c.metadata.name}-${name}` },
         }));
         const spec = { ...t.spec, volumes: [...((t.spec as { volumes?: unknown[] }).volumes ?? []), ...claims] };
-        const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: t.metadata?.labels }, spec } as unknown as Manifest;
-        await dryRunCreate(clients, pod, restricted).catch((err: unknown) => refused.push(`${w.kind}/${w.metadata.name}: ${apiMessage(err)}`));
+        const pod = {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name, labels: t.metadata?.labels },
+          spec,
+        } as unknown as Manifest;
+        await dryRunCreate(clients, pod, restricted).catch((err: unknown) =>
+          refused.push(`${w.kind}/${w.metadata.name}: ${apiMessage(err)}`),
+        );
         // The workload object itself is stored by the server too (dry run).
-        await dryRunCreate(clients, w, restricted).catch((err: unknown) => refused.push(`${w.kind}/${w.metadata.name}: ${apiMessage(err)}`));
+        await dryRunCreate(clients, w, restricted).catch((err: unknown) =>
+          refused.push(`${w.kind}/${w.metadata.name}: ${apiMessage(err)}`),
+        );
         // Beyond the profile: every container has a read-only root filesystem.
         for (const c of [...t.spec.containers, ...(t.spec.initContainers ?? [])]) {
-          if (c.securityContext?.readOnlyRootFilesystem !== true) refused.push(`${w.kind}/${w.metadata.name} container ${c.name}: root filesystem writable`);
+          if (c.securityContext?.readOnlyRootFilesystem !== true)
+            refused.push(`${w.kind}/${w.metadata.name} container ${c.name}: root filesystem writable`);
         }
       }
       expect(refused).toEqual([]);
@@ -301,10 +415,19 @@ describe('Pod security: the chart runs in a namespace enforcing the restricted p
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: 'bare-probe' },
-        spec: { ...first.spec, securityContext: {}, containers: first.spec.containers.map((c) => ({ ...c, securityContext: {} })) },
+        spec: {
+          ...first.spec,
+          securityContext: {},
+          containers: first.spec.containers.map((c) => ({ ...c, securityContext: {} })),
+        },
       } as unknown as Manifest;
-      const err = await dryRunCreate(clients, bare, restricted).then(() => undefined, (e: unknown) => e);
-      expect(apiMessage(err)).toMatch(/violates PodSecurity "restricted:latest".*allowPrivilegeEscalation.*runAsNonRoot/);
+      const err = await dryRunCreate(clients, bare, restricted).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(apiMessage(err)).toMatch(
+        /violates PodSecurity "restricted:latest".*allowPrivilegeEscalation.*runAsNonRoot/,
+      );
     } finally {
       await purgeNamespace(clients, restricted);
     }

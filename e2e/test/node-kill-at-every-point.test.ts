@@ -1,7 +1,7 @@
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { portfolioResource, topics, type OrderEvent, type OrderMessage, type PriceUpdate } from '@ginkgo/contracts';
-import { KafkaMessageBus, MySqlDatabase, createLogger } from '@ginkgo/platform';
-import { createNamespace, getPortfolio, testKube } from './support/kube.js';
+import { OrderMessage, portfolioResource, topics, type OrderEvent, type PriceUpdate } from '@ginkgo/contracts';
+import { KafkaMessageBus, MySqlDatabase, checkMessage, createLogger } from '@ginkgo/platform';
+import { testBedEnv, buyAndHoldSpec } from '@ginkgo/platform/testing';
+import { applyPortfolio, createNamespace, getPortfolio, patchPortfolio, testKube } from './support/kube.js';
 import { eventually, startProcess, waitReady, type ManagedProcess } from './support/processes.js';
 import { shanghaiTs } from './support/market-time.js';
 import { uniqueCodes } from './support/isolation.js';
@@ -19,24 +19,24 @@ const points = ['after-consume', 'after-handle', 'after-publish', 'after-save'] 
 const codes = uniqueCodes(points.length + 1);
 const ctl = `ctl-${s}`;
 const vic = `vic-${s}`;
-const { group, version, plural, apiVersion, kind } = portfolioResource;
+const { group, version, plural } = portfolioResource;
 /** Every tick of this test on one partition: a node's group then has a committed offset before any crash. */
 const tickKey = `nodekill-${s}`;
 
 describe('node-runtime: kill at every point of the pipeline', () => {
   const clients = testKube();
   const env = {
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
-    MYSQL_URL: process.env.MYSQL_URL ?? '',
-    REDIS_URL: process.env.REDIS_URL ?? '',
-    KUBECONFIG: process.env.KUBECONFIG ?? '',
-    WATCH_NAMESPACE: namespace,
+    ...testBedEnv(namespace),
     NODE_LEASE_SECONDS: '6',
     STATUS_INTERVAL_MS: '100',
     REFERENCE_CLOCK: 'source',
   };
   const procs: ManagedProcess[] = [];
-  const bus = new KafkaMessageBus({ brokers: env.KAFKA_BROKERS.split(','), clientId: `e2e-nodekill-${s}`, logger: createLogger('e2e') });
+  const bus = new KafkaMessageBus({
+    brokers: env.KAFKA_BROKERS.split(','),
+    clientId: `e2e-nodekill-${s}`,
+    logger: createLogger('e2e'),
+  });
   const db = new MySqlDatabase(env.MYSQL_URL);
   /** The gateway's ledger: outcome events per client order id; a replayed order gets them again. */
   const ledger = new Map<string, OrderEvent[]>();
@@ -56,8 +56,12 @@ describe('node-runtime: kill at every point of the pipeline', () => {
     for (const p of procs) await p.stop().catch(() => undefined);
     await bus.close();
     await db.close();
-    for (const name of [ctl, vic]) await clients.custom.deleteNamespacedCustomObject({ group, version, namespace, plural, name }).catch(() => undefined);
-    for (const n of ['ctl', 'vic']) await clients.coordination.deleteNamespacedLease({ name: `node-${n}-${s}`, namespace }).catch(() => undefined);
+    for (const name of [ctl, vic])
+      await clients.custom
+        .deleteNamespacedCustomObject({ group, version, namespace, plural, name })
+        .catch(() => undefined);
+    for (const n of ['ctl', 'vic'])
+      await clients.coordination.deleteNamespacedLease({ name: `node-${n}-${s}`, namespace }).catch(() => undefined);
     await clients.core.deleteNamespace({ name: namespace }).catch(() => undefined);
   }, 60000);
 
@@ -65,45 +69,99 @@ describe('node-runtime: kill at every point of the pipeline', () => {
     const producer = await bus.producer();
     const gateway = await bus.consumer({ groupId: `e2e-nodekill-gw-${s}`, topics: [topics.orders('cn')] });
     await gateway.run(async (m) => {
-      const o = JSON.parse(m.value ?? 'null') as OrderMessage;
+      // orders.cn also carries the malformed values of kafka-fuzz: only schema-valid orders are answered.
+      const checked = checkMessage(OrderMessage, m);
+      if (!checked.ok) return;
+      const o = checked.value;
       if (o.type !== 'submit' || (o.portfolioId !== ctl && o.portfolioId !== vic)) return;
       submitsSeen[o.portfolioId] = (submitsSeen[o.portfolioId] ?? 0) + 1;
       let events = ledger.get(o.clientOrderId);
       if (!events) {
-        const base = { type: 'order' as const, market: 'cn', portfolioId: o.portfolioId, clientOrderId: o.clientOrderId, brokerOrderId: `b-${o.clientOrderId}` };
+        const base = {
+          type: 'order' as const,
+          market: 'cn',
+          portfolioId: o.portfolioId,
+          clientOrderId: o.clientOrderId,
+          brokerOrderId: `b-${o.clientOrderId}`,
+        };
         events = [
           { ...base, eventId: `${o.clientOrderId}:1`, seq: 1, ts: o.ts, event: 'ACCEPTED' },
-          { ...base, eventId: `${o.clientOrderId}:2`, seq: 2, ts: o.ts, event: 'FILLED', fillId: `f-${o.clientOrderId}`, fillVolume: o.volume, fillPrice: o.price },
+          {
+            ...base,
+            eventId: `${o.clientOrderId}:2`,
+            seq: 2,
+            ts: o.ts,
+            event: 'FILLED',
+            fillId: `f-${o.clientOrderId}`,
+            fillVolume: o.volume,
+            fillPrice: o.price,
+          },
         ];
         ledger.set(o.clientOrderId, events);
       }
-      await producer.send(topics.orderEvents('cn'), events.map((e) => ({ key: e.portfolioId, value: JSON.stringify(e) })));
+      await producer.send(
+        topics.orderEvents('cn'),
+        events.map((e) => ({ key: e.portfolioId, value: JSON.stringify(e) })),
+      );
     });
     await gateway.joined();
 
-    const spec = { market: 'cn', initialCash: '100000.00', strategy: { name: 'buy-and-hold', params: {} }, sizer: { name: 'fixed-volume', params: { volume: 100 } }, interestedCodes: codes };
+    const spec = buyAndHoldSpec(codes);
     const control = await startNode(`ctl-${s}`);
     let victim = await startNode(`vic-${s}`);
     await Promise.all([waitReady(control), waitReady(victim)]);
-    for (const [name, node] of [[ctl, `ctl-${s}`], [vic, `vic-${s}`]] as const) {
-      await clients.custom.createNamespacedCustomObject({ group, version, namespace, plural, body: { apiVersion, kind, metadata: { name }, spec } });
-      await clients.custom.patchNamespacedCustomObjectStatus(
-        { group, version, namespace, plural, name, body: { status: { phase: 'Assigned', assignedNode: node, epoch: 1 } } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    for (const [name, node] of [
+      [ctl, `ctl-${s}`],
+      [vic, `vic-${s}`],
+    ] as const) {
+      await applyPortfolio(clients, namespace, name, spec);
+      await patchPortfolio(
+        clients,
+        namespace,
+        name,
+        { status: { phase: 'Assigned', assignedNode: node, epoch: 1 } },
+        true,
       );
     }
     for (const name of [ctl, vic]) {
-      await eventually(`${name} running`, async () => ((await getPortfolio(clients, namespace, name)).status?.phase === 'Running' ? true : undefined), 60000);
+      await eventually(
+        `${name} running`,
+        async () => ((await getPortfolio(clients, namespace, name))?.status?.phase === 'Running' ? true : undefined),
+        60000,
+      );
     }
 
     const volume = async (name: string, code: string) =>
-      Number((await db.query<{ volume: number }>('SELECT volume FROM portfolio_position WHERE portfolio_id = ? AND code = ?', [name, code]))[0]?.volume ?? 0);
+      Number(
+        (
+          await db.query<{ volume: number }>(
+            'SELECT volume FROM portfolio_position WHERE portfolio_id = ? AND code = ?',
+            [name, code],
+          )
+        )[0]?.volume ?? 0,
+      );
     const sendTick = async (i: number) => {
-      const t: PriceUpdate = { type: 'price', eventId: `nodekill-${s}-${i}`, ts: shanghaiTs('2026-11-24', '10:00', i), seq: i, market: 'cn', code: codes[i]!, kind: 'tick', price: 1000 + i, volume: 1000, prevClose: 1000 };
+      const t: PriceUpdate = {
+        type: 'price',
+        eventId: `nodekill-${s}-${i}`,
+        ts: shanghaiTs('2026-11-24', '10:00', i),
+        seq: i,
+        market: 'cn',
+        code: codes[i]!,
+        kind: 'tick',
+        price: 1000 + i,
+        volume: 1000,
+        prevClose: 1000,
+      };
       await producer.send(topics.marketData('cn'), [{ key: tickKey, value: JSON.stringify(t) }]);
     };
     const bothHold = (i: number) =>
-      eventually(`both hold ${codes[i]}`, async () => ((await volume(ctl, codes[i]!)) === 100 && (await volume(vic, codes[i]!)) === 100 ? true : undefined), 60000);
+      eventually(
+        `both hold ${codes[i]}`,
+        async () =>
+          (await volume(ctl, codes[i]!)) === 100 && (await volume(vic, codes[i]!)) === 100 ? true : undefined,
+        60000,
+      );
 
     // Warm-up: both nodes trade once, so the victim's group has committed offsets before any crash.
     await sendTick(0);
@@ -124,16 +182,27 @@ describe('node-runtime: kill at every point of the pipeline', () => {
     }
 
     const totals = async (name: string) => {
-      const [st] = await db.query<{ cash_minor: number; equity_minor: number }>('SELECT cash_minor, equity_minor FROM portfolio_state WHERE portfolio_id = ?', [name]);
+      const [st] = await db.query<{ cash_minor: number; equity_minor: number }>(
+        'SELECT cash_minor, equity_minor FROM portfolio_state WHERE portfolio_id = ?',
+        [name],
+      );
       const pos = await db.query<{ code: string; volume: number; sellable: number; avg_cost_minor: number }>(
         'SELECT code, volume, sellable, avg_cost_minor FROM portfolio_position WHERE portfolio_id = ? ORDER BY code',
         [name],
       );
-      return { cash: Number(st?.cash_minor), equity: Number(st?.equity_minor), positions: pos.map((p) => [p.code, Number(p.volume), Number(p.sellable), Number(p.avg_cost_minor)]) };
+      return {
+        cash: Number(st?.cash_minor),
+        equity: Number(st?.equity_minor),
+        positions: pos.map((p) => [p.code, Number(p.volume), Number(p.sellable), Number(p.avg_cost_minor)]),
+      };
     };
     // Same state, same orders (ids equal up to the portfolio name), each traded once by the gateway.
     expect(await totals(vic)).toEqual(await totals(ctl));
-    const orderSet = (name: string) => [...ledger.keys()].filter((id) => id.startsWith(`${name}-`)).map((id) => id.slice(name.length)).sort();
+    const orderSet = (name: string) =>
+      [...ledger.keys()]
+        .filter((id) => id.startsWith(`${name}-`))
+        .map((id) => id.slice(name.length))
+        .sort();
     expect(orderSet(vic)).toEqual(orderSet(ctl));
     expect(orderSet(vic)).toHaveLength(codes.length);
     // The replays re-sent orders (deduplicated by the gateway), never new ones.

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { OrderMessage } from '@ginkgo/contracts';
-import { TcpProxy, startKafkaProxy } from '@ginkgo/platform';
+import { TcpProxy, startKafkaProxy, buyAndHoldSpec } from '@ginkgo/platform/testing';
 import { E2eCluster, eventually, logLine } from '../../operator/test/e2e-harness.js';
 import { uniqueCodes } from './support/isolation.js';
 
@@ -15,7 +15,7 @@ import { uniqueCodes } from './support/isolation.js';
  */
 describe('e2e: a node loses Kafka and Redis (S3.04), then is partitioned from Kafka, Redis and the API server (S5.09)', () => {
   const c = new E2eCluster('node-res', 4);
-  const [c1, c2, c3] = uniqueCodes(3) as [string, string, string];
+  const [c1, c2, c3, c4] = uniqueCodes(4) as [string, string, string, string];
   const name = `nres-${c.suffix}`;
   let kafka: TcpProxy;
   let redis: TcpProxy;
@@ -42,7 +42,9 @@ describe('e2e: a node loses Kafka and Redis (S3.04), then is partitioned from Ka
     const proxied = new URL(server.toString());
     proxied.port = String(api.port);
     const cluster = kc.getCurrentCluster()!;
-    kc.clusters = kc.clusters.map((x) => (x.name === cluster.name ? { ...x, server: proxied.toString().replace(/\/$/, '') } : x));
+    kc.clusters = kc.clusters.map((x) =>
+      x.name === cluster.name ? { ...x, server: proxied.toString().replace(/\/$/, '') } : x,
+    );
     dir = await mkdtemp(path.join(os.tmpdir(), 'node-res-e2e-'));
     await writeFile(path.join(dir, 'kubeconfig'), kc.exportConfig());
     realRedis.host = `127.0.0.1:${redis.port}`;
@@ -53,7 +55,7 @@ describe('e2e: a node loses Kafka and Redis (S3.04), then is partitioned from Ka
       DEPENDENCY_CHECK_INTERVAL_MS: '300',
       SPOOL_DIR: path.join(dir, 'spool'),
     });
-    orders = await c.watchOrders([name]);
+    orders = await c.watchOrders([name, `nres2-${c.suffix}`]);
   }, 120000);
 
   afterAll(async () => {
@@ -67,13 +69,7 @@ describe('e2e: a node loses Kafka and Redis (S3.04), then is partitioned from Ka
   // The node's consumer groups have committed nothing before the cut: the tick sent during the outage is
   // read only because the bus pins a new group's start offsets (a rejoin would otherwise resolve the log end).
   test('S3.04 node loses Kafka and Redis: errors logged, reconnects with backoff, keeps its Lease and portfolio, trades the missed tick once', async () => {
-    await c.apply(name, {
-      market: 'cn',
-      initialCash: '100000.00',
-      strategy: { name: 'buy-and-hold', params: {} },
-      sizer: { name: 'fixed-volume', params: { volume: 100 } },
-      interestedCodes: [c1, c2, c3],
-    });
+    await c.apply(name, buyAndHoldSpec([c1, c2, c3]));
     await c.running(name, a);
     b = await c.startNode('b');
 
@@ -83,10 +79,22 @@ describe('e2e: a node loses Kafka and Redis (S3.04), then is partitioned from Ka
     await c.tick(c1, 1000);
     // Errors logged (alerts) for both, and the node stays live with its Lease (the API server is reachable).
     await eventually('kafka and redis down on a', async () =>
-      (await metric('a', 'ginkgo_node_dependency_up', 'dependency="kafka"')) === 0 && (await metric('a', 'ginkgo_node_dependency_up', 'dependency="redis"')) === 0 ? true : undefined);
-    await eventually('outage longer than the Lease', async () => (Date.now() - cutAt > 6000 && kafka.refused > 2 ? true : undefined), 30000);
-    expect(logLine(c.node('a'), 'kafka unreachable: clients retry with backoff')).toMatchObject({ alert: 'DependencyDown' });
-    expect(logLine(c.node('a'), 'redis unreachable: clients retry with backoff')).toMatchObject({ alert: 'DependencyDown' });
+      (await metric('a', 'ginkgo_node_dependency_up', 'dependency="kafka"')) === 0 &&
+      (await metric('a', 'ginkgo_node_dependency_up', 'dependency="redis"')) === 0
+        ? true
+        : undefined,
+    );
+    await eventually(
+      'outage longer than the Lease',
+      async () => (Date.now() - cutAt > 6000 && kafka.refused > 2 ? true : undefined),
+      30000,
+    );
+    expect(logLine(c.node('a'), 'kafka unreachable: clients retry with backoff')).toMatchObject({
+      alert: 'DependencyDown',
+    });
+    expect(logLine(c.node('a'), 'redis unreachable: clients retry with backoff')).toMatchObject({
+      alert: 'DependencyDown',
+    });
     expect(orders.orders).toEqual([]);
     const during = await c.get(name);
     expect(during?.status?.assignedNode).toBe(a);
@@ -94,10 +102,18 @@ describe('e2e: a node loses Kafka and Redis (S3.04), then is partitioned from Ka
 
     kafka.restore();
     redis.restore();
-    const order = await eventually('the missed tick traded after the reconnect', async () => orders.orders.find((o) => o.type === 'submit' && o.code === c1), 120000);
+    const order = await eventually(
+      'the missed tick traded after the reconnect',
+      async () => orders.orders.find((o) => o.type === 'submit' && o.code === c1),
+      120000,
+    );
     expect(order).toMatchObject({ nodeId: a, epoch: 1, clientOrderId: `${name}-1` });
     await eventually('kafka and redis up again on a', async () =>
-      (await metric('a', 'ginkgo_node_dependency_up', 'dependency="kafka"')) === 1 && (await metric('a', 'ginkgo_node_dependency_up', 'dependency="redis"')) === 1 ? true : undefined);
+      (await metric('a', 'ginkgo_node_dependency_up', 'dependency="kafka"')) === 1 &&
+      (await metric('a', 'ginkgo_node_dependency_up', 'dependency="redis"')) === 1
+        ? true
+        : undefined,
+    );
     expect((await c.get(name))?.status).toMatchObject({ assignedNode: a, epoch: 1 });
   }, 150000);
 
@@ -111,24 +127,79 @@ describe('e2e: a node loses Kafka and Redis (S3.04), then is partitioned from Ka
     await c.running(name, b, 60000);
     // A trade during the partition happens on B only, with the new epoch.
     await c.tick(c2, 2000);
-    const onB = await eventually('order from b', async () => orders.orders.find((o) => o.type === 'submit' && o.code === c2), 45000);
+    const onB = await eventually(
+      'order from b',
+      async () => orders.orders.find((o) => o.type === 'submit' && o.code === c2),
+      45000,
+    );
     expect(onB).toMatchObject({ nodeId: b, epoch: 2 });
-    await eventually('a noticed it lost its Lease', async () => (logLine(c.node('a'), 'node lease lost: fencing this node') ? true : undefined), 30000);
+    await eventually(
+      'a noticed it lost its Lease',
+      async () => (logLine(c.node('a'), 'node lease lost: fencing this node') ? true : undefined),
+      30000,
+    );
 
     // Healed: A reconnects and reads the ticks it missed (c2 among them) but trades none of them.
     const eventsBefore = (await metric('a', 'ginkgo_node_events_in_total', 'kind="market"')) ?? 0;
     kafka.restore();
     redis.restore();
     api.restore();
-    await eventually('a healed', async () => ((await metric('a', 'ginkgo_node_dependency_up', 'dependency="kafka"')) === 1 && (await metric('a', 'ginkgo_node_fenced')) === 0 ? true : undefined), 60000);
-    await eventually('a consumed the ticks it missed', async () => (((await metric('a', 'ginkgo_node_events_in_total', 'kind="market"')) ?? 0) > eventsBefore ? true : undefined), 60000);
+    await eventually(
+      'a healed',
+      async () =>
+        (await metric('a', 'ginkgo_node_dependency_up', 'dependency="kafka"')) === 1 &&
+        (await metric('a', 'ginkgo_node_fenced')) === 0
+          ? true
+          : undefined,
+      60000,
+    );
+    await eventually(
+      'a consumed the ticks it missed',
+      async () =>
+        ((await metric('a', 'ginkgo_node_events_in_total', 'kind="market"')) ?? 0) > eventsBefore ? true : undefined,
+      60000,
+    );
     await c.tick(c3, 3000);
-    await eventually('b trades the next tick', async () => orders.orders.find((o) => o.type === 'submit' && o.code === c3), 45000);
+    await eventually(
+      'b trades the next tick',
+      async () => orders.orders.find((o) => o.type === 'submit' && o.code === c3),
+      45000,
+    );
     const fromA = orders.orders.filter((o) => o.nodeId === a);
     expect(fromA.map((o) => o.clientOrderId)).toEqual([`${name}-1`]);
     const ids = orders.orders.filter((o) => o.type === 'submit').map((o) => o.clientOrderId);
     expect(new Set(ids).size).toBe(ids.length);
     const p = await c.get(name);
     expect(p?.status).toMatchObject({ assignedNode: b, runningNode: b, epoch: 2 });
+  }, 150000);
+
+  // Found by `make chaos` (a kube-apiserver restart): the node stopped its portfolios when its Lease lapsed and,
+  // once it renewed it, never started the ones still assigned to it; their status still said Running.
+  test('S5.09 API server gone longer than the Lease while no operator acts: A fences itself, and runs its portfolio again once it holds its Lease', async () => {
+    await c.node('b').stop();
+    const mine = `nres2-${c.suffix}`;
+    await c.apply(mine, buyAndHoldSpec([c4]));
+    await c.running(mine, a, 60000);
+    const count = (msg: string) => c.node('a').logs.filter((l) => l.includes(`"msg":"${msg}"`)).length;
+    const [lost, regained] = [count('node lease lost: fencing this node'), count('node lease regained')];
+    // The operator down too (as when the API server itself restarts): nobody moves the portfolio meanwhile.
+    await c.operator!.kill();
+    api.cut();
+    await eventually('a fenced itself', async () =>
+      count('node lease lost: fencing this node') > lost ? true : undefined,
+    );
+    api.restore();
+    await eventually('a holds its Lease again', async () =>
+      count('node lease regained') > regained ? true : undefined,
+    );
+    await c.restartOperator();
+    expect((await c.get(mine))?.status).toMatchObject({ assignedNode: a, epoch: 1 });
+    await c.tick(c4, 4000);
+    const order = await eventually(
+      'a trades its portfolio again',
+      async () => orders.orders.find((o) => o.type === 'submit' && o.code === c4),
+      45000,
+    );
+    expect(order).toMatchObject({ nodeId: a, epoch: 1, clientOrderId: `${mine}-1` });
   }, 150000);
 });

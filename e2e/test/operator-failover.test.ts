@@ -2,6 +2,7 @@ import type { SubmitOrder } from '@ginkgo/contracts';
 import { MySqlDatabase } from '@ginkgo/platform';
 import { E2eCluster, condition, eventually, logLine } from '../../operator/test/e2e-harness.js';
 import { uniqueCodes } from './support/isolation.js';
+import { buyAndHoldSpec } from '@ginkgo/platform/testing';
 
 /**
  * Failover with the real processes: SIGKILL the node that runs a portfolio; the operator sees its Lease
@@ -28,20 +29,18 @@ describe('operator e2e: node failure (SIGKILL) with real node-runtime, livecore 
   }, 60000);
 
   test('S2.09 SIGKILL of the running node: the portfolio moves with epoch + 1, state restored from MySQL, trading resumes', async () => {
-    await c.apply(name, {
-      market: 'cn',
-      initialCash: '100000.00',
-      strategy: { name: 'buy-and-hold', params: {} },
-      sizer: { name: 'fixed-volume', params: { volume: 100 } },
-      interestedCodes: [first, second, zombieCode],
-    });
+    await c.apply(name, buyAndHoldSpec([first, second, zombieCode]));
     const onA = await c.running(name, a);
     expect(onA.status?.epoch).toBe(1);
     const orders = await c.watchOrders([name]);
     try {
       // Trade on A: buy-and-hold buys `first`; the fill lands in MySQL and in status.
       await c.tick(first, 1000);
-      await c.until('position on A', name, (p) => !!p.status?.positions?.some((x) => x.code === first && x.volume === 100));
+      await c.until(
+        'position on A',
+        name,
+        (p) => !!p.status?.positions?.some((x) => x.code === first && x.volume === 100),
+      );
       b = await c.startNode('b');
 
       const killedAt = Date.now();
@@ -58,11 +57,18 @@ describe('operator e2e: node failure (SIGKILL) with real node-runtime, livecore 
       // Trading again on B with the new epoch; `first` is not bought twice (its strategy state came back too).
       await c.tick(second, 2000);
       await c.tick(first, 1010);
-      const next = (await eventually('order from b', async () =>
-        orders.orders.find((o): o is SubmitOrder => o.type === 'submit' && o.code === second), 45000));
+      const next = await eventually(
+        'order from b',
+        async () => orders.orders.find((o): o is SubmitOrder => o.type === 'submit' && o.code === second),
+        45000,
+      );
       const tradingAt = Date.now();
       expect(next).toMatchObject({ nodeId: b, epoch: 2, clientOrderId: `${name}-2` });
-      await c.until('second position on b', name, (p) => !!p.status?.positions?.some((x) => x.code === second && x.volume === 100));
+      await c.until(
+        'second position on b',
+        name,
+        (p) => !!p.status?.positions?.some((x) => x.code === second && x.volume === 100),
+      );
       expect(orders.orders.filter((o) => o.type === 'submit' && o.code === first).map((o) => o.epoch)).toEqual([1]);
 
       const detect = logLine(c.operator!, 'node lost: its portfolios fail over', (l) => l.node === a);
@@ -84,22 +90,40 @@ describe('operator e2e: node failure (SIGKILL) with real node-runtime, livecore 
     expect(p.status).toMatchObject({ assignedNode: b, runningNode: b, epoch: 2, runningEpoch: 2 });
   });
 
-  test('S9.10 one runner at a time: the fenced-off node\'s epoch is refused by the gateway', async () => {
+  test("S9.10 one runner at a time: the fenced-off node's epoch is refused by the gateway", async () => {
     const at = Date.now();
     // What the killed node would send if it were a zombie: its last epoch (1). Then a current-epoch order on the
     // same partition (same key): once that one is in the ledger, the zombie's has been decided.
     const zombie: SubmitOrder = {
-      type: 'submit', portfolioId: name, epoch: 1, nodeId: a, clientOrderId: `${name}-900`, market: 'cn',
-      code: zombieCode, side: 'BUY', orderType: 'LIMIT', price: 1000, volume: 100, ts: at, reason: 'zombie',
+      type: 'submit',
+      portfolioId: name,
+      epoch: 1,
+      nodeId: a,
+      clientOrderId: `${name}-900`,
+      market: 'cn',
+      code: zombieCode,
+      side: 'BUY',
+      orderType: 'LIMIT',
+      price: 1000,
+      volume: 100,
+      ts: at,
+      reason: 'zombie',
     };
     const current: SubmitOrder = { ...zombie, epoch: 2, nodeId: b, clientOrderId: `${name}-901`, reason: 'current' };
     await c.send(zombie);
     await c.send(current);
     const ids = async () =>
-      (await db.query<{ client_order_id: string }>('SELECT client_order_id FROM gateway_order WHERE portfolio_id = ?', [name])).map(
-        (r) => r.client_order_id,
-      );
-    await eventually('current-epoch order admitted', async () => ((await ids()).includes(current.clientOrderId) ? true : undefined), 45000);
+      (
+        await db.query<{ client_order_id: string }>(
+          'SELECT client_order_id FROM gateway_order WHERE portfolio_id = ?',
+          [name],
+        )
+      ).map((r) => r.client_order_id);
+    await eventually(
+      'current-epoch order admitted',
+      async () => ((await ids()).includes(current.clientOrderId) ? true : undefined),
+      45000,
+    );
     expect(await ids()).not.toContain(zombie.clientOrderId);
     const fence = await db.query<{ epoch: number }>('SELECT epoch FROM gateway_fence WHERE portfolio_id = ?', [name]);
     expect(Number(fence[0]?.epoch)).toBe(2);

@@ -2,6 +2,7 @@ import type { PortfolioResource } from '@ginkgo/contracts';
 import { E2eCluster, condition, eventually } from '../../operator/test/e2e-harness.js';
 import { mergePatch } from '../../operator/test/kube-helpers.js';
 import { uniqueCodes } from './support/isolation.js';
+import { buyAndHoldSpec } from '@ginkgo/platform/testing';
 
 /** Scale out, manual rebalance and scale in with the real operator and node-runtime processes. */
 describe('operator e2e: scale out, manual rebalance, scale in', () => {
@@ -25,18 +26,29 @@ describe('operator e2e: scale out, manual rebalance, scale in', () => {
     return m;
   };
   const settled = (ps: PortfolioResource[]) =>
-    ps.every((p) => p.status?.phase === 'Running' && p.status.runningNode === p.status.assignedNode && p.status.runningEpoch === p.status.epoch);
-  const position = (p: PortfolioResource | undefined, code: string) => p?.status?.positions?.find((x) => x.code === code)?.volume;
+    ps.every(
+      (p) =>
+        p.status?.phase === 'Running' &&
+        p.status.runningNode === p.status.assignedNode &&
+        p.status.runningEpoch === p.status.epoch,
+    );
+  /** Waits until s1 and s2 run `each` portfolios apiece, every one settled; returns them. */
+  const balanced = (what: string, each: number, timeoutMs: number) =>
+    eventually(
+      what,
+      async () => {
+        const ps = await all();
+        const m = byNode(ps);
+        return m[s1]?.length === each && m[s2]?.length === each && settled(ps) ? ps : undefined;
+      },
+      timeoutMs,
+    );
+  const position = (p: PortfolioResource | undefined, code: string) =>
+    p?.status?.positions?.find((x) => x.code === code)?.volume;
 
   test('S3.05 scale out: a new node gets a share of the portfolios (epoch + 1, state intact), the others stay', async () => {
     for (const [i, n] of names.entries()) {
-      await c.apply(n, {
-        market: 'cn',
-        initialCash: '100000.00',
-        strategy: { name: 'buy-and-hold', params: {} },
-        sizer: { name: 'fixed-volume', params: { volume: 100 } },
-        interestedCodes: [codes[i]!],
-      });
+      await c.apply(n, buyAndHoldSpec([codes[i]!]));
     }
     for (const n of names) await c.running(n, s1);
     // Each buys 100 shares on s1: the state that must survive every move below.
@@ -44,11 +56,7 @@ describe('operator e2e: scale out, manual rebalance, scale in', () => {
     for (const [i, n] of names.entries()) await c.until(`${n} position`, n, (p) => position(p, codes[i]!) === 100);
 
     s2 = await c.startNode('s2');
-    const after = await eventually('rebalanced onto s2', async () => {
-      const ps = await all();
-      const m = byNode(ps);
-      return m[s1]?.length === 2 && m[s2]?.length === 2 && settled(ps) ? ps : undefined;
-    }, 60000);
+    const after = await balanced('rebalanced onto s2', 2, 60000);
     for (const p of after) {
       const i = names.indexOf(p.metadata.name);
       expect(position(p, codes[i]!)).toBe(100);
@@ -63,16 +71,18 @@ describe('operator e2e: scale out, manual rebalance, scale in', () => {
     // Make s1 lighter than s2 by deleting its two portfolios: nothing rebalances on its own (no new node).
     const m = byNode(await all());
     for (const n of m[s1]!) {
-      await c.clients.custom.deleteNamespacedCustomObject({ group: 'ginkgo.live', version: 'v1alpha1', namespace: c.namespace, plural: 'portfolios', name: n });
+      await c.clients.custom.deleteNamespacedCustomObject({
+        group: 'ginkgo.live',
+        version: 'v1alpha1',
+        namespace: c.namespace,
+        plural: 'portfolios',
+        name: n,
+      });
     }
     await eventually('deleted', async () => ((await all()).length === 2 ? true : undefined), 45000);
     const [keep] = m[s2]!;
     await c.patch(keep!, { metadata: { annotations: { 'ginkgo.live/rebalance': 'now' } } });
-    const ps = await eventually('rebalanced', async () => {
-      const ps = await all();
-      const bm = byNode(ps);
-      return bm[s1]?.length === 1 && bm[s2]?.length === 1 && settled(ps) ? ps : undefined;
-    }, 45000);
+    const ps = await balanced('rebalanced', 1, 45000);
     const moved = ps.find((p) => p.status?.assignedNode === s1)!;
     expect(moved.status?.epoch).toBe(3);
     expect(condition(moved, 'Assigned')?.reason).toBe('Rebalanced');
@@ -84,7 +94,11 @@ describe('operator e2e: scale out, manual rebalance, scale in', () => {
     const [onS2] = byNode(await all())[s2]!;
     const before = (await c.get(onS2!))!;
     await c.clients.coordination.patchNamespacedLease(
-      { name: `node-${s2}`, namespace: c.namespace, body: { metadata: { annotations: { 'ginkgo.live/draining': 'true' } } } },
+      {
+        name: `node-${s2}`,
+        namespace: c.namespace,
+        body: { metadata: { annotations: { 'ginkgo.live/draining': 'true' } } },
+      },
       mergePatch(),
     );
     const moved = await c.running(onS2!, s1, 45000);

@@ -10,6 +10,7 @@ import { createNodeMetrics, createResilienceMetrics } from '@ginkgo/node-runtime
 import { createGatewayMetrics } from '@ginkgo/livecore';
 import { chartDir, renderChart, run, type Manifest } from './support/chart.js';
 import { repoRoot } from './support/processes.js';
+import { CASES, NS, ns, sel, type AlertCase, type Series } from './support/alert-cases.js';
 
 /**
  * S8.08: the chart's alert rules and dashboard, checked by Prometheus's own tool. `promtool check rules`
@@ -18,12 +19,13 @@ import { repoRoot } from './support/processes.js';
  * series use only metric names our processes register (or the documented external exporters), so an
  * expression on a name nobody exports cannot fire and fails its test.
  */
-const NS = 'ginkgo';
-const FULL = 'gl-ginkgo-live';
 
 /** The promtool of the Debian prometheus package the test bed installs (e2e/testbed/prometheus.sh). */
 function promtoolBin(): string {
-  const prometheus = execFileSync('bash', [path.join(repoRoot, 'e2e', 'testbed', 'prometheus.sh')], { encoding: 'utf8', timeout: 10 * 60_000 })
+  const prometheus = execFileSync('bash', [path.join(repoRoot, 'e2e', 'testbed', 'prometheus.sh')], {
+    encoding: 'utf8',
+    timeout: 10 * 60_000,
+  })
     .trim()
     .split('\n')
     .pop()!;
@@ -31,7 +33,13 @@ function promtoolBin(): string {
 }
 
 /** Metrics of the external exporters the `ginkgo-live.external` group is documented to need. */
-const EXTERNAL = new Set(['kafka_consumergroup_lag', 'redis_memory_used_bytes', 'redis_memory_max_bytes', 'kubelet_volume_stats_available_bytes', 'kubelet_volume_stats_capacity_bytes']);
+const EXTERNAL = new Set([
+  'kafka_consumergroup_lag',
+  'redis_memory_used_bytes',
+  'redis_memory_max_bytes',
+  'kubelet_volume_stats_available_bytes',
+  'kubelet_volume_stats_capacity_bytes',
+]);
 
 /** Every name the operator, node-runtime and livecore registries export (with prom-client's process metrics), plus `up`. */
 async function exportedNames(): Promise<Set<string>> {
@@ -61,143 +69,23 @@ interface Rule {
 type Groups = Array<{ name: string; rules: Rule[] }>;
 
 async function rules(set: string[] = []): Promise<Groups> {
-  const ms = await renderChart({ release: 'gl', namespace: NS, set: ['monitoring.prometheusRule.enabled=true', ...set] });
+  const ms = await renderChart({
+    release: 'gl',
+    namespace: NS,
+    set: ['monitoring.prometheusRule.enabled=true', ...set],
+  });
   const pr = ms.filter((m) => m.kind === 'PrometheusRule') as Array<Manifest & { spec: { groups: Groups } }>;
   expect(pr).toHaveLength(1);
   return pr[0]!.spec.groups;
 }
 
-interface Series {
-  series: string;
-  values: string;
-}
-/** One alert's case: input series (1 sample a minute) that turn the expression true at `onset` minutes. */
-interface AlertCase {
-  series: Series[];
-  onset: number;
-  labels: Record<string, string>;
-  /** Values for the annotation templates. */
-  value?: string;
-}
-const sel = (name: string, labels: Record<string, string>) => `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
-const ns = { namespace: NS };
-/** Healthy for ten minutes (t = 0..9m), then bad. */
-const CASES: Record<string, AlertCase> = {
-  GinkgoNodeLeaseLost: {
-    series: [
-      { series: sel('ginkgo_operator_nodes', { ...ns, state: 'dead' }), values: '0x9 1x60' },
-      { series: sel('ginkgo_operator_nodes', { ...ns, state: 'live' }), values: '3x70' },
-    ],
-    onset: 10,
-    labels: { severity: 'critical' },
-    value: '1',
-  },
-  GinkgoPortfolioQueueNearlyFull: { series: [{ series: sel('ginkgo_operator_nodes', { ...ns, state: 'overloaded' }), values: '0x9 1x60' }], onset: 10, labels: { severity: 'warning' } },
-  GinkgoPortfoliosDegraded: {
-    series: [
-      { series: sel('ginkgo_operator_portfolios', { ...ns, phase: 'Degraded' }), values: '0x9 2x60' },
-      { series: sel('ginkgo_operator_portfolios', { ...ns, phase: 'Running' }), values: '40x70' },
-    ],
-    onset: 10,
-    labels: { severity: 'warning' },
-  },
-  GinkgoOperatorNoLeader: { series: [{ series: sel('ginkgo_operator_is_leader', { ...ns, pod: 'op-0' }), values: '1x9 0x60' }], onset: 10, labels: { severity: 'critical' } },
-  GinkgoReconcileErrors: {
-    series: [
-      { series: sel('ginkgo_operator_reconciles_total', { ...ns, result: 'error' }), values: '0x9 1+1x60' },
-      { series: sel('ginkgo_operator_reconciles_total', { ...ns, result: 'ok' }), values: '0+10x70' },
-    ],
-    onset: 10,
-    labels: { severity: 'warning' },
-  },
-  GinkgoTradingHalted: { series: [{ series: sel('ginkgo_operator_trading_halted', ns), values: '0x9 1x60' }], onset: 10, labels: { severity: 'info' } },
-  GinkgoProcessMemoryGrowing: {
-    // 10 MB a minute from the start: the 1h derivative is positive from the second sample on.
-    series: [{ series: sel('process_resident_memory_bytes', { ...ns, component: 'node-runtime', pod: 'node-0' }), values: '100000000+10000000x70' }],
-    onset: 1,
-    labels: { severity: 'warning', component: 'node-runtime', namespace: NS, pod: 'node-0' },
-  },
-  GinkgoNodeQueueFull: {
-    series: [
-      { series: sel('ginkgo_node_queue_depth', { ...ns, pod: 'node-0' }), values: '10x9 100x60' },
-      { series: sel('ginkgo_node_queue_capacity', { ...ns, pod: 'node-0' }), values: '100x70' },
-    ],
-    onset: 10,
-    labels: { severity: 'warning', pod: 'node-0' },
-  },
-  GinkgoNodeConsumerLagHigh: {
-    series: [{ series: sel('ginkgo_node_consumer_lag', { ...ns, pod: 'node-0', topic: 'market.data.cn', partition: '0' }), values: '0x9 5000x60' }],
-    onset: 10,
-    labels: { severity: 'warning', action: 'scale-out', pod: 'node-0', topic: 'market.data.cn' },
-    value: '5000',
-  },
-  GinkgoWorkerStalled: {
-    series: [{ series: sel('ginkgo_node_worker_stalls_total', { ...ns, pod: 'node-0' }), values: '0x9 1x60' }],
-    onset: 10,
-    labels: { severity: 'critical', namespace: NS, pod: 'node-0' },
-  },
-  GinkgoDependencyDown: {
-    series: [{ series: sel('ginkgo_node_dependency_up', { ...ns, pod: 'node-0', dependency: 'kafka' }), values: '1x9 0x60' }],
-    onset: 10,
-    labels: { severity: 'critical', pod: 'node-0', dependency: 'kafka' },
-    value: '0',
-  },
-  GinkgoEventLoopLagHigh: {
-    series: [{ series: sel('nodejs_eventloop_lag_p99_seconds', { ...ns, component: 'livecore', pod: 'lc-0' }), values: '0.01x9 0.5x60' }],
-    onset: 10,
-    labels: { severity: 'warning', pod: 'lc-0' },
-  },
-  GinkgoTargetDown: {
-    series: [{ series: sel('up', { ...ns, service: `${FULL}-node-runtime`, pod: 'node-0', job: 'node' }), values: '1x9 0x60' }],
-    onset: 10,
-    labels: { severity: 'critical', namespace: NS, service: `${FULL}-node-runtime`, pod: 'node-0', job: 'node' },
-  },
-  GinkgoOrderRejectionRateHigh: {
-    series: [
-      { series: sel('ginkgo_gateway_orders_accepted_total', { ...ns, market: 'cn' }), values: '0+100x70' },
-      { series: sel('ginkgo_gateway_orders_rejected_total', { ...ns, market: 'cn', reason: 'cash' }), values: '0x9 0+100x60' },
-    ],
-    onset: 11,
-    labels: { severity: 'warning' },
-  },
-  GinkgoTickToOrderLatencyHigh: {
-    // Every reaction within 10 ms for ten minutes, then all of them between 10 and 100 ms.
-    series: [
-      { series: sel('ginkgo_node_tick_to_order_seconds_bucket', { ...ns, le: '0.01' }), values: '0+10x9 90x60' },
-      { series: sel('ginkgo_node_tick_to_order_seconds_bucket', { ...ns, le: '0.1' }), values: '0+10x9 90+100x60' },
-      { series: sel('ginkgo_node_tick_to_order_seconds_bucket', { ...ns, le: '+Inf' }), values: '0+10x9 90+100x60' },
-    ],
-    onset: 11,
-    labels: { severity: 'warning' },
-  },
-  GinkgoKafkaConsumerLagHigh: {
-    series: [{ series: sel('kafka_consumergroup_lag', { consumergroup: 'ginkgo-node-n1-md', topic: 'market.data.cn', partition: '0' }), values: '0x9 5000x60' }],
-    onset: 10,
-    labels: { severity: 'warning', consumergroup: 'ginkgo-node-n1-md', topic: 'market.data.cn' },
-    value: '5000',
-  },
-  GinkgoRedisMemoryHigh: {
-    series: [
-      { series: sel('redis_memory_used_bytes', { instance: 'redis:9121' }), values: '100x9 950x60' },
-      { series: sel('redis_memory_max_bytes', { instance: 'redis:9121' }), values: '1000x70' },
-    ],
-    onset: 10,
-    labels: { severity: 'warning', instance: 'redis:9121' },
-  },
-  GinkgoSpoolDiskLow: {
-    series: [
-      { series: sel('kubelet_volume_stats_available_bytes', { ...ns, persistentvolumeclaim: `spool-${FULL}-node-runtime-0` }), values: '500x9 100x60' },
-      { series: sel('kubelet_volume_stats_capacity_bytes', { ...ns, persistentvolumeclaim: `spool-${FULL}-node-runtime-0` }), values: '1000x70' },
-    ],
-    onset: 10,
-    labels: { severity: 'critical', namespace: NS, persistentvolumeclaim: `spool-${FULL}-node-runtime-0` },
-  },
-};
-
-const minutes = (d: string | undefined) => (d === undefined ? 0 : Number(d.slice(0, -1)) * ({ s: 1 / 60, m: 1, h: 60 } as Record<string, number>)[d.slice(-1)]!);
+const minutes = (d: string | undefined) =>
+  d === undefined ? 0 : Number(d.slice(0, -1)) * ({ s: 1 / 60, m: 1, h: 60 } as Record<string, number>)[d.slice(-1)]!;
 /** Expands `{{ $value }}` and `{{ $labels.x }}` as Prometheus does for these simple templates. */
 const expand = (text: string, c: AlertCase) =>
-  text.replace(/\{\{\s*\$value\s*\}\}/g, c.value ?? '1').replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_, l: string) => c.labels[l] ?? '');
+  text
+    .replace(/\{\{\s*\$value\s*\}\}/g, c.value ?? '1')
+    .replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_, l: string) => c.labels[l] ?? '');
 
 /** A promtool unit test per alert: silent one minute before `for:` has passed, firing exactly when it has. */
 function unitTests(groups: Groups) {
@@ -206,7 +94,10 @@ function unitTests(groups: Groups) {
       const c = CASES[r.alert];
       if (!c) throw new Error(`alert ${r.alert} has no promtool unit test case in e2e/test/ops-alert-rules.test.ts`);
       const fires = c.onset + minutes(r.for);
-      const alert = { exp_labels: { ...c.labels, severity: r.labels.severity }, exp_annotations: Object.fromEntries(Object.entries(r.annotations).map(([k, v]) => [k, expand(v, c)])) };
+      const alert = {
+        exp_labels: { ...c.labels, severity: r.labels.severity },
+        exp_annotations: Object.fromEntries(Object.entries(r.annotations).map(([k, v]) => [k, expand(v, c)])),
+      };
       return {
         name: r.alert,
         interval: '1m',
@@ -240,7 +131,10 @@ beforeAll(async () => {
 describe('PrometheusRule and dashboard with promtool (S8.08)', () => {
   test('S8.08 promtool check rules accepts the rendered rules; promtool test rules: every alert fires after its for: with its labels', async () => {
     // Every rule the chart can render: the two optional alerts on, the external group on.
-    const groups = await rules(['monitoring.pendingAlerts.orderRejection=true', 'monitoring.pendingAlerts.tickToOrderLatency=true']);
+    const groups = await rules([
+      'monitoring.pendingAlerts.orderRejection=true',
+      'monitoring.pendingAlerts.tickToOrderLatency=true',
+    ]);
     expect(groups.map((g) => g.name)).toEqual(['ginkgo-live', 'ginkgo-live.external']);
     expect(groups.flatMap((g) => g.rules.map((r) => r.alert)).sort()).toEqual(Object.keys(CASES).sort());
     for (const g of groups) {
@@ -259,19 +153,35 @@ describe('PrometheusRule and dashboard with promtool (S8.08)', () => {
     for (const [alert, c] of Object.entries(CASES)) {
       for (const s of c.series) {
         const name = s.series.slice(0, s.series.indexOf('{'));
-        expect({ alert, name, known: own.has(alert) ? exported.has(name) : EXTERNAL.has(name) }).toEqual({ alert, name, known: true });
+        expect({ alert, name, known: own.has(alert) ? exported.has(name) : EXTERNAL.has(name) }).toEqual({
+          alert,
+          name,
+          known: true,
+        });
       }
     }
-    writeFileSync(path.join(dir, 'alerts.test.yaml'), stringify({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests: unitTests(groups) }));
+    writeFileSync(
+      path.join(dir, 'alerts.test.yaml'),
+      stringify({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests: unitTests(groups) }),
+    );
     const test = await promtool(['test', 'rules', 'alerts.test.yaml']);
     expect(test).toEqual({ code: 0, out: expect.stringContaining('SUCCESS') });
   });
 
   test('S8.08 a wrong expectation fails promtool test rules (the unit tests can fail)', async () => {
     const groups = await rules();
-    const tests = unitTests(groups).map((t) => ({ ...t, alert_rule_test: t.alert_rule_test.map((a) => ({ ...a, exp_alerts: a.exp_alerts.map((x) => ({ ...x, exp_labels: { ...x.exp_labels, severity: 'none' } })) })) }));
+    const tests = unitTests(groups).map((t) => ({
+      ...t,
+      alert_rule_test: t.alert_rule_test.map((a) => ({
+        ...a,
+        exp_alerts: a.exp_alerts.map((x) => ({ ...x, exp_labels: { ...x.exp_labels, severity: 'none' } })),
+      })),
+    }));
     writeFileSync(path.join(dir, 'rules-default.yaml'), stringify({ groups }));
-    writeFileSync(path.join(dir, 'wrong.test.yaml'), stringify({ rule_files: ['rules-default.yaml'], evaluation_interval: '1m', tests }));
+    writeFileSync(
+      path.join(dir, 'wrong.test.yaml'),
+      stringify({ rule_files: ['rules-default.yaml'], evaluation_interval: '1m', tests }),
+    );
     const r = await promtool(['test', 'rules', 'wrong.test.yaml']);
     expect(r.code).not.toBe(0);
     expect(r.out).toContain('FAILED');
@@ -310,7 +220,15 @@ describe('PrometheusRule and dashboard with promtool (S8.08)', () => {
     };
     expect(dash.uid).toBe('ginkgo-live');
     expect(dash.panels.map((p) => p.title)).toEqual(
-      expect.arrayContaining(['Equity per portfolio', 'Day PnL per portfolio', 'Orders and fills', 'Tick -> order latency', 'Kafka consumer lag', 'Queue depth', 'Node load']),
+      expect.arrayContaining([
+        'Equity per portfolio',
+        'Day PnL per portfolio',
+        'Orders and fills',
+        'Tick -> order latency',
+        'Kafka consumer lag',
+        'Queue depth',
+        'Node load',
+      ]),
     );
     // One series of every exported metric a panel may use (plus kafka-exporter's lag), in the dashboard's namespace.
     const pod = { namespace: NS, pod: 'node-0' };
@@ -319,9 +237,18 @@ describe('PrometheusRule and dashboard with promtool (S8.08)', () => {
       { series: sel('ginkgo_portfolio_day_pnl', { ...pod, portfolio: 'p1' }), values: '0+1x30' },
       { series: sel('ginkgo_node_fills_total', { ...pod, market: 'cn' }), values: '0+2x30' },
       { series: sel('ginkgo_gateway_orders_accepted_total', { ...ns, pod: 'lc-0', market: 'cn' }), values: '0+3x30' },
-      { series: sel('ginkgo_gateway_orders_rejected_total', { ...ns, pod: 'lc-0', market: 'cn', reason: 'cash' }), values: '0+1x30' },
-      ...['0.01', '0.1', '+Inf'].map((le, i) => ({ series: sel('ginkgo_node_tick_to_order_seconds_bucket', { ...pod, le }), values: `0+${5 + i}x30` })),
-      { series: sel('kafka_consumergroup_lag', { consumergroup: 'ginkgo-node-n1-md', topic: 'market.data.cn' }), values: '7x30' },
+      {
+        series: sel('ginkgo_gateway_orders_rejected_total', { ...ns, pod: 'lc-0', market: 'cn', reason: 'cash' }),
+        values: '0+1x30',
+      },
+      ...['0.01', '0.1', '+Inf'].map((le, i) => ({
+        series: sel('ginkgo_node_tick_to_order_seconds_bucket', { ...pod, le }),
+        values: `0+${5 + i}x30`,
+      })),
+      {
+        series: sel('kafka_consumergroup_lag', { consumergroup: 'ginkgo-node-n1-md', topic: 'market.data.cn' }),
+        values: '7x30',
+      },
       { series: sel('ginkgo_node_queue_depth', pod), values: '4x30' },
       { series: sel('ginkgo_operator_queue_depth', { ...ns, pod: 'op-0' }), values: '1x30' },
       { series: sel('ginkgo_operator_nodes', { ...ns, pod: 'op-0', state: 'live' }), values: '3x30' },
@@ -334,17 +261,35 @@ describe('PrometheusRule and dashboard with promtool (S8.08)', () => {
       expect({ name, known: exported.has(name) || EXTERNAL.has(name) }).toEqual({ name, known: true });
     }
     // Each target becomes an alert that fires iff its expression returns at least one series.
-    const targets = dash.panels.flatMap((p, i) => p.targets.map((t) => ({ alert: `Panel${i}${t.refId}`, title: p.title, expr: t.expr.replaceAll('$namespace', NS) })));
-    const groups = [{ name: 'dashboard', rules: targets.map((t) => ({ alert: t.alert, expr: `count(${t.expr}) > 0`, annotations: { panel: t.title } })) }];
+    const targets = dash.panels.flatMap((p, i) =>
+      p.targets.map((t) => ({
+        alert: `Panel${i}${t.refId}`,
+        title: p.title,
+        expr: t.expr.replaceAll('$namespace', NS),
+      })),
+    );
+    const groups = [
+      {
+        name: 'dashboard',
+        rules: targets.map((t) => ({ alert: t.alert, expr: `count(${t.expr}) > 0`, annotations: { panel: t.title } })),
+      },
+    ];
     writeFileSync(path.join(dir, 'dashboard.yaml'), stringify({ groups }));
     const tests = [
       {
         interval: '1m',
         input_series: inputs,
-        alert_rule_test: targets.map((t) => ({ eval_time: '15m', alertname: t.alert, exp_alerts: [{ exp_labels: {}, exp_annotations: { panel: t.title } }] })),
+        alert_rule_test: targets.map((t) => ({
+          eval_time: '15m',
+          alertname: t.alert,
+          exp_alerts: [{ exp_labels: {}, exp_annotations: { panel: t.title } }],
+        })),
       },
     ];
-    writeFileSync(path.join(dir, 'dashboard.test.yaml'), stringify({ rule_files: ['dashboard.yaml'], evaluation_interval: '1m', tests }));
+    writeFileSync(
+      path.join(dir, 'dashboard.test.yaml'),
+      stringify({ rule_files: ['dashboard.yaml'], evaluation_interval: '1m', tests }),
+    );
     expect(await promtool(['check', 'rules', 'dashboard.yaml'])).toMatchObject({ code: 0 });
     const r = await promtool(['test', 'rules', 'dashboard.test.yaml']);
     expect(r).toEqual({ code: 0, out: expect.stringContaining('SUCCESS') });

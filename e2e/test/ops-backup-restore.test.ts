@@ -17,7 +17,8 @@ const baseUrl = new URL(process.env.MYSQL_URL ?? 'mysql://ginkgo:ginkgo@127.0.0.
 const suffix = uniqueSuffix().replace(/[^a-z0-9]/g, '');
 const dbName = `ops_backup_${suffix}`;
 const password = decodeURIComponent(baseUrl.password);
-const percentEncoded = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+const percentEncoded = (s: string) =>
+  [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 const scratchUrl = (pw = password) => {
   const u = new URL(baseUrl.toString());
   u.pathname = `/${dbName}`;
@@ -36,11 +37,17 @@ const touchDaysAgo = (file: string, days: number) => {
 
 /** Every table's rows, as a digest plus row counts (short failure messages). */
 async function snapshot(): Promise<string> {
-  const tables = (await db.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name`, [dbName])).map((r) => r.t);
+  const tables = (
+    await db.query<{ t: string }>(
+      `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name`,
+      [dbName],
+    )
+  ).map((r) => r.t);
   const out: Record<string, unknown> = {};
   for (const t of tables) {
     const rows = await db.query(`SELECT * FROM \`${t}\` ORDER BY 1`);
-    out[t] = `${rows.length} rows, sha256 ${createHash('sha256').update(JSON.stringify(rows)).digest('hex').slice(0, 16)}`;
+    out[t] =
+      `${rows.length} rows, sha256 ${createHash('sha256').update(JSON.stringify(rows)).digest('hex').slice(0, 16)}`;
   }
   return JSON.stringify(out);
 }
@@ -56,7 +63,9 @@ beforeAll(async () => {
     id INT PRIMARY KEY, portfolio VARCHAR(64) NOT NULL, code VARCHAR(16) NOT NULL, volume BIGINT NOT NULL,
     cost_fen BIGINT NOT NULL, note VARCHAR(200) NULL, state JSON NULL, raw VARBINARY(32) NULL, updated_at DATETIME(3) NOT NULL
   ) ENGINE=InnoDB`);
-  await db.execute(`CREATE TABLE fills (id BIGINT PRIMARY KEY AUTO_INCREMENT, order_id VARCHAR(64) NOT NULL, price_fen BIGINT NOT NULL, UNIQUE KEY (order_id))`);
+  await db.execute(
+    `CREATE TABLE fills (id BIGINT PRIMARY KEY AUTO_INCREMENT, order_id VARCHAR(64) NOT NULL, price_fen BIGINT NOT NULL, UNIQUE KEY (order_id))`,
+  );
   for (let i = 1; i <= 300; i++) {
     await db.execute(`INSERT INTO positions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
       i,
@@ -70,7 +79,8 @@ beforeAll(async () => {
       `2025-01-02 09:30:${String(i % 60).padStart(2, '0')}.${String(i % 1000).padStart(3, '0')}`,
     ]);
   }
-  for (let i = 1; i <= 50; i++) await db.execute(`INSERT INTO fills (order_id, price_fen) VALUES (?, ?)`, [`o-${i}`, 1000 + i]);
+  for (let i = 1; i <= 50; i++)
+    await db.execute(`INSERT INTO fills (order_id, price_fen) VALUES (?, ?)`, [`o-${i}`, 1000 + i]);
   dir = mkdtempSync(path.join(os.tmpdir(), 'ginkgo-backup-'));
 }, 60_000);
 
@@ -84,7 +94,10 @@ afterAll(async () => {
 });
 
 const env = (extra: Record<string, string>) => ({ ...process.env, BACKUP_DIR: dir, ...extra });
-const backups = () => readdirSync(dir).filter((f) => f.startsWith(`${dbName}-`)).sort();
+const backups = () =>
+  readdirSync(dir)
+    .filter((f) => f.startsWith(`${dbName}-`))
+    .sort();
 
 describe('database backup and restore scripts (real MariaDB)', () => {
   test('S8.03 backup.sh writes a gzipped consistent dump and applies retention in days to its own files only', async () => {
@@ -131,7 +144,9 @@ describe('database backup and restore scripts (real MariaDB)', () => {
     // Change data after the backup: updates, deletes, inserts, a dropped table.
     await db.execute(`UPDATE positions SET volume = volume + 1, note = 'changed' WHERE id % 3 = 0`);
     await db.execute(`DELETE FROM positions WHERE id > 250`);
-    await db.execute(`INSERT INTO positions VALUES (1000, 'pf-x', '000001.SZ', 1, 1, NULL, NULL, NULL, '2025-01-03 10:00:00.000')`);
+    await db.execute(
+      `INSERT INTO positions VALUES (1000, 'pf-x', '000001.SZ', 1, 1, NULL, NULL, NULL, '2025-01-03 10:00:00.000')`,
+    );
     await db.execute(`DROP TABLE fills`);
     expect(await snapshot()).not.toBe(before);
 
@@ -144,17 +159,24 @@ describe('database backup and restore scripts (real MariaDB)', () => {
     const r = await run('bash', [restoreSh, '--yes', '--latest'], { env: env({ MYSQL_URL: scratchUrl() }) });
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     // --latest picks the newest backup of this database, not another database's file.
-    expect(r.stdout).toMatch(new RegExp(`restored .*/${dbName}-2\\d{3}[01]\\d{3}T\\d{6}Z\\.sql\\.gz into database ${dbName}`));
+    expect(r.stdout).toMatch(
+      new RegExp(`restored .*/${dbName}-2\\d{3}[01]\\d{3}T\\d{6}Z\\.sql\\.gz into database ${dbName}`),
+    );
     expect(r.stdout).not.toContain(`${dbName}-2020`);
     expect(await snapshot()).toBe(before);
-    const [{ n }] = (await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM positions WHERE note LIKE '备注%'`)) as [{ n: number }];
+    const [{ n }] = (await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM positions WHERE note LIKE '备注%'`)) as [
+      { n: number },
+    ];
     expect(n).toBe(240);
   });
 
   test('S8.04 restore.sh refuses a corrupt backup before touching the database', async () => {
     const before = await snapshot();
     const corrupt = path.join(dir, `${dbName}-29991231T000000Z.sql.gz`);
-    writeFileSync(corrupt, Buffer.concat([gzipSync('DROP TABLE positions;\n').subarray(0, 12), Buffer.from('garbage')]));
+    writeFileSync(
+      corrupt,
+      Buffer.concat([gzipSync('DROP TABLE positions;\n').subarray(0, 12), Buffer.from('garbage')]),
+    );
     const r = await run('bash', [restoreSh, '--yes', corrupt], { env: env({ MYSQL_URL: scratchUrl() }) });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('backup file is corrupt');

@@ -1,5 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync, existsSync, readlinkSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+  readlinkSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
@@ -65,7 +74,10 @@ describe('runtime settings hot reload (S8.06)', () => {
     );
     expect(cm).toBeDefined();
     const name = cm!.metadata.name;
-    await clients.core.createNamespacedConfigMap({ namespace, body: { ...(cm as V1ConfigMap), metadata: { name, namespace } } });
+    await clients.core.createNamespacedConfigMap({
+      namespace,
+      body: { ...(cm as V1ConfigMap), metadata: { name, namespace } },
+    });
     projectConfigMap(await clients.core.readNamespacedConfigMap({ name, namespace }), dir);
 
     // A real process using the platform build: a child logger ticking at debug and info.
@@ -82,7 +94,13 @@ setInterval(() => { i++; worker.debug({ i }, 'tick debug'); worker.info({ i, que
     );
     const lines: LogLine[] = [];
     child = spawn(process.execPath, [script], {
-      env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'info', RUNTIME_SETTINGS_FILE: path.join(dir, 'settings.json'), RUNTIME_SETTINGS_POLL_MS: '200' },
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        LOG_LEVEL: 'info',
+        RUNTIME_SETTINGS_FILE: path.join(dir, 'settings.json'),
+        RUNTIME_SETTINGS_POLL_MS: '200',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let buf = '';
@@ -95,7 +113,9 @@ setInterval(() => { i++; worker.debug({ i }, 'tick debug'); worker.info({ i, que
     const pid = child.pid;
 
     // Chart defaults: info level, queueWarnRatio 0.8.
-    await eventually('a tick at the chart defaults', () => lines.find((l) => l.msg === 'tick' && l.queueWarnRatio === 0.8));
+    await eventually('a tick at the chart defaults', () =>
+      lines.find((l) => l.msg === 'tick' && l.queueWarnRatio === 0.8),
+    );
     expect(lines.some((l) => l.msg === 'tick debug')).toBe(false);
 
     // Edit the ConfigMap in the API server; the kubelet projects the new version.
@@ -113,16 +133,32 @@ setInterval(() => { i++; worker.debug({ i }, 'tick debug'); worker.info({ i, que
 
     // A bad edit is refused naming the field; the last good settings stay in force.
     await clients.core.patchNamespacedConfigMap(
-      { name, namespace, body: { data: { 'settings.json': JSON.stringify({ logLevel: 'loud', thresholds: { queueWarnRatio: 'high' } }) } } },
+      {
+        name,
+        namespace,
+        body: {
+          data: { 'settings.json': JSON.stringify({ logLevel: 'loud', thresholds: { queueWarnRatio: 'high' } }) },
+        },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     projectConfigMap(await clients.core.readNamespacedConfigMap({ name, namespace }), dir);
-    const refused = await eventually('the refusal', () => lines.find((l) => l.msg === 'runtime settings refused; keeping the current settings'));
+    const refused = await eventually('the refusal', () =>
+      lines.find((l) => l.msg === 'runtime settings refused; keeping the current settings'),
+    );
     expect(refused.problems?.join('\n')).toMatch(/logLevel/);
     expect(refused.problems?.join('\n')).toMatch(/thresholds\.queueWarnRatio/);
     const after = lines.length;
-    await eventually('ticks after the refusal', () => lines.slice(after).filter((l) => l.msg === 'tick debug').length >= 3 || undefined);
-    expect(lines.slice(after).filter((l) => l.msg === 'tick').every((l) => l.queueWarnRatio === 0.5)).toBe(true);
+    await eventually(
+      'ticks after the refusal',
+      () => lines.slice(after).filter((l) => l.msg === 'tick debug').length >= 3 || undefined,
+    );
+    expect(
+      lines
+        .slice(after)
+        .filter((l) => l.msg === 'tick')
+        .every((l) => l.queueWarnRatio === 0.5),
+    ).toBe(true);
     child.kill('SIGTERM');
   });
 

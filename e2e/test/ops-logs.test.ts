@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './support/processes.js';
@@ -8,7 +8,14 @@ import { renderChart } from './support/chart.js';
 // S8.07: processes log pino JSON to stdout only, so the cluster (kubelet/container runtime) rotates the logs;
 // no process opens a log file.
 
-const sourceDirs = ['operator/src', 'node-runtime/src', 'livecore/src', 'packages/platform/src', 'packages/core/src', 'packages/contracts/src'];
+const sourceDirs = [
+  'operator/src',
+  'node-runtime/src',
+  'livecore/src',
+  'packages/platform/src',
+  'packages/core/src',
+  'packages/contracts/src',
+];
 const walk = (dir: string): string[] =>
   readdirSync(dir).flatMap((f) => {
     const p = path.join(dir, f);
@@ -38,15 +45,22 @@ setTimeout(() => {
 setInterval(() => {}, 1000);
 `,
       );
-      const proc = spawn(process.execPath, [script], { env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, [script], {
+        env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
       proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
       const deadline = Date.now() + 30_000;
-      while (!out.includes('"fds"') && Date.now() < deadline && proc.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      while (!out.includes('"fds"') && Date.now() < deadline && proc.exitCode === null)
+        await new Promise((r) => setTimeout(r, 50));
       proc.kill('SIGKILL');
-      const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       const fds = (lines.pop() as { fds: string[] }).fds;
       expect(lines.map((l) => l.msg)).toEqual(['hello', 'careful', 'failed']);
       for (const l of lines) {
@@ -72,7 +86,13 @@ setInterval(() => {}, 1000);
       for (const file of walk(path.join(repoRoot, d))) {
         const text = readFileSync(file, 'utf8');
         // Other files (e.g. a write spool) are fine: only log files are the cluster's job.
-        for (const pattern of [/pino\.destination\s*\(/, /pino\/file/, /pino-roll|rotating-file-stream/, /\btransport\s*:/, /['"`][^'"`\n]*\.log['"`]/]) {
+        for (const pattern of [
+          /pino\.destination\s*\(/,
+          /pino\/file/,
+          /pino-roll|rotating-file-stream/,
+          /\btransport\s*:/,
+          /['"`][^'"`\n]*\.log['"`]/,
+        ]) {
           if (pattern.test(text)) offenders.push(`${path.relative(repoRoot, file)}: ${pattern}`);
         }
       }
@@ -85,7 +105,9 @@ setInterval(() => {}, 1000);
     const text = JSON.stringify(manifests);
     expect(text).not.toMatch(/\/var\/log|LOG_FILE|\.log"/);
     for (const m of manifests.filter((x) => ['Deployment', 'StatefulSet'].includes(x.kind))) {
-      const spec = (m.spec as { template: { spec: { containers: Array<{ env?: Array<{ name: string; value?: string }> }> } } }).template.spec;
+      const spec = (
+        m.spec as { template: { spec: { containers: Array<{ env?: Array<{ name: string; value?: string }> }> } } }
+      ).template.spec;
       const env = spec.containers[0]!.env ?? [];
       expect(env.find((e) => e.name === 'LOG_LEVEL')?.value).toBe('info');
     }

@@ -18,7 +18,8 @@ interface StoredSnapshot {
  * Market data routing by interest set, through the real livecore feeder (a recorded tape), operator and
  * node-runtime. The portfolios run ma-cross with a window longer than the tape: it never trades, and its
  * persisted state holds, per code, every price it was given in order, so a lost, doubled or reordered tick,
- * or one routed to a portfolio not interested in its code, shows in the state.
+ * or one routed to a portfolio not interested in its code, shows in the state; a tick delivered twice, which
+ * the engine drops by its event id, shows in the node's duplicate counter.
  */
 describe('e2e: market data routing', () => {
   const c = new E2eCluster('routing', 4);
@@ -80,6 +81,15 @@ describe('e2e: market data routing', () => {
     const tapeFile = path.join(dir, 'tape.json');
     writeFileSync(tapeFile, JSON.stringify(tape));
 
+    // The engine drops an input it applied already before the strategy sees it, so a tick routed twice would
+    // not show in the strategy's state: the node counts such drops, and the count must not move.
+    const duplicates = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${c.node('r1').healthPort}/metrics`)).text();
+      const m = /^ginkgo_node_duplicate_events_total(?:\{[^}]*\})? (\d+)$/m.exec(text);
+      if (!m) throw new Error('ginkgo_node_duplicate_events_total not exported');
+      return Number(m[1]);
+    };
+    const duplicatesBefore = await duplicates();
     const startedAt = Date.now();
     feeder = await startProcess('feeder', 'livecore', { ...c.env, MARKET: 'cn', FEEDER_TAPE: tapeFile });
     await waitReady(feeder);
@@ -90,11 +100,19 @@ describe('e2e: market data routing', () => {
     const states = new Map<string, StoredSnapshot>();
     const appliedAfter = new Map<string, number>();
     for (const [name, codes] of Object.entries(interest)) {
-      const st = await eventually(`${name} applied its last tick`, async () => {
-        const rows = await db.query<{ snapshot: string }>('SELECT snapshot FROM portfolio_state WHERE portfolio_id = ?', [name]);
-        const snap = rows[0] ? (JSON.parse(rows[0].snapshot) as StoredSnapshot) : undefined;
-        return snap && snap.lastEventTs === lastTs(codes) ? snap : undefined;
-      }, 60000, 100);
+      const st = await eventually(
+        `${name} applied its last tick`,
+        async () => {
+          const rows = await db.query<{ snapshot: string }>(
+            'SELECT snapshot FROM portfolio_state WHERE portfolio_id = ?',
+            [name],
+          );
+          const snap = rows[0] ? (JSON.parse(rows[0].snapshot) as StoredSnapshot) : undefined;
+          return snap && snap.lastEventTs === lastTs(codes) ? snap : undefined;
+        },
+        60000,
+        100,
+      );
       appliedAfter.set(name, Date.now() - startedAt);
       states.set(name, st);
     }
@@ -105,9 +123,17 @@ describe('e2e: market data routing', () => {
       for (const code of codes) {
         // ...and of each, every tick once, in tape order.
         const s = strategy[code]!;
-        expect({ name, code, seen: s.n, prices: s.buf.slice(0, s.i) }).toEqual({ name, code, seen: counts[code], prices: pricesOf(code) });
+        expect({ name, code, seen: s.n, prices: s.buf.slice(0, s.i) }).toEqual({
+          name,
+          code,
+          seen: counts[code],
+          prices: pricesOf(code),
+        });
       }
     }
-    process.stdout.write(`S1.01 feeder start -> last tick applied and saved (ms, e2e incl. polling): ${[...appliedAfter.values()].join(', ')}\n`);
+    expect(await duplicates()).toBe(duplicatesBefore);
+    process.stdout.write(
+      `S1.01 feeder start -> last tick applied and saved (ms, e2e incl. polling): ${[...appliedAfter.values()].join(', ')}\n`,
+    );
   }, 180000);
 });

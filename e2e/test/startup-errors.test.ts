@@ -22,7 +22,8 @@ describe('startup errors of the real processes', () => {
       HEALTH_PORT: '70000',
     });
     expect(r.status).not.toBe(0);
-    for (const field of ['NODE_ID', 'KAFKA_BROKERS', 'REDIS_URL', 'MYSQL_URL', 'HEALTH_PORT']) expect(r.stderr).toContain(field);
+    for (const field of ['NODE_ID', 'KAFKA_BROKERS', 'REDIS_URL', 'MYSQL_URL', 'HEALTH_PORT'])
+      expect(r.stderr).toContain(field);
   });
 
   test('a bad configuration stops livecore and the operator the same way', () => {

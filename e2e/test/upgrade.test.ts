@@ -1,33 +1,19 @@
 import type { OrderMessage, PortfolioResource, SubmitOrder } from '@ginkgo/contracts';
-import { E2eCluster, eventually } from '../../operator/test/e2e-harness.js';
+import { E2eCluster, eventually, withLivecoreAndNodes } from '../../operator/test/e2e-harness.js';
 import { uniqueCodes } from './support/isolation.js';
+import { buyAndHoldSpec } from '@ginkgo/platform/testing';
 
 /** A rolling upgrade of node-runtime (StatefulSet style: same node ids come back) with the real processes. */
 describe('e2e: rolling upgrade of node-runtime', () => {
   const c = new E2eCluster('upgrade', 4);
-  let n1 = '';
-  let n2 = '';
-
-  beforeAll(async () => {
-    await c.start({ livecore: true });
-    n1 = await c.startNode('u1');
-    n2 = await c.startNode('u2');
-  }, 180000);
-
-  afterAll(() => c.stop(), 60000);
+  const [n1, n2] = withLivecoreAndNodes(c, ['u1', 'u2']) as [string, string];
 
   test('S8.05 each node is replaced in turn while ticks flow: every tick traded once, nothing lost or doubled', async () => {
     const names = [1, 2, 3, 4].map((i) => `up${i}-${c.suffix}`);
     const codes = uniqueCodes(names.length * 5);
     const codesOf = (i: number) => codes.slice(i * 5, i * 5 + 5);
     for (const [i, name] of names.entries()) {
-      await c.apply(name, {
-        market: 'cn',
-        initialCash: '200000.00',
-        strategy: { name: 'buy-and-hold', params: {} },
-        sizer: { name: 'fixed-volume', params: { volume: 100 } },
-        interestedCodes: codesOf(i),
-      });
+      await c.apply(name, buyAndHoldSpec(codesOf(i), '200000.00'));
     }
     const initial = new Map<string, PortfolioResource>();
     for (const name of names) initial.set(name, await c.running(name));
@@ -59,9 +45,18 @@ describe('e2e: rolling upgrade of node-runtime', () => {
       }
       await sendSome(pending.length);
       const submits = () => w.orders.filter((o: OrderMessage): o is SubmitOrder => o.type === 'submit');
-      await eventually('an order per code', async () => (submits().length >= codes.length ? true : undefined), 90000).catch((err: unknown) => {
+      await eventually(
+        'an order per code',
+        async () => (submits().length >= codes.length ? true : undefined),
+        90000,
+      ).catch((err: unknown) => {
         const traded = new Set(submits().map((o) => o.code));
-        throw new Error(`${String(err)}; untraded ticks (in send order): ${codes.filter((x) => !traded.has(x)).map((x) => codes.indexOf(x)).join(', ')}`);
+        throw new Error(
+          `${String(err)}; untraded ticks (in send order): ${codes
+            .filter((x) => !traded.has(x))
+            .map((x) => codes.indexOf(x))
+            .join(', ')}`,
+        );
       });
       const byPortfolio = new Map<string, string[]>();
       for (const o of submits()) byPortfolio.set(o.portfolioId, [...(byPortfolio.get(o.portfolioId) ?? []), o.code]);
@@ -69,9 +64,15 @@ describe('e2e: rolling upgrade of node-runtime', () => {
       expect(new Set(submits().map((o) => o.clientOrderId)).size).toBe(codes.length);
       // Every portfolio ends Running on a live node with all five positions filled.
       for (const [i, name] of names.entries()) {
-        const p: PortfolioResource = await c.until(`${name} settled`, name, (x) =>
-          x.status?.phase === 'Running' && [n1, n2].includes(x.status.assignedNode ?? '') && codesOf(i).every((code) => x.status?.positions?.some((pos) => pos.code === code && pos.volume === 100)),
-        60000);
+        const p: PortfolioResource = await c.until(
+          `${name} settled`,
+          name,
+          (x) =>
+            x.status?.phase === 'Running' &&
+            [n1, n2].includes(x.status.assignedNode ?? '') &&
+            codesOf(i).every((code) => x.status?.positions?.some((pos) => pos.code === code && pos.volume === 100)),
+          60000,
+        );
         expect(p.status?.runningEpoch).toBe(p.status?.epoch);
         // Both nodes were replaced: every portfolio moved at least once, and no move fell back on the timeout.
         expect(p.status!.epoch!).toBeGreaterThan(initial.get(name)!.status!.epoch!);

@@ -1,9 +1,11 @@
 import { topics, type PriceUpdate, type SubmitOrder } from '@ginkgo/contracts';
 import { KafkaMessageBus, MySqlDatabase, createLogger } from '@ginkgo/platform';
+import { testBedEnv, buyAndHoldSpec } from '@ginkgo/platform/testing';
 import { applyPortfolio, createNamespace, getPortfolio, testKube } from './support/kube.js';
 import { eventually, startProcess, waitReady, type ManagedProcess } from './support/processes.js';
 import { shanghaiTs } from './support/market-time.js';
 import { uniqueCodes } from './support/isolation.js';
+import { positionVolumes } from './support/positions.js';
 
 const suffix = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 const namespace = `e2e-skeleton-${suffix}`;
@@ -13,20 +15,24 @@ const [code] = uniqueCodes(1) as [string];
 describe('walking skeleton: kubectl apply -> operator -> node-runtime -> Kafka -> paper gateway -> MySQL -> status', () => {
   const clients = testKube();
   const procs: ManagedProcess[] = [];
-  const env = {
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
-    MYSQL_URL: process.env.MYSQL_URL ?? '',
-    REDIS_URL: process.env.REDIS_URL ?? '',
-    KUBECONFIG: process.env.KUBECONFIG ?? '',
-    WATCH_NAMESPACE: namespace,
-  };
+  const env = testBedEnv(namespace);
 
   beforeAll(async () => {
     await createNamespace(clients, namespace);
-    const operator = await startProcess('operator', 'operator', { ...env, INSTALL_CRDS: 'true', OPERATOR_ID: `op-${suffix}` });
+    const operator = await startProcess('operator', 'operator', {
+      ...env,
+      INSTALL_CRDS: 'true',
+      OPERATOR_ID: `op-${suffix}`,
+    });
     procs.push(operator);
     await waitReady(operator);
-    const node = await startProcess('node-runtime', 'node-runtime', { ...env, NODE_ID: nodeId, NODE_LEASE_SECONDS: '6', STATUS_INTERVAL_MS: '100', REFERENCE_CLOCK: 'source' });
+    const node = await startProcess('node-runtime', 'node-runtime', {
+      ...env,
+      NODE_ID: nodeId,
+      NODE_LEASE_SECONDS: '6',
+      STATUS_INTERVAL_MS: '100',
+      REFERENCE_CLOCK: 'source',
+    });
     const livecore = await startProcess('livecore', 'livecore', { ...env, MARKET: 'cn' });
     procs.push(node, livecore);
     await Promise.all([waitReady(node), waitReady(livecore)]);
@@ -51,26 +57,32 @@ describe('walking skeleton: kubectl apply -> operator -> node-runtime -> Kafka -
   };
 
   test('S2.02 an applied Portfolio is assigned by the operator and started on the node', async () => {
-    await applyPortfolio(clients, namespace, name, {
-      market: 'cn',
-      initialCash: '100000.00',
-      strategy: { name: 'buy-and-hold', params: {} },
-      sizer: { name: 'fixed-volume', params: { volume: 100 } },
-      interestedCodes: [code],
-    });
-    const running = await eventually('portfolio assigned and running', async () => {
-      const p = await getPortfolio(clients, namespace, name);
-      return p.status?.assignedNode === nodeId && p.status.phase === 'Running' ? p : undefined;
-    }, 60000);
+    await applyPortfolio(clients, namespace, name, buyAndHoldSpec([code]));
+    const running = await eventually(
+      'portfolio assigned and running',
+      async () => {
+        const p = await getPortfolio(clients, namespace, name);
+        return p?.status?.assignedNode === nodeId && p.status.phase === 'Running' ? p : undefined;
+      },
+      60000,
+    );
     expect(running.status?.epoch).toBeGreaterThanOrEqual(1);
     expect(running.status?.cash).toBe('100000.00');
   });
 
   test('S1.02 a tick on market.data.cn becomes an order on orders.cn (strategy -> risk -> sizer -> order)', async () => {
-    const bus = new KafkaMessageBus({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'e2e-skeleton', logger: createLogger('e2e') });
+    const bus = new KafkaMessageBus({
+      brokers: env.KAFKA_BROKERS.split(','),
+      clientId: 'e2e-skeleton',
+      logger: createLogger('e2e'),
+    });
     try {
       const orders: SubmitOrder[] = [];
-      const consumer = await bus.consumer({ groupId: `e2e-skeleton-orders-${suffix}`, topics: [topics.orders('cn')], fromBeginning: true });
+      const consumer = await bus.consumer({
+        groupId: `e2e-skeleton-orders-${suffix}`,
+        topics: [topics.orders('cn')],
+        fromBeginning: true,
+      });
       await consumer.run(async (m) => {
         let o: SubmitOrder;
         try {
@@ -106,7 +118,7 @@ describe('walking skeleton: kubectl apply -> operator -> node-runtime -> Kafka -
       'position in the Portfolio status',
       async () => {
         const p = await getPortfolio(clients, namespace, name);
-        return p.status?.positions?.find((x) => x.code === code && x.volume === 100) ? p : undefined;
+        return p?.status?.positions?.find((x) => x.code === code && x.volume === 100) ? p : undefined;
       },
       60000,
     );
@@ -117,11 +129,7 @@ describe('walking skeleton: kubectl apply -> operator -> node-runtime -> Kafka -
 
     const db = new MySqlDatabase(env.MYSQL_URL);
     try {
-      const rows = await db.query<{ volume: number }>(
-        'SELECT volume FROM portfolio_position WHERE portfolio_id = ? AND code = ?',
-        [name, code],
-      );
-      expect(rows.map((r) => Number(r.volume))).toEqual([100]);
+      expect(await positionVolumes(db, name, code)).toEqual([100]);
     } finally {
       await db.close();
     }

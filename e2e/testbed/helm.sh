@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
-# Builds the helm CLI from the Go module proxy into the cache (once per version) and installs lua5.4,
-# which the chart tests use to run the Argo CD health check for Portfolio.
+# Builds the helm CLI from the Go module proxy into the cache (once per version).
 # Prints the path of the helm binary.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/lib.sh"
 HELM_VERSION="${HELM_VERSION:-3.19.0}"
 OUT="$CACHE/helm-$HELM_VERSION"
-command -v lua5.4 >/dev/null || apt_install lua5.4
 if [[ ! -x "$OUT/helm" ]]; then
   mkdir -p "$OUT/src"
   cd "$OUT/src"

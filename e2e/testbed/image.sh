@@ -5,6 +5,8 @@
 # and, when the test bed node runs, imports it into its containerd.
 #   image.sh [TAG]            build (TAG defaults to the chart's appVersion)
 #   image.sh --retag TAG      tag the appVersion image as TAG too (a "new release" for upgrade tests)
+#   image.sh --example DIR TAG  build DIR/Containerfile FROM the appVersion image (a team's image with its strategy
+#                             packages, e.g. examples/strategy-package) as docker.io/acme/ginkgo-live:TAG
 # Prints the image reference. Users with Docker or network build the same file with the public base:
 #   docker build -t ginkgo-live/ginkgo-live:0.1.0 .
 source "$(dirname "$0")/lib.sh"
@@ -15,11 +17,17 @@ APP_VERSION="$(awk '/^appVersion:/ { gsub(/"/, "", $2); print $2 }' "$REPO_ROOT/
 # docker.io/ prefix: the name kubelet resolves `ginkgo-live/ginkgo-live:<tag>` to.
 REPO=docker.io/ginkgo-live/ginkgo-live
 RETAG=0; [[ "${1:-}" == --retag ]] && { RETAG=1; shift; }
+EXAMPLE=""; [[ "${1:-}" == --example ]] && { EXAMPLE="$2"; shift 2; }
 TAG="${1:-$APP_VERSION}"
 IMAGE="$REPO:$TAG"
 START=$(date +%s.%N)
 if [[ $RETAG -eq 1 ]]; then
   podman tag "$REPO:$APP_VERSION" "$IMAGE"
+elif [[ -n "$EXAMPLE" ]]; then
+  IMAGE="docker.io/acme/ginkgo-live:$TAG"
+  log "building $IMAGE from $EXAMPLE/Containerfile on $REPO:$APP_VERSION"
+  podman build --pull=never --network=none --build-arg PLATFORM_IMAGE="$REPO:$APP_VERSION" \
+    -f "$EXAMPLE/Containerfile" -t "$IMAGE" "$EXAMPLE" >&2
 else
   BASE="$("$TESTBED_DIR/image-base.sh")"
   NPM_CACHE="$(npm config get cache)"
@@ -30,12 +38,12 @@ else
     -f "$REPO_ROOT/Containerfile" -t "$IMAGE" "$REPO_ROOT" >&2
 fi
 mkdir -p "$CACHE/node-images"
-ARCHIVE="$CACHE/node-images/ginkgo-live-$TAG.oci.tar"
+ARCHIVE="$CACHE/node-images/${EXAMPLE:+acme-}ginkgo-live-$TAG.oci.tar"
 rm -f "$ARCHIVE"; podman save --format oci-archive -o "$ARCHIVE" "$IMAGE" >&2
 if [[ -S "$CONTAINERD_SOCK" ]] && ctr_ version >/dev/null 2>&1; then
   ctr_ images import "$ARCHIVE" >&2
   log "imported into the test bed node's containerd"
 fi
-[[ $RETAG -eq 1 ]] && rm -f "$ARCHIVE"  # same layers as the appVersion archive
+[[ $RETAG -eq 1 || -n "$EXAMPLE" ]] && rm -f "$ARCHIVE"  # (mostly) the layers of the appVersion archive
 log "built $IMAGE in $(since "$START") s (archive $ARCHIVE)"
 echo "$IMAGE"

@@ -18,7 +18,7 @@ mkdir -p "$DATA/logs"
 # A second listener on the test bed node's pod bridge (node.sh bridge, created before Kafka starts), so
 # pods get metadata naming an address they can reach; loopback clients keep using PLAINTEXT.
 LISTENERS="PLAINTEXT://127.0.0.1:$PORT"; ADVERTISED="PLAINTEXT://127.0.0.1:$PORT"
-if [[ "$(ip -4 -o addr show 2>/dev/null)" == *"inet $POD_HOST_IP/"* ]]; then
+if [[ "${TESTBED_NODE:-1}" != 0 && "$(ip -4 -o addr show 2>/dev/null)" == *"inet $POD_HOST_IP/"* ]]; then
   LISTENERS+=",PODS://$POD_HOST_IP:$KAFKA_POD_PORT"; ADVERTISED+=",PODS://$POD_HOST_IP:$KAFKA_POD_PORT"
 fi
 cat > "$DATA/server.properties" <<PROPS

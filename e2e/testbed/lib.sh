@@ -1,7 +1,8 @@
 # Shared helpers for the test bed scripts (sourced).
 set -euo pipefail
 CACHE="${GINKGO_CACHE:-$HOME/.cache/ginkgo-live}"
-RUN="$CACHE/run"
+# Data and pid files of the servers; GINKGO_RUN gives a second bed its own (builds stay shared in $CACHE).
+RUN="${GINKGO_RUN:-$CACHE/run}"
 TESTBED_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mkdir -p "$RUN"
 log() { echo "[testbed $(date +%H:%M:%S)] $*" >&2; }

@@ -9,7 +9,9 @@ if fresh_data_wanted; then
   [[ -z "${REDIS_URL:-}" ]] && wipe_server "${REDIS_PORT:-16379}" "$RUN/redis/redis.pid" "$RUN/redis"
   [[ -z "${MYSQL_URL:-}" ]] && wipe_server "${MYSQL_PORT:-13306}" "$RUN/mysql/mysqld.pid" "$RUN/mysql/data"
   if [[ -z "${KUBECONFIG:-}" ]]; then
-    "$TESTBED_DIR/node-down.sh"  # the node's pods and registration live in the etcd data wiped below
+    # The node's pods and registration live in the etcd data wiped below; a bed without a node of its own
+    # (GINKGO_RUN, TESTBED_NODE=0) must not touch the machine's node, which belongs to the default bed.
+    [[ -d "$RUN/node" ]] && "$TESTBED_DIR/node-down.sh"
     stop_pidfile "$RUN/kube/kube-apiserver.pid"
     wipe_server "${ETCD_PORT:-12379}" "$RUN/kube/etcd.pid" "$RUN/kube/etcd"
   fi
@@ -24,7 +26,8 @@ NODE=0; [[ -z "${KUBECONFIG:-}" && "${TESTBED_NODE:-1}" != 0 ]] && NODE=1
 [[ -z "${REDIS_URL:-}" ]] && run redis
 [[ -z "${MYSQL_URL:-}" ]] && run mysql
 [[ -z "${KUBECONFIG:-}" ]] && run kube
-run helm  # helm CLI (built from the Go module proxy) and lua5.4 for the chart tests
+run helm  # helm CLI (built from the Go module proxy) for the chart tests
+run build-argocd-health  # Argo CD's own Lua health evaluation (argo-cd util/lua) for the Argo CD health test
 run prometheus  # Prometheus binary for the alert tests (each starts its own)
 [[ $NODE -eq 1 ]] && run node
 FAILED=0

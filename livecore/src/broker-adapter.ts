@@ -1,4 +1,4 @@
-import type { OrderEventType, Side, SubmitOrder } from '@ginkgo/contracts';
+import type { OrderEvent, OrderEventType, Side, SubmitOrder } from '@ginkgo/contracts';
 
 /** What a broker tells us about an order, before it becomes an OrderEvent on Kafka. */
 export interface BrokerReport {
@@ -8,6 +8,8 @@ export interface BrokerReport {
   fillId?: string;
   fillVolume?: number;
   fillPrice?: number;
+  /** The fees the broker charged on this fill (minor units), when it reports them. */
+  fillFee?: number;
   reason?: string;
   ts: number;
 }
@@ -18,6 +20,8 @@ export interface BrokerFill {
   fillId: string;
   volume: number;
   price: number;
+  /** Fees charged on this fill (minor units), when the broker reports them. */
+  fee?: number;
   ts: number;
 }
 
@@ -71,8 +75,34 @@ export interface BrokerAdapter {
 }
 
 export class BrokerUnavailableError extends Error {
-  constructor(readonly broker: string, cause: string) {
+  constructor(
+    readonly broker: string,
+    cause: string,
+  ) {
     super(`broker ${broker} unavailable: ${cause}`);
     this.name = 'BrokerUnavailableError';
   }
+}
+
+/**
+ * The order event a broker report becomes, worded the same by the live gateway and the backtest: its id is
+ * `<clientOrderId>:<seq>`, `seq` counting the events recorded for that order.
+ */
+export function orderEventOf(r: BrokerReport, seq: number, order: { market: string; portfolioId: string }): OrderEvent {
+  return {
+    type: 'order',
+    eventId: `${r.clientOrderId}:${seq}`,
+    ts: r.ts,
+    seq,
+    event: r.event,
+    market: order.market,
+    portfolioId: order.portfolioId,
+    clientOrderId: r.clientOrderId,
+    ...(r.brokerOrderId !== undefined ? { brokerOrderId: r.brokerOrderId } : {}),
+    ...(r.fillId !== undefined ? { fillId: r.fillId } : {}),
+    ...(r.fillVolume !== undefined ? { fillVolume: r.fillVolume } : {}),
+    ...(r.fillPrice !== undefined ? { fillPrice: r.fillPrice } : {}),
+    ...(r.fillFee !== undefined ? { fillFee: r.fillFee } : {}),
+    ...(r.reason !== undefined ? { reason: r.reason } : {}),
+  };
 }

@@ -4,7 +4,10 @@ import { ConnectionEnv, PortEnv, loadConfig } from '@ginkgo/platform';
 const optionalInt = (min: number) => z.coerce.number().int().min(min).optional();
 
 export const LivecoreConfig = z.object({
-  MARKET: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be a lower-case market id like "cn"').default('cn'),
+  MARKET: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be a lower-case market id like "cn"')
+    .default('cn'),
   KAFKA_BROKERS: ConnectionEnv.KAFKA_BROKERS,
   MYSQL_URL: ConnectionEnv.MYSQL_URL,
   KAFKA_TOPIC_WAIT_MS: ConnectionEnv.KAFKA_TOPIC_WAIT_MS,
@@ -22,8 +25,11 @@ export const LivecoreConfig = z.object({
    */
   PAPER_MATCH: z.enum(['event-time', 'current-quote']).default('event-time'),
   /** Cash of a paper account the first time it is seen, in yuan (decimal). */
-  PAPER_DEFAULT_CASH: z.string().regex(/^\d+(\.\d{1,2})?$/, 'must be a decimal amount like "1000000.00"').optional(),
-  /** Cancel orders still working this long after submission (S6.05). */
+  PAPER_DEFAULT_CASH: z
+    .string()
+    .regex(/^\d+(\.\d{1,2})?$/, 'must be a decimal amount like "1000000.00"')
+    .optional(),
+  /** Cancel orders still working this long after submission. */
   ORDER_TIMEOUT_MS: optionalInt(1),
   SUBMIT_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
   SUBMIT_RETRY_BACKOFF_MS: z.coerce.number().int().min(0).default(200),
@@ -34,7 +40,10 @@ export const LivecoreConfig = z.object({
   /** JSON file listing the feeder's sources (primary first, then backups); watched and hot-reloaded. */
   FEEDER_SOURCES_FILE: z.string().optional(),
   /** Publish only the codes some node asked for on interest.updates. */
-  FEEDER_FILTER_BY_INTEREST: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  FEEDER_FILTER_BY_INTEREST: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 export type LivecoreConfig = z.infer<typeof LivecoreConfig>;
 

@@ -47,10 +47,22 @@ export function parseCsvTape(
 
   function parseRow(line: string, i: number): MarketDataMessage {
     const row = i + 2;
-    const [tsRaw = '', type = '', code = '', price = '', volume = '', open = '', high = '', low = '', prevClose = '', detail = ''] = line.split(',').map((c) => c.trim());
+    const [
+      tsRaw = '',
+      type = '',
+      code = '',
+      price = '',
+      volume = '',
+      open = '',
+      high = '',
+      low = '',
+      prevClose = '',
+      detail = '',
+    ] = line.split(',').map((c) => c.trim());
     // Strict: Date.parse alone takes junk such as "-1" or "1e30" for some date.
     const ts = /^\d+$/.test(tsRaw) ? Number(tsRaw) : ISO_TIME.test(tsRaw) ? Date.parse(tsRaw) : NaN;
-    if (!Number.isFinite(ts)) throw new ValidationError(what, [`line ${row} ts: "${tsRaw}" is not an ISO time or epoch ms`]);
+    if (!Number.isFinite(ts))
+      throw new ValidationError(what, [`line ${row} ts: "${tsRaw}" is not an ISO time or epoch ms`]);
     const money = (v: string, field: string) => {
       try {
         return decimalToMinor(v);
@@ -84,7 +96,14 @@ export function parseCsvTape(
       case 'dividend': {
         const [cash = '0', split] = detail.split(/\s+/);
         const [num, den] = (split ?? '1/1').split('/').map(Number);
-        m = { ...base, type: 'corporate-action', code, cashPerShareMinor: money(cash, 'detail'), splitNumerator: num, splitDenominator: den };
+        m = {
+          ...base,
+          type: 'corporate-action',
+          code,
+          cashPerShareMinor: money(cash, 'detail'),
+          splitNumerator: num,
+          splitDenominator: den,
+        };
         break;
       }
       default:
@@ -107,13 +126,16 @@ export function formatCsvTape(messages: readonly MarketDataMessage[], rules: Mar
     const ts = iso(m.ts, rules);
     switch (m.type) {
       case 'price':
-        return [ts, 'price', m.code, d(m.price), m.volume, d(m.open), d(m.high), d(m.low), d(m.prevClose), m.kind].join(',');
+        return [ts, 'price', m.code, d(m.price), m.volume, d(m.open), d(m.high), d(m.low), d(m.prevClose), m.kind].join(
+          ',',
+        );
       case 'session':
         return [ts, 'session', '', '', '', '', '', '', '', m.phase].join(',');
       case 'suspension':
         return [ts, 'suspension', m.code, '', '', '', '', '', '', m.suspended ? 'suspended' : 'resumed'].join(',');
       case 'corporate-action': {
-        const split = m.splitNumerator === 1 && m.splitDenominator === 1 ? '' : ` ${m.splitNumerator}/${m.splitDenominator}`;
+        const split =
+          m.splitNumerator === 1 && m.splitDenominator === 1 ? '' : ` ${m.splitNumerator}/${m.splitDenominator}`;
         return [ts, 'dividend', m.code, '', '', '', '', '', '', `${d(m.cashPerShareMinor)}${split}`].join(',');
       }
     }

@@ -1,5 +1,11 @@
 import { InterestUpdate, topics, type MarketDataMessage } from '@ginkgo/contracts';
-import { validatedHandler, type Logger, type MessageBus, type MessageConsumer, type MessageProducer } from '@ginkgo/platform';
+import {
+  validatedHandler,
+  type Logger,
+  type MessageBus,
+  type MessageConsumer,
+  type MessageProducer,
+} from '@ginkgo/platform';
 import type { MarketDataSource } from './market-data-source.js';
 import { MarketDataGuard } from './market-data-guard.js';
 import type { MarketRules } from '@ginkgo/core';
@@ -11,7 +17,7 @@ export interface DataFeederOptions {
   marketRules?: Readonly<Record<string, MarketRules>>;
   bus: MessageBus;
   logger: Logger;
-  /** Publish only codes some node announced on `interest.updates` (S4.04). */
+  /** Publish only codes some node announced on `interest.updates`. */
   filterByInterest?: boolean;
   /** Consumer group for interest.updates (each feeder reads the whole compacted topic). */
   nodeIdGroup?: string;
@@ -40,7 +46,10 @@ export class DataFeeder {
   readonly interestReady: Promise<void>;
 
   constructor(private readonly opts: DataFeederOptions) {
-    this.guard = opts.guard === false ? undefined : (opts.guard ?? new MarketDataGuard(marketRulesFor(opts.market, opts.marketRules).rules));
+    this.guard =
+      opts.guard === false
+        ? undefined
+        : (opts.guard ?? new MarketDataGuard(marketRulesFor(opts.market, opts.marketRules).rules));
     this.interestReady = new Promise<void>((r) => (this.interestSeen = r));
   }
 
@@ -50,7 +59,10 @@ export class DataFeeder {
 
   async start(): Promise<void> {
     const { bus, market, logger } = this.opts;
-    await bus.ensureTopics([{ topic: topics.marketData(market) }, { topic: topics.interestUpdates, partitions: 1, compacted: true }]);
+    await bus.ensureTopics([
+      { topic: topics.marketData(market) },
+      { topic: topics.interestUpdates, partitions: 1, compacted: true },
+    ]);
     this.producer = await bus.producer();
     if (this.opts.filterByInterest) {
       const consumer = await bus.consumer({

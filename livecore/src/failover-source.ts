@@ -10,7 +10,7 @@ export interface FailoverAlert {
 
 /**
  * Primary first, then the backups in order: when the active source fails (throws) or goes silent for
- * `silenceMs`, the next one takes over and an alert is raised (S5.04). Only what the active source
+ * `silenceMs`, the next one takes over and an alert is raised. Only what the active source
  * yields is passed on, and validation happens in the feeder, so a failing source never leaks bad data.
  */
 export class FailoverSource implements MarketDataSource {
@@ -37,7 +37,12 @@ export class FailoverSource implements MarketDataSource {
   private fail(reason: string): void {
     const from = this.sources[this.active]?.name ?? 'none';
     this.active++;
-    const alert: FailoverAlert = { from, to: this.sources[this.active]?.name, reason, ts: (this.opts.now ?? Date.now)() };
+    const alert: FailoverAlert = {
+      from,
+      to: this.sources[this.active]?.name,
+      reason,
+      ts: (this.opts.now ?? Date.now)(),
+    };
     this.alerts.push(alert);
     this.opts.onAlert?.(alert);
   }
@@ -52,7 +57,10 @@ export class FailoverSource implements MarketDataSource {
           const silence = this.opts.silenceMs;
           let timer: NodeJS.Timeout | undefined;
           const r = silence
-            ? await Promise.race([next, new Promise<'silent'>((res) => (timer = setTimeout(() => res('silent'), silence)))])
+            ? await Promise.race([
+                next,
+                new Promise<'silent'>((res) => (timer = setTimeout(() => res('silent'), silence))),
+              ])
             : await next;
           if (timer) clearTimeout(timer);
           if (r === 'silent') throw new Error(`no data for ${silence} ms`);
@@ -66,7 +74,8 @@ export class FailoverSource implements MarketDataSource {
         this.fail(`${source.name}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    if (!this.closed) throw new Error(`every market data source failed: ${this.alerts.map((a) => a.reason).join('; ')}`);
+    if (!this.closed)
+      throw new Error(`every market data source failed: ${this.alerts.map((a) => a.reason).join('; ')}`);
   }
 
   async close(): Promise<void> {

@@ -9,9 +9,26 @@ import { TapeSource, type MarketDataSource } from './market-data-source.js';
 import { SyntheticSource } from './synthetic-source.js';
 
 export const SourceConfig = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('http'), name: z.string().min(1), url: z.url(), codes: z.array(z.string()).min(1), intervalMs: z.number().int().positive().default(1000) }),
-  z.object({ kind: z.literal('tape'), name: z.string().min(1), path: z.string().min(1), speed: z.number().nonnegative().default(0) }),
-  z.object({ kind: z.literal('synthetic'), name: z.string().min(1), codes: z.array(z.string()).min(1), count: z.number().int().positive(), ratePerSecond: z.number().positive().optional() }),
+  z.object({
+    kind: z.literal('http'),
+    name: z.string().min(1),
+    url: z.url(),
+    codes: z.array(z.string()).min(1),
+    intervalMs: z.number().int().positive().default(1000),
+  }),
+  z.object({
+    kind: z.literal('tape'),
+    name: z.string().min(1),
+    path: z.string().min(1),
+    speed: z.number().nonnegative().default(0),
+  }),
+  z.object({
+    kind: z.literal('synthetic'),
+    name: z.string().min(1),
+    codes: z.array(z.string()).min(1),
+    count: z.number().int().positive(),
+    ratePerSecond: z.number().positive().optional(),
+  }),
 ]);
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
@@ -24,19 +41,36 @@ export const FeederSourcesFile = z.object({
 export type FeederSourcesFile = z.infer<typeof FeederSourcesFile>;
 
 /** `report`: malformed tape rows and quote lines are reported here and skipped. */
-export async function buildSource(c: SourceConfig, market: string, report?: (problem: string) => void): Promise<MarketDataSource> {
+export async function buildSource(
+  c: SourceConfig,
+  market: string,
+  report?: (problem: string) => void,
+): Promise<MarketDataSource> {
   switch (c.kind) {
     case 'http':
-      return new HttpQuoteSource({ name: c.name, baseUrl: c.url, codes: c.codes, market, intervalMs: c.intervalMs, ...(report ? { onBadAnswer: report } : {}) });
+      return new HttpQuoteSource({
+        name: c.name,
+        baseUrl: c.url,
+        codes: c.codes,
+        market,
+        intervalMs: c.intervalMs,
+        ...(report ? { onBadAnswer: report } : {}),
+      });
     case 'tape':
       return TapeSource.fromFile(c.path, { speed: c.speed }, market, report);
     case 'synthetic':
-      return new SyntheticSource({ name: c.name, codes: c.codes, count: c.count, market, ...(c.ratePerSecond ? { ratePerSecond: c.ratePerSecond } : {}) });
+      return new SyntheticSource({
+        name: c.name,
+        codes: c.codes,
+        count: c.count,
+        market,
+        ...(c.ratePerSecond ? { ratePerSecond: c.ratePerSecond } : {}),
+      });
   }
 }
 
 /**
- * Runs the feeder over the sources listed in a JSON file and hot-reloads it (S8.06): the file is
+ * Runs the feeder over the sources listed in a JSON file and hot-reloads it: the file is
  * re-read when it changes; a valid new list replaces the running sources without a restart, an
  * invalid one is refused with a logged error and the running sources carry on.
  */
@@ -48,7 +82,16 @@ export class FeederSupervisor {
   reloads = 0;
   lastError: string | undefined;
 
-  constructor(private readonly opts: { feeder: DataFeeder; path: string; market: string; logger: Logger; pollMs?: number; onAlert?: (a: FailoverAlert) => void }) {}
+  constructor(
+    private readonly opts: {
+      feeder: DataFeeder;
+      path: string;
+      market: string;
+      logger: Logger;
+      pollMs?: number;
+      onAlert?: (a: FailoverAlert) => void;
+    },
+  ) {}
 
   /** Names of the sources in use, primary first. */
   sources(): string[] {
@@ -85,7 +128,11 @@ export class FeederSupervisor {
       }
       this.lastError = undefined;
       const sources = await Promise.all(
-        config.sources.map((c) => buildSource(c, market, (problem) => logger.warn({ source: c.name, problem }, 'malformed market data skipped'))),
+        config.sources.map((c) =>
+          buildSource(c, market, (problem) =>
+            logger.warn({ source: c.name, problem }, 'malformed market data skipped'),
+          ),
+        ),
       );
       await this.stopCurrent();
       const source = new FailoverSource(sources, {
@@ -98,7 +145,7 @@ export class FeederSupervisor {
       });
       const run = this.opts.feeder.run(source, 100).then(
         () => logger.info({ sources: config.sources.map((s) => s.name) }, 'feeder sources ended'),
-        (err: unknown) => logger.error({ err: String(err) }, 'ALERT feeder has no working market data source'),
+        (err: unknown) => logger.error({ err }, 'ALERT feeder has no working market data source'),
       );
       this.current = { source, run, config, text };
       if (!initial) this.reloads++;

@@ -65,7 +65,8 @@ export class HttpQuoteSource implements MarketDataSource {
         this.opts.onBadAnswer?.(err instanceof Error ? err.message : String(err));
       }
     }
-    if (wellFormed === 0) throw new Error(`quote source ${this.name}: no well-formed line in the answer ("${body.slice(0, 80)}")`);
+    if (wellFormed === 0)
+      throw new Error(`quote source ${this.name}: no well-formed line in the answer ("${body.slice(0, 80)}")`);
     return out;
   }
 
@@ -82,7 +83,13 @@ export class HttpQuoteSource implements MarketDataSource {
       if (!Number.isFinite(v) || v < 0 || v > 1e9) throw bad(`${field} "${f[i]}" is not a price`);
       return decimalToMinor(v.toFixed(2));
     };
-    const [open, prevClose, price, high, low] = [decimal(1, 'open'), decimal(2, 'prev_close'), decimal(3, 'price'), decimal(4, 'high'), decimal(5, 'low')];
+    const [open, prevClose, price, high, low] = [
+      decimal(1, 'open'),
+      decimal(2, 'prev_close'),
+      decimal(3, 'price'),
+      decimal(4, 'high'),
+      decimal(5, 'low'),
+    ];
     const stamp = `${f[30]} ${f[31]}`;
     if (!price || this.lastStamp.get(code) === stamp) return undefined;
     const ts = Date.parse(`${f[30]}T${f[31]}+08:00`);
@@ -128,8 +135,34 @@ export class HttpQuoteSource implements MarketDataSource {
 }
 
 /** One line of the Sina format, for local test servers and recorded responses. */
-export function sinaQuoteLine(q: { code: string; name?: string; open: string; prevClose: string; price: string; high: string; low: string; volume: number; date: string; time: string }): string {
+export function sinaQuoteLine(q: {
+  code: string;
+  name?: string;
+  open: string;
+  prevClose: string;
+  price: string;
+  high: string;
+  low: string;
+  volume: number;
+  date: string;
+  time: string;
+}): string {
   const book = Array.from({ length: 20 }, () => '0');
-  const fields = [q.name ?? 'STOCK', q.open, q.prevClose, q.price, q.high, q.low, q.price, q.price, String(q.volume), '0', ...book, q.date, q.time, '00'];
+  const fields = [
+    q.name ?? 'STOCK',
+    q.open,
+    q.prevClose,
+    q.price,
+    q.high,
+    q.low,
+    q.price,
+    q.price,
+    String(q.volume),
+    '0',
+    ...book,
+    q.date,
+    q.time,
+    '00',
+  ];
   return `var hq_str_${HttpQuoteSource.symbol(q.code)}="${fields.join(',')}";`;
 }

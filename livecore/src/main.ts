@@ -1,13 +1,14 @@
-import { loadMarketRules, referenceDataPaths } from '@ginkgo/node-runtime';
 import { marketRulesFor } from './market-rules-for.js';
 import { MarketDataMessage, SettlementMessage, decimalToMinor, settlementsTopic, topics } from '@ginkgo/contracts';
 import {
-  ConfigError,
+  loadConfigOrExit,
   KafkaMessageBus,
   MySqlDatabase,
   createLogger,
   createMetricsRegistry,
+  loadMarketRules,
   onShutdown,
+  referenceDataPaths,
   startHealthServer,
   validatedHandler,
   watchRuntimeSettingsFromEnv,
@@ -24,9 +25,12 @@ import { TapeSource } from './market-data-source.js';
 import { FeederSupervisor } from './feeder-supervisor.js';
 import { createGatewayMetrics } from './gateway-metrics.js';
 
-/** A dependency that could not be reached at start: names the link and what was tried (S4.06). */
+/** A dependency that could not be reached at start: names the link and what was tried. */
 export class LinkError extends Error {
-  constructor(readonly link: string, cause: unknown) {
+  constructor(
+    readonly link: string,
+    cause: unknown,
+  ) {
     super(`livecore cannot reach ${link}: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = 'LinkError';
   }
@@ -40,15 +44,27 @@ export async function startLivecore(config: LivecoreConfig) {
   // The venue judges orders by the same market data as the nodes (same reference-data files).
   const marketRules = await loadMarketRules(referenceDataPaths(config.REFERENCE_DATA_FILES));
   const { rules, known } = marketRulesFor(config.MARKET, marketRules);
-  if (!known) logger.warn({ market: config.MARKET }, 'no market rules for this market id: the paper venue and the feed guard use the A-share rules');
+  if (!known)
+    logger.warn(
+      { market: config.MARKET },
+      'no market rules for this market id: the paper venue and the feed guard use the A-share rules',
+    );
   const registry = createMetricsRegistry('livecore');
-  const bus = new KafkaMessageBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `livecore-${config.MARKET}`, logger, topicWaitMs: config.KAFKA_TOPIC_WAIT_MS });
+  const bus = new KafkaMessageBus({
+    brokers: config.KAFKA_BROKERS.split(','),
+    clientId: `livecore-${config.MARKET}`,
+    logger,
+    topicWaitMs: config.KAFKA_TOPIC_WAIT_MS,
+  });
   const db = new MySqlDatabase(config.MYSQL_URL);
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanup = async () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
   };
-  cleanups.push(() => db.close(), () => bus.close());
+  cleanups.push(
+    () => db.close(),
+    () => bus.close(),
+  );
   let gateway: TradeGateway | undefined;
   try {
     const health = await startHealthServer({
@@ -67,8 +83,12 @@ export async function startLivecore(config: LivecoreConfig) {
       latencyMs: config.PAPER_LATENCY_MS,
       matchAt: config.PAPER_MATCH,
       ...(config.PAPER_MAX_FILL_VOLUME !== undefined ? { maxFillVolume: config.PAPER_MAX_FILL_VOLUME } : {}),
-      ...(config.PAPER_VOLUME_PARTICIPATION !== undefined ? { volumeParticipation: config.PAPER_VOLUME_PARTICIPATION } : {}),
-      ...(config.PAPER_DEFAULT_CASH !== undefined ? { defaultCashMinor: decimalToMinor(config.PAPER_DEFAULT_CASH) } : {}),
+      ...(config.PAPER_VOLUME_PARTICIPATION !== undefined
+        ? { volumeParticipation: config.PAPER_VOLUME_PARTICIPATION }
+        : {}),
+      ...(config.PAPER_DEFAULT_CASH !== undefined
+        ? { defaultCashMinor: decimalToMinor(config.PAPER_DEFAULT_CASH) }
+        : {}),
     });
     const kafkaLink = (err: unknown) => {
       throw new LinkError(`Kafka at ${config.KAFKA_BROKERS} (KAFKA_BROKERS)`, err);
@@ -78,9 +98,13 @@ export async function startLivecore(config: LivecoreConfig) {
     cleanups.push(() => producer.close());
     // The topic first: subscribing to a topic that does not exist yet fails (a fresh market).
     await bus.ensureTopics([{ topic: topics.marketData(config.MARKET) }]).catch(kafkaLink);
-    const quotes: MessageConsumer = await bus.consumer({ groupId: `livecore-paper-${config.MARKET}`, topics: [topics.marketData(config.MARKET)] }).catch(kafkaLink);
+    const quotes: MessageConsumer = await bus
+      .consumer({ groupId: `livecore-paper-${config.MARKET}`, topics: [topics.marketData(config.MARKET)] })
+      .catch(kafkaLink);
     cleanups.push(() => quotes.close());
-    await quotes.run(validatedHandler({ schema: MarketDataMessage, producer, logger, handle: async (m) => exchange.onMarketData(m) }));
+    await quotes.run(
+      validatedHandler({ schema: MarketDataMessage, producer, logger, handle: async (m) => exchange.onMarketData(m) }),
+    );
     const gw = new TradeGateway({
       market: config.MARKET,
       bus,
@@ -116,13 +140,21 @@ export async function startLivecore(config: LivecoreConfig) {
     let feeder: DataFeeder | undefined;
     let supervisor: FeederSupervisor | undefined;
     if (config.FEEDER_TAPE || config.FEEDER_SOURCES_FILE) {
-      feeder = new DataFeeder({ market: config.MARKET, marketRules, bus, logger, filterByInterest: Boolean(config.FEEDER_SOURCES_FILE) && config.FEEDER_FILTER_BY_INTEREST });
+      feeder = new DataFeeder({
+        market: config.MARKET,
+        marketRules,
+        bus,
+        logger,
+        filterByInterest: Boolean(config.FEEDER_SOURCES_FILE) && config.FEEDER_FILTER_BY_INTEREST,
+      });
       await feeder.start().catch(kafkaLink);
       const f = feeder;
       cleanups.push(() => f.stop());
     }
     if (feeder && config.FEEDER_TAPE) {
-      const tape = await TapeSource.fromFile(config.FEEDER_TAPE, {}, config.MARKET, (problem) => logger.warn({ tape: config.FEEDER_TAPE, problem }, 'malformed tape row skipped'));
+      const tape = await TapeSource.fromFile(config.FEEDER_TAPE, {}, config.MARKET, (problem) =>
+        logger.warn({ tape: config.FEEDER_TAPE, problem }, 'malformed tape row skipped'),
+      );
       const n = await feeder.run(tape);
       logger.info({ published: n }, 'tape published');
     }
@@ -143,23 +175,14 @@ export async function startLivecore(config: LivecoreConfig) {
 }
 
 async function main(): Promise<void> {
-  let config: LivecoreConfig;
-  try {
-    config = loadLivecoreConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`livecore: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit('livecore', () => loadLivecoreConfig());
   const logger = createLogger('livecore');
   try {
     const handle = await startLivecore(config);
     onShutdown(logger, () => handle.stop());
-    await watchRuntimeSettingsFromEnv(logger); // S8.06: log level + thresholds from the chart's ConfigMap, no restart
+    await watchRuntimeSettingsFromEnv(logger); // log level + thresholds from the chart's ConfigMap, no restart
   } catch (err) {
-    logger.fatal({ err: String(err) }, 'livecore failed to start');
+    logger.fatal({ err }, 'livecore failed to start');
     process.stderr.write(`${String(err)}\n`);
     process.exit(1);
   }

@@ -3,7 +3,7 @@ import { cnAShareMarket, limitPrices, tradingDayOf, type MarketRules } from '@gi
 
 /**
  * Last line before Kafka: a message that a sane feed cannot produce is dropped with a reason, so a
- * broken source never reaches the portfolios (S5.04). Checks: positive price, inside the day's price
+ * broken source never reaches the portfolios. Checks: positive price, inside the day's price
  * limits when the previous close is known, source time not going backwards per code, no repeated id.
  */
 export class MarketDataGuard {
@@ -12,7 +12,10 @@ export class MarketDataGuard {
   private readonly seenIds = new Set<string>();
   private readonly idOrder: string[] = [];
 
-  constructor(private readonly rules: MarketRules = cnAShareMarket, private readonly idWindow = 100_000) {}
+  constructor(
+    private readonly rules: MarketRules = cnAShareMarket,
+    private readonly idWindow = 100_000,
+  ) {}
 
   /** Undefined when the message may be published, else why not. */
   check(m: MarketDataMessage): string | undefined {
@@ -23,7 +26,8 @@ export class MarketDataGuard {
       if (last !== undefined && m.ts < last) return `${m.code}: source time went backwards (${m.ts} < ${last})`;
       const base = m.prevClose ?? this.prevClose.get(m.code);
       const limits = base !== undefined ? limitPrices(this.rules, m.code, base, tradingDayOf(this.rules, m.ts)) : null;
-      if (limits && (m.price > limits.up || m.price < limits.down)) return `${m.code}: price ${m.price} outside the limits ${limits.down}-${limits.up}`;
+      if (limits && (m.price > limits.up || m.price < limits.down))
+        return `${m.code}: price ${m.price} outside the limits ${limits.down}-${limits.up}`;
     }
     return undefined;
   }

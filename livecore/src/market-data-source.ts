@@ -25,12 +25,21 @@ export class TapeSource implements MarketDataSource {
   readonly name: string;
   private closed = false;
 
-  constructor(private readonly events: MarketDataMessage[], name = 'tape', private readonly replay: ReplayOptions = {}) {
+  constructor(
+    private readonly events: MarketDataMessage[],
+    name = 'tape',
+    private readonly replay: ReplayOptions = {},
+  ) {
     this.name = name;
   }
 
   /** `onBadRow`: a malformed CSV row is reported and skipped instead of refusing the whole tape. */
-  static async fromFile(path: string, replay: ReplayOptions = {}, market = 'cn', onBadRow?: (problem: string) => void): Promise<TapeSource> {
+  static async fromFile(
+    path: string,
+    replay: ReplayOptions = {},
+    market = 'cn',
+    onBadRow?: (problem: string) => void,
+  ): Promise<TapeSource> {
     const text = await readFile(path, 'utf8');
     const events = path.endsWith('.csv')
       ? parseCsvTape(text, { market, source: path, ...(onBadRow ? { onBadRow } : {}) })

@@ -1,5 +1,15 @@
 import { minorToDecimal, type MarketDataMessage, type SubmitOrder } from '@ginkgo/contracts';
-import { checkPrice, checkVolume, cnAShareMarket, instrumentRules, limitPricesFor, orderFeeTotal, tradingDayOf, type Commission, type InstrumentRules, type MarketRules } from '@ginkgo/core';
+import {
+  checkPrice,
+  checkVolume,
+  cnAShareMarket,
+  instrumentRules,
+  limitPricesFor,
+  tradingDayOf,
+  type Commission,
+  type InstrumentRules,
+  type MarketRules,
+} from '@ginkgo/core';
 import {
   BrokerUnavailableError,
   type BrokerAccount,
@@ -10,11 +20,19 @@ import {
   type CancelOutcome,
 } from './broker-adapter.js';
 import { QuoteHistory, type QuoteState } from './quote-history.js';
+import { PaperAccounts } from './paper-accounts.js';
+import { PaperOrderBook, type WorkingOrder } from './paper-orders.js';
+
+// The backtest (@ginkgo/sdk) words broker reports as order events the way the gateway does.
+export { orderEventOf } from './broker-adapter.js';
 
 export interface PaperExchangeOptions {
   /** Venue rules (lots, limits, fees, T+n, reference data), the same data the engine uses; A shares by default. */
   rules?: MarketRules;
-  /** The broker commission the paper accounts pay; the market's default when absent. */
+  /**
+   * The broker commission of orders that carry none (an order carries its portfolio's); the market's default
+   * when absent.
+   */
   commission?: Commission;
   /** Delay between a request and the venue acting on it (acceptance, cancel), ms. 0 = at once. */
   latencyMs?: number;
@@ -47,34 +65,6 @@ interface Quote {
   suspended: boolean;
 }
 
-interface Holding {
-  volume: number;
-  sellable: number;
-}
-
-interface PaperAccount {
-  cash: number;
-  holdings: Map<string, Holding>;
-  /** Trading day the sellable volumes are valid for (T+1 rolls them on the next day). */
-  day: string;
-  /** Shares bought (filled) per code on `day`: the base of the risk-warning daily buy cap. */
-  boughtToday: Map<string, number>;
-}
-
-interface WorkingOrder {
-  order: SubmitOrder;
-  record: BrokerOrder;
-  /** Price the buy reserve is computed at (limit price, or limit-up/last for market orders). */
-  reservePrice: number;
-  feesCharged: number;
-  filledAmount: number;
-  /** Event-time matching: the market data of its code has not reached the order's time yet. */
-  waiting?: boolean;
-}
-
-/** 100 million yuan: large enough that default paper accounts never refuse a sane order. */
-const DEFAULT_CASH = 100_000_000_00;
-
 /**
  * A simulated venue for any market of core's data (A shares by default). Orders are checked the way an exchange and a broker would (lot size, price
  * limits, suspension, cash and T+1 sellable volume at the broker), then matched against the feed's
@@ -86,23 +76,18 @@ export class PaperExchange implements BrokerAdapter {
   readonly name = 'paper';
   private readonly rules: MarketRules;
   private listeners: ((r: BrokerReport) => void)[] = [];
-  private readonly orders = new Map<string, WorkingOrder>();
-  /** Orders not yet finished, by code: a quote only looks at these (finished ones leave lazily). */
-  private readonly working = new Map<string, Set<WorkingOrder>>();
+  private readonly book: PaperOrderBook;
   private readonly quotes = new Map<string, Quote>();
   private readonly history = new QuoteHistory();
-  private readonly accounts = new Map<string, PaperAccount>();
+  private readonly accounts: PaperAccounts;
   private readonly timers = new Set<NodeJS.Timeout>();
   private reachable = true;
   private closed = false;
 
   constructor(private readonly opts: PaperExchangeOptions = {}) {
     this.rules = opts.rules ?? cnAShareMarket;
-    for (const [id, a] of Object.entries(opts.accounts ?? {})) {
-      const holdings = new Map<string, Holding>();
-      for (const [code, volume] of Object.entries(a.positions ?? {})) holdings.set(code, { volume, sellable: volume });
-      this.accounts.set(id, { cash: a.cashMinor, holdings, day: '', boughtToday: new Map() });
-    }
+    this.book = new PaperOrderBook(this.rules, opts.commission ?? this.rules.defaultCommission);
+    this.accounts = new PaperAccounts(this.rules, opts);
   }
 
   /** Simulates the broker link going down (submits and cancels throw) or coming back. */
@@ -139,7 +124,7 @@ export class PaperExchange implements BrokerAdapter {
 
   async submit(order: SubmitOrder): Promise<void> {
     this.ensureReachable(`submit ${order.clientOrderId}`);
-    if (this.orders.has(order.clientOrderId)) return; // the venue ignores a re-sent order id
+    if (this.book.has(order.clientOrderId)) return; // the venue ignores a re-sent order id
     const record: BrokerOrder = {
       clientOrderId: order.clientOrderId,
       brokerOrderId: `paper:${order.clientOrderId}`,
@@ -152,11 +137,7 @@ export class PaperExchange implements BrokerAdapter {
       status: 'open',
       fills: [],
     };
-    const working: WorkingOrder = { order, record, reservePrice: order.price, feesCharged: 0, filledAmount: 0 };
-    this.orders.set(order.clientOrderId, working);
-    const byCode = this.working.get(order.code);
-    if (byCode) byCode.add(working);
-    else this.working.set(order.code, new Set([working]));
+    const working = this.book.open(order, record);
     this.later(() => this.arrive(working));
   }
 
@@ -176,8 +157,7 @@ export class PaperExchange implements BrokerAdapter {
 
   /** Orders of `code` (every code when undefined) waiting for market data up to `ts`: accepted now. */
   private release(code: string | undefined, ts: number): void {
-    const candidates = code === undefined ? [...this.working.values()].flatMap((set) => [...set]) : [...(this.working.get(code) ?? [])];
-    for (const w of candidates) {
+    for (const w of this.book.openOf(code)) {
       if (w.waiting && w.record.status === 'open' && w.order.ts <= ts) this.accept(w);
     }
   }
@@ -190,16 +170,28 @@ export class PaperExchange implements BrokerAdapter {
     if (refusal) {
       record.status = 'rejected';
       record.reason = refusal;
-      this.emit({ clientOrderId: order.clientOrderId, event: 'REJECTED', brokerOrderId: record.brokerOrderId, reason: refusal, ts: order.ts });
+      this.emit({
+        clientOrderId: order.clientOrderId,
+        event: 'REJECTED',
+        brokerOrderId: record.brokerOrderId,
+        reason: refusal,
+        ts: order.ts,
+      });
       return;
     }
-    this.emit({ clientOrderId: order.clientOrderId, event: 'ACCEPTED', brokerOrderId: record.brokerOrderId, ts: order.ts });
+    this.emit({
+      clientOrderId: order.clientOrderId,
+      event: 'ACCEPTED',
+      brokerOrderId: record.brokerOrderId,
+      ts: order.ts,
+    });
     const known = this.eventTime ? this.history.latest(order.code) : asOf;
     if (asOf && !asOf.suspended) this.match(w, asOf.price, 0, order.ts, asOf.prevClose);
     else if (!known && (this.opts.fillOnSubmit ?? true)) this.match(w, order.price, 0, order.ts);
     if (!this.eventTime) return;
     // What happened at the venue since the order's time, in order (it may have arrived late).
-    for (const q of this.history.after(order.code, order.ts)) if (!q.suspended) this.match(w, q.price, q.volume, q.ts, q.prevClose);
+    for (const q of this.history.after(order.code, order.ts))
+      if (!q.suspended) this.match(w, q.price, q.volume, q.ts, q.prevClose);
   }
 
   /** The exchange's rules for an order's code on its trading day (shared with the engine, from core). */
@@ -216,13 +208,20 @@ export class PaperExchange implements BrokerAdapter {
     const { order } = w;
     if (quote?.suspended) return `${order.code} is suspended`;
     const rules = this.rulesFor(order);
-    const account = this.account_(order.portfolioId, order.ts);
+    const account = this.accounts.at(order.portfolioId, order.ts);
     const holding = account.holdings.get(order.code) ?? { volume: 0, sellable: 0 };
-    const freeToSell = holding.sellable - this.frozenSell(order.portfolioId, order.code, w);
-    if (order.side === 'SELL' && order.volume > freeToSell) return `insufficient sellable volume: ${order.volume} asked, ${freeToSell} sellable (T+${rules.settlementLagDays})`;
-    const pendingBuys = order.side === 'BUY' ? this.pendingBuys(order.portfolioId, order.code, w) : 0;
-    const bad = checkVolume(rules, order.side, order.volume, { sellableBalance: freeToSell, boughtToday: (account.boughtToday.get(order.code) ?? 0) + pendingBuys });
-    if (bad) return bad.rule === 'suspended' || bad.rule === 'not-listed' || bad.rule === 'st-daily-buy-cap' ? `${bad.rule}: ${bad.message}` : `bad lot (${bad.rule}): ${bad.message}`;
+    const freeToSell = holding.sellable - this.book.frozenSell(order.portfolioId, order.code, w);
+    if (order.side === 'SELL' && order.volume > freeToSell)
+      return `insufficient sellable volume: ${order.volume} asked, ${freeToSell} sellable (T+${rules.settlementLagDays})`;
+    const pendingBuys = order.side === 'BUY' ? this.book.pendingBuys(order.portfolioId, order.code, w) : 0;
+    const bad = checkVolume(rules, order.side, order.volume, {
+      sellableBalance: freeToSell,
+      boughtToday: (account.boughtToday.get(order.code) ?? 0) + pendingBuys,
+    });
+    if (bad)
+      return bad.rule === 'suspended' || bad.rule === 'not-listed' || bad.rule === 'st-daily-buy-cap'
+        ? `${bad.rule}: ${bad.message}`
+        : `bad lot (${bad.rule}): ${bad.message}`;
     const limits = quote?.prevClose !== undefined ? limitPricesFor(rules, quote.prevClose) : null;
     if (order.orderType === 'LIMIT') {
       const badPrice = checkPrice(rules, order.price, quote?.prevClose);
@@ -233,67 +232,19 @@ export class PaperExchange implements BrokerAdapter {
     }
     if (order.side === 'BUY') {
       w.reservePrice = order.orderType === 'MARKET' ? (limits?.up ?? quote?.price ?? order.price) : order.price;
-      const need = this.reserve(w);
-      const free = account.cash - this.frozenCash(order.portfolioId, w);
+      const need = this.book.reserve(w);
+      const free = account.cash - this.book.frozenCash(order.portfolioId, w);
       if (need > free) return `insufficient cash: needs ${minorToDecimal(need)}, available ${minorToDecimal(free)}`;
     }
     return undefined;
   }
 
-  /** Open buy volume of an account in a code (what the risk-warning cap counts besides fills). */
-  private pendingBuys(account: string, code: string, except?: WorkingOrder): number {
-    let sum = 0;
-    for (const w of this.orders.values()) {
-      if (w === except || w.record.status !== 'open' || w.order.side !== 'BUY') continue;
-      if (w.order.portfolioId === account && w.order.code === code) sum += w.order.volume - w.record.filled;
-    }
-    return sum;
-  }
-
-  private fee(order: SubmitOrder, amount: number): number {
-    return orderFeeTotal(this.rules, order.side, amount, { day: tradingDayOf(this.rules, order.ts), ...(this.opts.commission ? { commission: this.opts.commission } : {}) });
-  }
-
-  private reserve(w: WorkingOrder): number {
-    if (w.order.side !== 'BUY' || w.record.status !== 'open' || w.waiting) return 0;
-    const remaining = w.order.volume - w.record.filled;
-    const fees = this.fee(w.order, w.reservePrice * w.order.volume) - w.feesCharged;
-    return w.reservePrice * remaining + Math.max(0, fees);
-  }
-
-  private frozenCash(account: string, except?: WorkingOrder): number {
-    let sum = 0;
-    for (const w of this.orders.values()) if (w !== except && w.order.portfolioId === account && w.record.status === 'open') sum += this.reserve(w);
-    return sum;
-  }
-
-  private frozenSell(account: string, code: string, except?: WorkingOrder): number {
-    let sum = 0;
-    for (const w of this.orders.values()) {
-      if (w === except || w.record.status !== 'open' || w.order.side !== 'SELL' || w.waiting) continue;
-      if (w.order.portfolioId === account && w.order.code === code) sum += w.order.volume - w.record.filled;
-    }
-    return sum;
-  }
-
-  /** The account, opened on first sight, with T+1 applied: holdings bought before today become sellable. */
-  private account_(id: string, ts: number): PaperAccount {
-    let a = this.accounts.get(id);
-    if (!a) this.accounts.set(id, (a = { cash: this.opts.defaultCashMinor ?? DEFAULT_CASH, holdings: new Map(), day: '', boughtToday: new Map() }));
-    const day = tradingDayOf(this.rules, ts);
-    if (day > a.day) {
-      if (a.day !== '') for (const h of a.holdings.values()) h.sellable = h.volume;
-      a.day = day;
-      a.boughtToday.clear();
-    }
-    return a;
-  }
-
   async cancel(clientOrderId: string, ts: number, reason = 'cancel requested'): Promise<CancelOutcome> {
     this.ensureReachable(`cancel ${clientOrderId}`);
-    const w = this.orders.get(clientOrderId);
+    const w = this.book.get(clientOrderId);
     if (!w) return { ok: false, reason: `order ${clientOrderId} unknown at the broker` };
-    if (w.record.status !== 'open') return { ok: false, reason: `order ${clientOrderId} is already ${w.record.status}` };
+    if (w.record.status !== 'open')
+      return { ok: false, reason: `order ${clientOrderId} is already ${w.record.status}` };
     this.later(() => {
       if (w.record.status !== 'open') return; // filled while the cancel travelled
       w.record.status = 'cancelled';
@@ -319,12 +270,9 @@ export class PaperExchange implements BrokerAdapter {
         if (prevClose !== undefined) quote.prevClose = prevClose;
         this.quotes.set(m.code, quote);
         this.history.add(m.code, { ...quote, volume: m.volume });
-        const byCode = this.working.get(m.code);
-        for (const w of byCode ? [...byCode] : []) {
-          if (w.record.status !== 'open') {
-            byCode!.delete(w);
-            continue;
-          }
+        for (const w of this.book.openOf(m.code)) {
+          // A report of an earlier order may have finished this one (a listener cancelling, no latency).
+          if (w.record.status !== 'open') continue;
           // A waiting order is matched from its time up to and including this update.
           if (w.waiting) {
             if (m.ts >= w.order.ts) this.accept(w);
@@ -338,20 +286,19 @@ export class PaperExchange implements BrokerAdapter {
       }
       case 'suspension': {
         const q = this.quotes.get(m.code);
-        const next: Quote = { price: q?.price ?? 0, ts: m.ts, suspended: m.suspended, ...(q?.prevClose !== undefined ? { prevClose: q.prevClose } : {}) };
+        const next: Quote = {
+          price: q?.price ?? 0,
+          ts: m.ts,
+          suspended: m.suspended,
+          ...(q?.prevClose !== undefined ? { prevClose: q.prevClose } : {}),
+        };
         this.quotes.set(m.code, next);
         this.history.add(m.code, { ...next, volume: 0 });
         this.release(m.code, m.ts);
         return;
       }
       case 'corporate-action':
-        for (const a of this.accounts.values()) {
-          const h = a.holdings.get(m.code);
-          if (!h || h.volume === 0) continue;
-          a.cash += h.volume * m.cashPerShareMinor;
-          h.volume = Math.floor((h.volume * m.splitNumerator) / m.splitDenominator);
-          h.sellable = Math.floor((h.sellable * m.splitNumerator) / m.splitDenominator);
-        }
+        this.accounts.applyCorporateAction(m);
         return;
       case 'session':
         // Orders placed before the close are matched at their time before the close expires them.
@@ -372,27 +319,56 @@ export class PaperExchange implements BrokerAdapter {
 
   /** Kept for callers that only have a price. */
   onPrice(code: string, price: number, ts: number): void {
-    this.onMarketData({ type: 'price', eventId: `${code}:${ts}`, ts, seq: 0, market: this.rules.id, code, kind: 'tick', price, volume: 0 });
+    this.onMarketData({
+      type: 'price',
+      eventId: `${code}:${ts}`,
+      ts,
+      seq: 0,
+      market: this.rules.id,
+      code,
+      kind: 'tick',
+      price,
+      volume: 0,
+    });
   }
 
   private expireAll(ts: number): void {
-    for (const w of this.orders.values()) {
+    for (const w of this.book.all()) {
       if (w.record.status !== 'open' || w.waiting) continue;
       w.record.status = 'expired';
-      this.emit({ clientOrderId: w.order.clientOrderId, event: 'EXPIRED', brokerOrderId: w.record.brokerOrderId, reason: 'day order expired at the close', ts });
+      this.emit({
+        clientOrderId: w.order.clientOrderId,
+        event: 'EXPIRED',
+        brokerOrderId: w.record.brokerOrderId,
+        reason: 'day order expired at the close',
+        ts,
+      });
     }
   }
 
-  private match(w: WorkingOrder, price: number, quoteVolume: number, ts: number, prevClose = this.quotes.get(w.order.code)?.prevClose): void {
+  private match(
+    w: WorkingOrder,
+    price: number,
+    quoteVolume: number,
+    ts: number,
+    prevClose = this.quotes.get(w.order.code)?.prevClose,
+  ): void {
     const { order, record } = w;
     if (record.status !== 'open') return;
-    const marketable = order.orderType === 'MARKET' || (order.side === 'BUY' ? price <= order.price : price >= order.price);
+    const marketable =
+      order.orderType === 'MARKET' || (order.side === 'BUY' ? price <= order.price : price >= order.price);
     if (!marketable) return;
     const rules = this.rulesFor(order);
     const limits = prevClose !== undefined ? limitPricesFor(rules, prevClose) : null;
     // A locked limit has no counterparty: nobody sells at limit-up, nobody buys at limit-down.
-    if (limits && ((order.side === 'BUY' && price >= limits.up) || (order.side === 'SELL' && price <= limits.down))) return;
-    const fillPrice = order.orderType === 'MARKET' ? price : order.side === 'BUY' ? Math.min(price, order.price) : Math.max(price, order.price);
+    if (limits && ((order.side === 'BUY' && price >= limits.up) || (order.side === 'SELL' && price <= limits.down)))
+      return;
+    const fillPrice =
+      order.orderType === 'MARKET'
+        ? price
+        : order.side === 'BUY'
+          ? Math.min(price, order.price)
+          : Math.max(price, order.price);
     let volume = Math.min(order.volume - record.filled, this.opts.maxFillVolume ?? Number.MAX_SAFE_INTEGER);
     if (this.opts.volumeParticipation !== undefined && quoteVolume > 0) {
       const cap = Math.floor(quoteVolume * this.opts.volumeParticipation);
@@ -400,26 +376,28 @@ export class PaperExchange implements BrokerAdapter {
       volume = Math.min(volume, Math.max(rules.lot?.min ?? 1, cap - (cap % step)));
     }
     if (volume <= 0) return;
-    const account = this.account_(order.portfolioId, ts);
+    const account = this.accounts.at(order.portfolioId, ts);
     const amountBefore = w.filledAmount;
     w.filledAmount += fillPrice * volume;
-    const fee = this.fee(order, w.filledAmount) - this.fee(order, amountBefore);
+    const fee = this.book.fee(w, w.filledAmount) - this.book.fee(w, amountBefore);
     w.feesCharged += fee;
-    const holding = account.holdings.get(order.code) ?? { volume: 0, sellable: 0 };
-    if (order.side === 'BUY') {
-      account.cash -= fillPrice * volume + fee;
-      holding.volume += volume;
-      // T+1 markets: not sellable before the next trading day; T+0 markets: at once.
-      if (rules.settlementLagDays === 0) holding.sellable += volume;
-      account.boughtToday.set(order.code, (account.boughtToday.get(order.code) ?? 0) + volume);
-    } else {
-      account.cash += fillPrice * volume - fee;
-      holding.volume -= volume;
-      holding.sellable -= volume;
-    }
-    account.holdings.set(order.code, holding);
+    // T+1 markets: not sellable before the next trading day; T+0 markets: at once.
+    this.accounts.bookFill(account, {
+      code: order.code,
+      side: order.side,
+      volume,
+      price: fillPrice,
+      fee,
+      settlementLagDays: rules.settlementLagDays,
+    });
     record.filled += volume;
-    const fill: BrokerFill = { fillId: `${order.clientOrderId}:f${record.fills.length + 1}`, volume, price: fillPrice, ts };
+    const fill: BrokerFill = {
+      fillId: `${order.clientOrderId}:f${record.fills.length + 1}`,
+      volume,
+      price: fillPrice,
+      fee,
+      ts,
+    };
     record.fills.push(fill);
     const done = record.filled === order.volume;
     if (done) record.status = 'filled';
@@ -430,31 +408,25 @@ export class PaperExchange implements BrokerAdapter {
       fillId: fill.fillId,
       fillVolume: volume,
       fillPrice,
+      fillFee: fee,
       ts,
     });
   }
 
   async openOrders(): Promise<BrokerOrder[]> {
     this.ensureReachable('query open orders');
-    return [...this.orders.values()].filter((w) => w.record.status === 'open').map((w) => structuredClone(w.record));
+    return [...this.book.all()].filter((w) => w.record.status === 'open').map((w) => structuredClone(w.record));
   }
 
   async order(clientOrderId: string): Promise<BrokerOrder | undefined> {
     this.ensureReachable('query order');
-    const w = this.orders.get(clientOrderId);
+    const w = this.book.get(clientOrderId);
     return w ? structuredClone(w.record) : undefined;
   }
 
   async account(id: string): Promise<BrokerAccount> {
     this.ensureReachable('query account');
-    const a = this.accounts.get(id);
-    if (!a) return { account: id, cash: this.opts.defaultCashMinor ?? DEFAULT_CASH, frozenCash: 0, positions: [] };
-    return {
-      account: id,
-      cash: a.cash,
-      frozenCash: this.frozenCash(id),
-      positions: [...a.holdings].filter(([, h]) => h.volume > 0).map(([code, h]) => ({ code, volume: h.volume, sellable: h.sellable })),
-    };
+    return this.accounts.view(id, () => this.book.frozenCash(id));
   }
 
   async close(): Promise<void> {

@@ -32,7 +32,8 @@ export async function reconcile(opts: {
   const brokerOpen = await broker.openOrders();
   const ledgerIds = new Set(open.map((o) => o.clientOrderId));
   for (const b of brokerOpen) {
-    if (!ledgerIds.has(b.clientOrderId) && !(await ledger.order(b.clientOrderId))) report.unknownAtGateway.push(b.clientOrderId);
+    if (!ledgerIds.has(b.clientOrderId) && !(await ledger.order(b.clientOrderId)))
+      report.unknownAtGateway.push(b.clientOrderId);
   }
   const accounts = new Set<string>();
   for (const order of open) {
@@ -48,13 +49,21 @@ export async function reconcile(opts: {
     if (!b) {
       if (events.length === 0) continue; // never reached the broker: a replay of the order submits it
       correct(
-        { clientOrderId: order.clientOrderId, event: 'CANCELLED', reason: 'reconciliation: the broker has no such working order', ts: order.ts },
+        {
+          clientOrderId: order.clientOrderId,
+          event: 'CANCELLED',
+          reason: 'reconciliation: the broker has no such working order',
+          ts: order.ts,
+        },
         'not at the broker',
       );
       continue;
     }
     if (b.status !== 'rejected' && !events.some((e) => e.event === 'ACCEPTED')) {
-      correct({ clientOrderId: b.clientOrderId, event: 'ACCEPTED', brokerOrderId: b.brokerOrderId, ts: order.ts }, 'acknowledgement missed');
+      correct(
+        { clientOrderId: b.clientOrderId, event: 'ACCEPTED', brokerOrderId: b.brokerOrderId, ts: order.ts },
+        'acknowledgement missed',
+      );
     }
     const seen = new Set(events.flatMap((e) => (e.fillId ? [e.fillId] : [])));
     let cumulative = 0;
@@ -69,6 +78,7 @@ export async function reconcile(opts: {
           fillId: f.fillId,
           fillVolume: f.volume,
           fillPrice: f.price,
+          ...(f.fee !== undefined ? { fillFee: f.fee } : {}),
           ts: f.ts,
         },
         `fill ${f.fillId} of ${f.volume} missed`,
@@ -98,7 +108,8 @@ export async function reconcile(opts: {
     }
     for (const [code, net] of fills) {
       const held = acc.positions.find((p) => p.code === code)?.volume ?? 0;
-      if (net > 0 && held < net) report.positionDifferences.push({ account, code, broker: held, ledgerFillsOfOpenOrders: net });
+      if (net > 0 && held < net)
+        report.positionDifferences.push({ account, code, broker: held, ledgerFillsOfOpenOrders: net });
     }
   }
   return report;

@@ -1,30 +1,16 @@
 import type { MarketDataMessage, PriceUpdate } from '@ginkgo/contracts';
-import { cnAShareMarket, limitPrices, localTs } from '@ginkgo/core';
+import { cnAShareMarket, limitPrices } from '@ginkgo/core';
+import { fiveMinuteBars, prng, tapeBuilder, type DaySchedule } from './tape-builder.js';
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same tape on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 const gauss = (rnd: () => number) => Math.sqrt(-2 * Math.log(rnd() || 1e-12)) * Math.cos(2 * Math.PI * rnd());
 
+/** An A-share day: 09:30-11:30 and 13:00-15:00. */
+const CN_DAY: DaySchedule = { morning: [9 * 60 + 30, 11 * 60 + 30], afternoon: [13 * 60, 15 * 60] };
+
 /** 5-minute bar times of an A-share day: 09:35..11:30 and 13:05..15:00 (48 bars, lunch break excluded). */
-export function barTimes(): string[] {
-  const out: string[] = [];
-  const add = (from: number, to: number) => {
-    for (let m = from; m <= to; m += 5) out.push(`${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
-  };
-  add(9 * 60 + 35, 11 * 60 + 30);
-  add(13 * 60 + 5, 15 * 60);
-  return out;
-}
+export const barTimes = () => fiveMinuteBars(CN_DAY);
 
 interface CodePlan {
   code: string;
@@ -52,27 +38,39 @@ const PLANS: CodePlan[] = [
 export function generateSampleTape(seed = 20261124, days = SAMPLE_DAYS): MarketDataMessage[] {
   const rules = cnAShareMarket;
   const rnd = prng(seed);
-  const out: MarketDataMessage[] = [];
-  let seq = 0;
-  const base = (type: string, subject: string, ts: number) => ({ eventId: `${type}:${subject}:${ts}`, ts, seq: ++seq, market: 'cn' });
+  const tape = tapeBuilder(rules);
   const prev = new Map(PLANS.map((p) => [p.code, p.prevClose]));
   days.forEach((day, d) => {
-    const session = (phase: 'open' | 'break' | 'resume' | 'close' | 'settlement', hhmm: string) =>
-      out.push({ ...base('session', 'cn', localTs(rules, day, hhmm)), type: 'session', phase, tradingDay: day });
     for (const p of PLANS) {
       const s = p.script?.[d];
-      if (s === 'suspended') out.push({ ...base('suspension', p.code, localTs(rules, day, '09:00')), type: 'suspension', code: p.code, suspended: true });
-      if (d > 0 && p.script?.[d - 1] === 'suspended') out.push({ ...base('suspension', p.code, localTs(rules, day, '09:00')), type: 'suspension', code: p.code, suspended: false });
+      if (s === 'suspended')
+        tape.add({
+          ...tape.base('suspension', p.code, day, '09:00'),
+          type: 'suspension',
+          code: p.code,
+          suspended: true,
+        });
+      if (d > 0 && p.script?.[d - 1] === 'suspended')
+        tape.add({
+          ...tape.base('suspension', p.code, day, '09:00'),
+          type: 'suspension',
+          code: p.code,
+          suspended: false,
+        });
       if (s && typeof s === 'object') {
-        out.push({ ...base('corporate-action', p.code, localTs(rules, day, '09:15')), type: 'corporate-action', code: p.code, cashPerShareMinor: s.dividendMinor, splitNumerator: 1, splitDenominator: 1 });
+        tape.add({
+          ...tape.base('corporate-action', p.code, day, '09:15'),
+          type: 'corporate-action',
+          code: p.code,
+          cashPerShareMinor: s.dividendMinor,
+          splitNumerator: 1,
+          splitDenominator: 1,
+        });
         prev.set(p.code, (prev.get(p.code) ?? 0) - s.dividendMinor); // ex-dividend reference price
       }
     }
-    session('open', '09:30');
     const last = new Map<string, number>();
-    const times = barTimes();
-    times.forEach((hhmm, i) => {
-      if (hhmm === '13:05') session('resume', '13:00');
+    tape.tradingDay(day, CN_DAY, (hhmm, i, times) => {
       for (const p of PLANS) {
         const s = p.script?.[d];
         if (s === 'suspended') continue;
@@ -84,8 +82,11 @@ export function generateSampleTape(seed = 20261124, days = SAMPLE_DAYS): MarketD
         if (s === 'limit-down') {
           // Slides from the open to the limit by the 12th bar, then stays locked there on thin volume.
           const step = Math.min(1, (i + 1) / 12);
-          price = Math.max(limits.down, Math.round(prevClose - (prevClose - limits.down) * step + (step < 1 ? gauss(rnd) * prevClose * 0.001 : 0)));
-          volume = step < 1 ? 200_000 + Math.round(rnd() * 100_000) : 5_000 + Math.round(rnd() * 2_000) * 100 / 100;
+          price = Math.max(
+            limits.down,
+            Math.round(prevClose - (prevClose - limits.down) * step + (step < 1 ? gauss(rnd) * prevClose * 0.001 : 0)),
+          );
+          volume = step < 1 ? 200_000 + Math.round(rnd() * 100_000) : 5_000 + (Math.round(rnd() * 2_000) * 100) / 100;
         } else {
           const wave = Math.sin((d * times.length + i) / 7) * p.vol * 0.8;
           price = Math.round(before * (1 + wave + gauss(rnd) * p.vol));
@@ -96,7 +97,7 @@ export function generateSampleTape(seed = 20261124, days = SAMPLE_DAYS): MarketD
         const hi = Math.min(limits.up, Math.max(before, price) + Math.round(rnd() * prevClose * 0.001));
         const lo = Math.max(limits.down, Math.min(before, price) - Math.round(rnd() * prevClose * 0.001));
         const bar: PriceUpdate = {
-          ...base('price', p.code, localTs(rules, day, hhmm)),
+          ...tape.base('price', p.code, day, hhmm),
           type: 'price',
           code: p.code,
           kind: 'bar',
@@ -107,16 +108,12 @@ export function generateSampleTape(seed = 20261124, days = SAMPLE_DAYS): MarketD
           low: lo,
           prevClose,
         };
-        out.push(bar);
+        tape.add(bar);
         last.set(p.code, price);
       }
-      if (hhmm === '11:30') session('break', '11:30');
     });
-    session('close', '15:00');
-    session('settlement', '15:30');
     for (const [code, price] of last) prev.set(code, price);
   });
   // Source order is time order; bars and sessions sharing a time (11:30, 15:00) keep the bar first (stable sort).
-  out.sort((a, b) => a.ts - b.ts);
-  return out.map((m, i) => ({ ...m, seq: i + 1 }));
+  return tape.finish();
 }

@@ -1,12 +1,9 @@
 import { settlementReportHtml, settlementReportJson, type SettlementRecord } from '@ginkgo/core';
-import type { Migration, MySqlDatabase } from '@ginkgo/platform';
+import { numberedMigrations, type MySqlDatabase } from '@ginkgo/platform';
 
-export const settlementMigrations: Migration[] = [
-  {
-    id: 1,
-    name: 'settlement_report',
-    sql: [
-      `CREATE TABLE IF NOT EXISTS settlement_report (
+export const settlementMigrations = numberedMigrations([
+  'settlement_report',
+  `CREATE TABLE IF NOT EXISTS settlement_report (
          portfolio_id VARCHAR(128) NOT NULL,
          trading_day DATE NOT NULL,
          record MEDIUMTEXT NOT NULL,
@@ -14,9 +11,7 @@ export const settlementMigrations: Migration[] = [
          created_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
          PRIMARY KEY (portfolio_id, trading_day)
        ) ENGINE=InnoDB`,
-    ],
-  },
-];
+]);
 
 /** End-of-day settlement reports (from the core) kept in MySQL, readable as JSON or self-contained HTML. */
 export class MySqlSettlementStore {
@@ -35,12 +30,18 @@ export class MySqlSettlementStore {
   }
 
   async html(portfolioId: string, tradingDay: string): Promise<string | undefined> {
-    const [row] = await this.db.query<{ html: string }>('SELECT html FROM settlement_report WHERE portfolio_id = ? AND trading_day = ?', [portfolioId, tradingDay]);
+    const [row] = await this.db.query<{ html: string }>(
+      'SELECT html FROM settlement_report WHERE portfolio_id = ? AND trading_day = ?',
+      [portfolioId, tradingDay],
+    );
     return row?.html;
   }
 
   async record(portfolioId: string, tradingDay: string): Promise<SettlementRecord | undefined> {
-    const [row] = await this.db.query<{ record: string }>('SELECT record FROM settlement_report WHERE portfolio_id = ? AND trading_day = ?', [portfolioId, tradingDay]);
+    const [row] = await this.db.query<{ record: string }>(
+      'SELECT record FROM settlement_report WHERE portfolio_id = ? AND trading_day = ?',
+      [portfolioId, tradingDay],
+    );
     return row ? (JSON.parse(row.record) as SettlementRecord) : undefined;
   }
 }

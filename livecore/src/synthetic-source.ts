@@ -10,7 +10,17 @@ export class SyntheticSource implements MarketDataSource {
   private closed = false;
 
   constructor(
-    private readonly opts: { codes: string[]; count: number; market?: string; seed?: number; startTs?: number; stepMs?: number; startPriceMinor?: number; ratePerSecond?: number; name?: string },
+    private readonly opts: {
+      codes: string[];
+      count: number;
+      market?: string;
+      seed?: number;
+      startTs?: number;
+      stepMs?: number;
+      startPriceMinor?: number;
+      ratePerSecond?: number;
+      name?: string;
+    },
   ) {}
 
   get name(): string {
@@ -31,7 +41,17 @@ export class SyntheticSource implements MarketDataSource {
       price.set(code, p);
       const ts = start + i * (this.opts.stepMs ?? 1);
       if (this.opts.ratePerSecond) await new Promise((r) => setTimeout(r, 1000 / this.opts.ratePerSecond!));
-      yield { type: 'price', eventId: `${this.name}:${i}`, ts, seq: i + 1, market: this.opts.market ?? 'cn', code, kind: 'tick', price: p, volume: 100 + Math.floor(rnd() * 100) * 100 };
+      yield {
+        type: 'price',
+        eventId: `${this.name}:${i}`,
+        ts,
+        seq: i + 1,
+        market: this.opts.market ?? 'cn',
+        code,
+        kind: 'tick',
+        price: p,
+        volume: 100 + Math.floor(rnd() * 100) * 100,
+      };
     }
   }
 

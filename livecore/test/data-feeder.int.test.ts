@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { topics, type InterestUpdate, type MarketDataMessage } from '@ginkgo/contracts';
 import type { MessageBus, MessageProducer } from '@ginkgo/platform';
-import { DataFeeder, FailoverSource, FeederSupervisor, HttpQuoteSource, SyntheticSource, sinaQuoteLine, type MarketDataSource } from '../src/index.js';
+import {
+  DataFeeder,
+  FailoverSource,
+  FeederSupervisor,
+  HttpQuoteSource,
+  SyntheticSource,
+  sinaQuoteLine,
+  type MarketDataSource,
+} from '../src/index.js';
 import { collect, eventually, kafka, logger, uniqueSuffix } from './support.js';
 
 /** A local quote server speaking the Sina format; `price` and `fail` can be changed while it runs. */
@@ -16,7 +24,19 @@ async function quoteServer(initial: { price: string; codes: string[] }) {
     state.second++;
     const time = `10:${String(Math.floor(state.second / 60) % 60).padStart(2, '0')}:${String(state.second % 60).padStart(2, '0')}`;
     const body = initial.codes
-      .map((code) => sinaQuoteLine({ code, open: '10.00', prevClose: '10.00', price: state.price, high: '10.50', low: '9.80', volume: 1000 * state.second, date: '2026-11-24', time }))
+      .map((code) =>
+        sinaQuoteLine({
+          code,
+          open: '10.00',
+          prevClose: '10.00',
+          price: state.price,
+          high: '10.50',
+          low: '9.80',
+          volume: 1000 * state.second,
+          date: '2026-11-24',
+          time,
+        }),
+      )
       .join('\n');
     res.writeHead(200, { 'content-type': 'text/plain' }).end(body);
   });
@@ -52,10 +72,21 @@ describe('data feeder against real Kafka', () => {
 
   test('S4.04 the feeder starts, applies interest updates and publishes only wanted codes, keyed by code, with source ids and times, none lost or doubled', async () => {
     const { market, feeder, md } = await setup(true);
-    const update: InterestUpdate = { nodeId: `node-${market}`, market, codes: ['600000.SH', '000001.SZ'], ts: Date.now() };
+    const update: InterestUpdate = {
+      nodeId: `node-${market}`,
+      market,
+      codes: ['600000.SH', '000001.SZ'],
+      ts: Date.now(),
+    };
     await producer.send(topics.interestUpdates, [{ key: `${update.nodeId}/${market}`, value: JSON.stringify(update) }]);
     await eventually('interest applied', () => (feeder.wantedCodes().size === 2 ? true : undefined));
-    const source = new SyntheticSource({ codes: ['600000.SH', '000001.SZ', '300750.SZ'], count: 300, market, startTs: 1_800_000_000_000, name: `syn-${market}` });
+    const source = new SyntheticSource({
+      codes: ['600000.SH', '000001.SZ', '300750.SZ'],
+      count: 300,
+      market,
+      startTs: 1_800_000_000_000,
+      name: `syn-${market}`,
+    });
     const published = await feeder.run(source);
     expect(published).toBe(200);
     expect(feeder.skipped).toBe(100);
@@ -81,14 +112,29 @@ describe('data feeder against real Kafka', () => {
     const broken: MarketDataSource = {
       name: 'broken',
       async *messages() {
-        yield { type: 'price', eventId: `bad-${market}`, ts: Date.parse('2026-11-24T10:00:00+08:00'), seq: 1, market, code: '600000.SH', kind: 'tick', price: 5000, volume: 1, prevClose: 1000 } as MarketDataMessage;
+        yield {
+          type: 'price',
+          eventId: `bad-${market}`,
+          ts: Date.parse('2026-11-24T10:00:00+08:00'),
+          seq: 1,
+          market,
+          code: '600000.SH',
+          kind: 'tick',
+          price: 5000,
+          volume: 1,
+          prevClose: 1000,
+        } as MarketDataMessage;
         throw new Error('feed handler crashed');
       },
       close: async () => undefined,
     };
     const alerts: string[] = [];
     const source = new FailoverSource(
-      [broken, new HttpQuoteSource({ name: 'primary', baseUrl: primary.url, codes: ['600000.SH'], market, intervalMs: 50 }), new HttpQuoteSource({ name: 'backup', baseUrl: backup.url, codes: ['600000.SH'], market, intervalMs: 50 })],
+      [
+        broken,
+        new HttpQuoteSource({ name: 'primary', baseUrl: primary.url, codes: ['600000.SH'], market, intervalMs: 50 }),
+        new HttpQuoteSource({ name: 'backup', baseUrl: backup.url, codes: ['600000.SH'], market, intervalMs: 50 }),
+      ],
       { onAlert: (a) => alerts.push(`${a.from} -> ${a.to}: ${a.reason}`) },
     );
     const run = feeder.run(source);
@@ -97,7 +143,10 @@ describe('data feeder against real Kafka', () => {
     await eventually('backup quotes', () => md.items.some((m) => m.type === 'price' && m.price === 1020) || undefined);
     await source.close();
     await run;
-    expect(alerts).toEqual([expect.stringMatching(/^broken -> primary: broken: feed handler crashed/), expect.stringMatching(/^primary -> backup: .*HTTP 503/)]);
+    expect(alerts).toEqual([
+      expect.stringMatching(/^broken -> primary: broken: feed handler crashed/),
+      expect.stringMatching(/^primary -> backup: .*HTTP 503/),
+    ]);
     expect(feeder.invalid).toBe(1);
     expect(md.items.every((m) => m.type === 'price' && (m.price === 1010 || m.price === 1020))).toBe(true);
   });
@@ -110,18 +159,25 @@ describe('data feeder against real Kafka', () => {
     const dir = await mkdtemp(join(tmpdir(), 'feeder-'));
     stops.push(() => rm(dir, { recursive: true, force: true }));
     const file = join(dir, 'sources.json');
-    const sources = (name: string, url: string) => JSON.stringify({ sources: [{ kind: 'http', name, url, codes: ['600000.SH'], intervalMs: 50 }] });
+    const sources = (name: string, url: string) =>
+      JSON.stringify({ sources: [{ kind: 'http', name, url, codes: ['600000.SH'], intervalMs: 50 }] });
     await writeFile(file, sources('a', a.url));
     const supervisor = new FeederSupervisor({ feeder, path: file, market, logger, pollMs: 100 });
     await supervisor.start();
     stops.push(() => supervisor.stop());
-    await eventually('quotes from source a', () => md.items.some((m) => m.type === 'price' && m.price === 1001) || undefined);
+    await eventually(
+      'quotes from source a',
+      () => md.items.some((m) => m.type === 'price' && m.price === 1001) || undefined,
+    );
     // An invalid file is refused; the running source carries on.
     await writeFile(file, JSON.stringify({ sources: [] }));
     await eventually('invalid file refused', () => supervisor.lastError);
     expect(supervisor.sources()).toEqual(['a']);
     await writeFile(file, sources('b', b.url));
-    await eventually('quotes from source b', () => md.items.some((m) => m.type === 'price' && m.price === 1002) || undefined);
+    await eventually(
+      'quotes from source b',
+      () => md.items.some((m) => m.type === 'price' && m.price === 1002) || undefined,
+    );
     expect(supervisor.sources()).toEqual(['b']);
     expect(supervisor.reloads).toBe(1);
     const hitsOfA = a.state.hits;

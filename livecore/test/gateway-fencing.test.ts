@@ -1,4 +1,6 @@
+import { testOrder } from '@ginkgo/platform/testing';
 import { rejectionCategory } from '../src/gateway-metrics.js';
+import { checkFence } from '../src/order-fence.js';
 import { InMemoryOrderLedger } from '../src/order-ledger.js';
 
 test('the ledger fences cancels like orders: an older epoch is stale, a newer one raises the fence', async () => {
@@ -7,7 +9,7 @@ test('the ledger fences cancels like orders: an older epoch is stale, a newer on
   expect(await ledger.observeEpoch('p', 1)).toEqual({ stale: true, current: 2 });
   expect(await ledger.observeEpoch('p', 3)).toEqual({ stale: false });
   // A cancel of epoch 3 also fences off orders of epoch 2, and each portfolio has its own fence.
-  const order = { type: 'submit', clientOrderId: 'p-1', portfolioId: 'p', epoch: 2, nodeId: 'n', market: 'cn', code: '600000.SH', side: 'BUY', orderType: 'LIMIT', price: 1000, volume: 100, ts: 0, reason: '' } as const;
+  const order = testOrder({ epoch: 2 });
   expect(await ledger.admit(order)).toEqual({ kind: 'stale-epoch', current: 3 });
   expect(await ledger.observeEpoch('q', 1)).toEqual({ stale: false });
 });
@@ -20,4 +22,29 @@ test('rejection reasons become a small fixed set of metric labels', () => {
   expect(rejectionCategory('600000.SH is suspended')).toBe('suspended');
   expect(rejectionCategory('something else')).toBe('other');
   expect(rejectionCategory(undefined)).toBe('other');
+});
+
+test('a re-created portfolio (new incarnation) is not fenced by the old epochs; the old incarnation is refused from then on', async () => {
+  const ledger = new InMemoryOrderLedger();
+  expect(await ledger.observeEpoch('p', 3, 'u1')).toEqual({ stale: false });
+  // Deleted and created again under the name: epoch 1 of a new uid.
+  expect(
+    await ledger.admit(testOrder({ portfolioId: 'p', clientOrderId: 'p-4', epoch: 1, incarnation: 'u2' })),
+  ).toEqual({
+    kind: 'new',
+  });
+  expect(await ledger.observeEpoch('p', 4, 'u1')).toEqual({ stale: true, current: 1 });
+  expect(await ledger.observeEpoch('p', 0, 'u2')).toEqual({ stale: true, current: 1 });
+  expect(await ledger.observeEpoch('p', 2, 'u2')).toEqual({ stale: false });
+  // A sender without an incarnation is fenced by epoch alone.
+  expect(await ledger.observeEpoch('p', 1)).toEqual({ stale: true, current: 2 });
+});
+
+test('a fence without an incarnation (older rows) adopts the first one it sees', () => {
+  expect(checkFence({ epoch: 2, incarnation: null }, false, { epoch: 2, incarnation: 'u1' })).toEqual({
+    stale: false,
+    next: { epoch: 2, incarnation: 'u1' },
+  });
+  expect(checkFence({ epoch: 2, incarnation: 'u1' }, false, { epoch: 2, incarnation: 'u1' })).toEqual({ stale: false });
+  expect(checkFence(undefined, true, { epoch: 9, incarnation: 'u0' })).toEqual({ stale: true, current: 0 });
 });

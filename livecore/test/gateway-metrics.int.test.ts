@@ -8,7 +8,9 @@ const ts0 = localTs(cnAShareMarket, '2026-11-24', '10:00');
 
 /** The value of one sample in Prometheus text format (0 when absent). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
 
@@ -16,7 +18,13 @@ test('the gateway metrics on livecore /metrics count received, accepted, rejecte
   const market = `m${uniqueSuffix()}`.slice(0, 16);
   const brokers = requireEnv('KAFKA_BROKERS');
   const handle = await startLivecore(
-    LivecoreConfig.parse({ KAFKA_BROKERS: brokers, MYSQL_URL: requireEnv('MYSQL_URL'), HEALTH_PORT: '0', MARKET: market, SUBMIT_RETRY_ATTEMPTS: '1' }),
+    LivecoreConfig.parse({
+      KAFKA_BROKERS: brokers,
+      MYSQL_URL: requireEnv('MYSQL_URL'),
+      HEALTH_PORT: '0',
+      MARKET: market,
+      SUBMIT_RETRY_ATTEMPTS: '1',
+    }),
   );
   const bus = kafka(`metrics-test-${market}`);
   const producer = await bus.producer();
@@ -24,24 +32,45 @@ test('the gateway metrics on livecore /metrics count received, accepted, rejecte
   const pf = `pf-${market}`;
   const metrics = async () => (await fetch(`http://127.0.0.1:${handle.healthPort}/metrics`)).text();
   const eventsOf = (id: string) => events.items.filter((e) => e.clientOrderId === id).map((e) => e.event);
-  const send = (m: Record<string, unknown>) => producer.send(topics.orders(market), [{ key: pf, value: JSON.stringify({ portfolioId: pf, nodeId: 'n1', market, ts: ts0, ...m }) }]);
+  const send = (m: Record<string, unknown>) =>
+    producer.send(topics.orders(market), [
+      { key: pf, value: JSON.stringify({ portfolioId: pf, nodeId: 'n1', market, ts: ts0, ...m }) },
+    ]);
   let seq = 0;
   const submit = async (o: Partial<SubmitOrder> = {}) => {
-    const order = { type: 'submit', clientOrderId: `${pf}-${++seq}`, epoch: 1, code: '600000.SH', side: 'BUY', orderType: 'LIMIT', price: 1000, volume: 100, reason: '', ...o };
+    const order = {
+      type: 'submit',
+      clientOrderId: `${pf}-${++seq}`,
+      epoch: 1,
+      code: '600000.SH',
+      side: 'BUY',
+      orderType: 'LIMIT',
+      price: 1000,
+      volume: 100,
+      reason: '',
+      ...o,
+    };
     await send(order);
     return order.clientOrderId;
   };
-  const cancel = (clientOrderId: string, epoch: number) => send({ type: 'cancel', clientOrderId, epoch, force: false, reason: 'strategy cancel' });
+  const cancel = (clientOrderId: string, epoch: number) =>
+    send({ type: 'cancel', clientOrderId, epoch, force: false, reason: 'strategy cancel' });
   const m = { market };
   try {
     handle.exchange.onPrice('600000.SH', 1000, ts0);
     const filled = await submit();
     await eventually('fill', () => eventsOf(filled).includes('FILLED'));
-    await send({ type: 'submit', clientOrderId: filled, epoch: 1, code: '600000.SH', side: 'BUY', orderType: 'LIMIT', price: 1000, volume: 100, reason: '' }); // replay
+    await submit({ clientOrderId: filled }); // replay
     const badLot = await submit({ volume: 150 });
     const resting = await submit({ price: 900 });
-    await eventually('resting order accepted', () => eventsOf(resting).includes('ACCEPTED') && eventsOf(badLot).includes('REJECTED'));
-    await eventually('duplicate counted', async () => sample(await metrics(), 'ginkgo_gateway_orders_duplicate_total', m) === 1 || undefined);
+    await eventually(
+      'resting order accepted',
+      () => eventsOf(resting).includes('ACCEPTED') && eventsOf(badLot).includes('REJECTED'),
+    );
+    await eventually(
+      'duplicate counted',
+      async () => sample(await metrics(), 'ginkgo_gateway_orders_duplicate_total', m) === 1 || undefined,
+    );
     let text = await metrics();
     expect(sample(text, 'ginkgo_gateway_orders_received_total', { ...m, type: 'submit' })).toBe(4);
     expect(sample(text, 'ginkgo_gateway_orders_accepted_total', m)).toBe(2);
@@ -56,7 +85,11 @@ test('the gateway metrics on livecore /metrics count received, accepted, rejecte
     await submit({ epoch: 1 });
     await eventually('fenced cancel and submit', async () => {
       const t = await metrics();
-      return (sample(t, 'ginkgo_gateway_fenced_total', { ...m, type: 'cancel' }) === 1 && sample(t, 'ginkgo_gateway_fenced_total', { ...m, type: 'submit' }) === 1) || undefined;
+      return (
+        (sample(t, 'ginkgo_gateway_fenced_total', { ...m, type: 'cancel' }) === 1 &&
+          sample(t, 'ginkgo_gateway_fenced_total', { ...m, type: 'submit' }) === 1) ||
+        undefined
+      );
     });
     expect(eventsOf(resting)).toEqual(['ACCEPTED']);
     await cancel(resting, 2);
@@ -69,7 +102,9 @@ test('the gateway metrics on livecore /metrics count received, accepted, rejecte
     handle.exchange.setReachable(true);
     text = await eventually('counters after the failure', async () => {
       const t = await metrics();
-      return sample(t, 'ginkgo_gateway_orders_rejected_total', { ...m, reason: 'broker_unreachable' }) === 1 ? t : undefined;
+      return sample(t, 'ginkgo_gateway_orders_rejected_total', { ...m, reason: 'broker_unreachable' }) === 1
+        ? t
+        : undefined;
     });
     expect(sample(text, 'ginkgo_gateway_broker_errors_total', { ...m, operation: 'submit' })).toBe(1);
     expect(sample(text, 'ginkgo_gateway_cancels_total', m)).toBe(1);
@@ -77,12 +112,35 @@ test('the gateway metrics on livecore /metrics count received, accepted, rejecte
     expect(sample(text, 'ginkgo_gateway_orders_received_total', { ...m, type: 'submit' })).toBe(7);
     expect(sample(text, 'ginkgo_gateway_orders_in_flight', m)).toBe(1); // the epoch-2 order still rests
     expect(sample(text, 'ginkgo_gateway_orders_awaiting_ack', m)).toBe(0);
+    // Every broker report was recorded and sent as an order event: nothing waits to be published.
+    expect(sample(text, 'ginkgo_gateway_order_events_unpublished', m)).toBe(0);
   } finally {
     await events.close();
     await producer.close();
     await bus.close();
     await handle.stop();
-    const names = [topics.orders(market), topics.orderEvents(market), topics.marketData(market), topics.deadLetter(topics.orders(market)), topics.deadLetter(topics.marketData(market)), livecoreTopics.control(market), livecoreTopics.controlReplies(market), topics.deadLetter(livecoreTopics.control(market)), settlementsTopic(market), topics.deadLetter(settlementsTopic(market))];
-    await deleteKafkaResources({ brokers: brokers.split(','), topics: names, groups: [`ev-${market}`, `livecore-gateway-${market}`, `livecore-gateway-${market}-control`, `livecore-paper-${market}`, `livecore-settlements-${market}`] });
+    const names = [
+      topics.orders(market),
+      topics.orderEvents(market),
+      topics.marketData(market),
+      topics.deadLetter(topics.orders(market)),
+      topics.deadLetter(topics.marketData(market)),
+      livecoreTopics.control(market),
+      livecoreTopics.controlReplies(market),
+      topics.deadLetter(livecoreTopics.control(market)),
+      settlementsTopic(market),
+      topics.deadLetter(settlementsTopic(market)),
+    ];
+    await deleteKafkaResources({
+      brokers: brokers.split(','),
+      topics: names,
+      groups: [
+        `ev-${market}`,
+        `livecore-gateway-${market}`,
+        `livecore-gateway-${market}-control`,
+        `livecore-paper-${market}`,
+        `livecore-settlements-${market}`,
+      ],
+    });
   }
 });

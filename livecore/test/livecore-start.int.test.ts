@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { topics } from '@ginkgo/contracts';
-import { PortInUseError, TcpProxy } from '@ginkgo/platform';
+import { PortInUseError } from '@ginkgo/platform';
+import { TcpProxy } from '@ginkgo/platform/testing';
 import { LivecoreConfig, LinkError, startLivecore } from '../src/index.js';
 import { eventually, requireEnv, uniqueSuffix } from './support.js';
 
@@ -20,7 +21,11 @@ const close = (s: net.Server) => new Promise<void>((r) => s.close(() => r()));
 const portOf = (s: net.Server) => (s.address() as net.AddressInfo).port;
 
 async function marketTopics(market: string): Promise<string[]> {
-  const admin = new Kafka({ clientId: 'livecore-start-test', brokers: requireEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'livecore-start-test',
+    brokers: requireEnv('KAFKA_BROKERS').split(','),
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     return (await admin.listTopics()).filter((t) => t.endsWith(`.${market}`) || t === topics.marketData(market));
@@ -47,7 +52,10 @@ describe('livecore start with a broken link', () => {
         HEALTH_PORT: String(healthPort),
         MARKET: market,
       });
-      const err = await startLivecore(config).then(() => undefined, (e: unknown) => e);
+      const err = await startLivecore(config).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(LinkError);
       expect(String(err)).toContain(`livecore cannot reach MySQL at 127.0.0.1:${mysql.port} (MYSQL_URL)`);
       expect(mysql.refused).toBeGreaterThan(0); // it really tried
@@ -74,7 +82,10 @@ describe('livecore start with a broken link', () => {
         HEALTH_PORT: String(portOf(holder)),
         MARKET: market,
       });
-      const err = await startLivecore(config).then(() => undefined, (e: unknown) => e);
+      const err = await startLivecore(config).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(PortInUseError);
       expect(String(err)).toContain(`livecore health endpoint (HEALTH_PORT): port ${portOf(holder)} is already in use`);
       // The other listener still owns the port and answers.

@@ -1,17 +1,21 @@
-import { PortfolioSpec, type SubmitOrder } from '@ginkgo/contracts';
+import type { SubmitOrder } from '@ginkgo/contracts';
 import { hkMarket, localTs, orderFeeTotal, withStCodes, cnAShareMarket } from '@ginkgo/core';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { PaperExchange, parseCsvTape, type BrokerReport } from '../src/index.js';
-import { runEmbedded } from '../src/demo/embedded-system.js';
-import { hkDemoPortfolios } from '../src/demo/demo-main.js';
+import { testOrder } from '@ginkgo/platform/testing';
+import { PaperExchange, type BrokerReport } from '../src/index.js';
 
 let n = 0;
 const hkDay = (hhmm: string) => localTs(hkMarket, '2026-11-24', hhmm);
-const hkOrder = (o: Partial<SubmitOrder>): SubmitOrder => ({
-  type: 'submit', clientOrderId: `hk-${++n}`, portfolioId: 'pf', epoch: 1, nodeId: 'n', market: 'hk', code: '0005.HK',
-  side: 'BUY', orderType: 'LIMIT', price: 9_500, volume: 400, ts: hkDay('10:00'), reason: '', ...o,
-});
+const hkOrder = (o: Partial<SubmitOrder>): SubmitOrder =>
+  testOrder({
+    clientOrderId: `hk-${++n}`,
+    portfolioId: 'pf',
+    market: 'hk',
+    code: '0005.HK',
+    price: 9_500,
+    volume: 400,
+    ts: hkDay('10:00'),
+    ...o,
+  });
 
 const venue = (rules = hkMarket) => {
   const ex = new PaperExchange({ rules, fillOnSubmit: true });
@@ -20,11 +24,14 @@ const venue = (rules = hkMarket) => {
   return { ex, reports };
 };
 
-describe('the paper venue applies core\'s market rules (same data as the engine)', () => {
+describe("the paper venue applies core's market rules (same data as the engine)", () => {
   test('Hong Kong: board lot per stock, same-day resale, HK fees charged by the venue', async () => {
     const { ex, reports } = venue();
     await ex.submit(hkOrder({ volume: 500 }));
-    expect(reports.at(-1)).toMatchObject({ event: 'REJECTED', reason: expect.stringMatching(/bad lot \(board-lot\).*multiples of 400/) });
+    expect(reports.at(-1)).toMatchObject({
+      event: 'REJECTED',
+      reason: expect.stringMatching(/bad lot \(board-lot\).*multiples of 400/),
+    });
     const buy = hkOrder({ volume: 800 });
     await ex.submit(buy);
     expect(reports.at(-1)).toMatchObject({ event: 'FILLED', fillVolume: 800 });
@@ -39,7 +46,15 @@ describe('the paper venue applies core\'s market rules (same data as the engine)
   test('A shares: the risk-warning daily buy cap counts fills and open orders of the day', async () => {
     const { ex, reports } = venue(withStCodes(cnAShareMarket, ['600001.SH']));
     const ts = localTs(cnAShareMarket, '2026-11-24', '10:00');
-    const o = (volume: number) => ({ ...hkOrder({}), market: 'cn', code: '600001.SH', price: 300, volume, ts, clientOrderId: `cn-${++n}` });
+    const o = (volume: number) => ({
+      ...hkOrder({}),
+      market: 'cn',
+      code: '600001.SH',
+      price: 300,
+      volume,
+      ts,
+      clientOrderId: `cn-${++n}`,
+    });
     await ex.submit(o(400_000));
     expect(reports.at(-1)).toMatchObject({ event: 'FILLED' });
     await ex.submit(o(200_000));
@@ -48,21 +63,27 @@ describe('the paper venue applies core\'s market rules (same data as the engine)
     expect(reports.at(-1)).toMatchObject({ event: 'FILLED' });
   });
 
-  test('a Portfolio on the HK market runs through the embedded pipeline with its own lots and fees, nothing rejected', async () => {
-    const path = fileURLToPath(new URL('../tapes/hk-sample-3d.csv', import.meta.url));
-    const tape = parseCsvTape(await readFile(path, 'utf8'), { market: 'hk', source: path });
-    const run = await runEmbedded(hkDemoPortfolios, tape, { market: 'hk' });
-    expect(run.orders.length).toBeGreaterThan(5);
-    expect(run.rejections).toEqual([]);
-    const lots: Record<string, number> = { '0700.HK': 100, '0005.HK': 400, '0941.HK': 500 };
-    for (const o of run.orders) expect(o.volume % lots[o.code]!).toBe(0);
-    expect(run.settlements.map((s) => s.currency)).toEqual(expect.arrayContaining(['HKD']));
-    // shares bought and sold on the same day (no T+1) happen on this tape
-    const day = (ts: number) => new Date(ts + 8 * 3_600_000).toISOString().slice(0, 10);
-    const sameDay = run.orders.some((s) => s.side === 'SELL' && run.orders.some((b) => b.side === 'BUY' && b.code === s.code && day(b.ts) === day(s.ts) && b.ts < s.ts));
-    expect(sameDay).toBe(true);
-    const spec = PortfolioSpec.parse(hkDemoPortfolios['hk-ma-cross-demo']);
-    expect(spec.commission).toEqual({ rate: '0.0003', minimum: '3.00' });
-    expect(run.views.find((v) => v.portfolioId === 'hk-ma-cross-demo')?.feesPaid).toBeGreaterThan(0);
+  test("fees: the venue charges the commission the order carries (the Portfolio's), not its default, and reports each fill's fee", async () => {
+    const ex = new PaperExchange({ rules: cnAShareMarket, fillOnSubmit: true, maxFillVolume: 400 });
+    const reports: BrokerReport[] = [];
+    ex.onReport((r) => reports.push(r));
+    const ts = localTs(cnAShareMarket, '2026-11-24', '10:00');
+    const cn = (clientOrderId: string, o: Partial<SubmitOrder>) =>
+      hkOrder({ market: 'cn', code: '600000.SH', price: 1000, volume: 1000, ts, clientOrderId, ...o });
+    await ex.submit(cn('broker-a-1', { portfolioId: 'broker-a', commission: { rate: '0.0001', minimum: '0.10' } }));
+    await ex.submit(cn('default-1', { portfolioId: 'default' }));
+    // Fills of at most 400: one on acceptance, then one per quote.
+    ex.onPrice('600000.SH', 1000, ts + 1_000);
+    ex.onPrice('600000.SH', 1000, ts + 2_000);
+    const fees = (id: string) => reports.filter((r) => r.clientOrderId === id && r.fillId).map((r) => r.fillFee);
+    // 0.01%, at least 0.10 yuan, on the cumulative amount (400k, 800k, 1M fen): 40+4, 80+8, 100+10.
+    expect(fees('broker-a-1')).toEqual([44, 44, 22]);
+    const commission = { rate: '0.0001', minMinor: 10 };
+    const total = orderFeeTotal(cnAShareMarket, 'BUY', 1_000_000, { day: '2026-11-24', commission });
+    expect(total).toBe(110);
+    expect((await ex.account('broker-a')).cash).toBe(100_000_000_00 - 1_000_000 - total);
+    // Without a commission on the order: the market's default (5-yuan minimum, charged once per order).
+    expect(fees('default-1')).toEqual([504, 4, 2]);
+    expect((await ex.account('default')).cash).toBe(100_000_000_00 - 1_000_000 - 510);
   });
 });

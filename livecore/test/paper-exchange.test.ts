@@ -1,16 +1,25 @@
 import type { PriceUpdate, SubmitOrder } from '@ginkgo/contracts';
 import { localTs, cnAShareMarket } from '@ginkgo/core';
+import { testOrder } from '@ginkgo/platform/testing';
 import { PaperExchange, type BrokerReport } from '../src/index.js';
 
 const day1 = (hhmm: string) => localTs(cnAShareMarket, '2026-11-24', hhmm);
 const day2 = (hhmm: string) => localTs(cnAShareMarket, '2026-11-25', hhmm);
 let n = 0;
-const order = (o: Partial<SubmitOrder>): SubmitOrder => ({
-  type: 'submit', clientOrderId: `pf-${++n}`, portfolioId: 'pf', epoch: 1, nodeId: 'n', market: 'cn', code: '600000.SH',
-  side: 'BUY', orderType: 'LIMIT', price: 1000, volume: 100, ts: day1('10:00'), reason: '', ...o,
-});
+const order = (o: Partial<SubmitOrder>): SubmitOrder =>
+  testOrder({ clientOrderId: `pf-${++n}`, portfolioId: 'pf', ts: day1('10:00'), ...o });
 const tick = (price: number, ts = day1('10:01'), extra: Partial<PriceUpdate> = {}): PriceUpdate => ({
-  type: 'price', eventId: `t-${++n}`, ts, seq: n, market: 'cn', code: '600000.SH', kind: 'tick', price, volume: 10_000, prevClose: 1000, ...extra,
+  type: 'price',
+  eventId: `t-${++n}`,
+  ts,
+  seq: n,
+  market: 'cn',
+  code: '600000.SH',
+  kind: 'tick',
+  price,
+  volume: 10_000,
+  prevClose: 1000,
+  ...extra,
 });
 // The venue rules below are written in arrival order (a tick at 10:01, then an order stamped 10:00): the live
 // 'current-quote' matching. Event-time matching, the default, has its own tests at the end.
@@ -61,7 +70,11 @@ describe('paper exchange (A-share venue)', () => {
     ];
     for (const [o, reason] of cases) {
       await ex.submit(o);
-      expect(reports.at(-1)).toMatchObject({ clientOrderId: o.clientOrderId, event: 'REJECTED', reason: expect.stringMatching(reason) });
+      expect(reports.at(-1)).toMatchObject({
+        clientOrderId: o.clientOrderId,
+        event: 'REJECTED',
+        reason: expect.stringMatching(reason),
+      });
     }
   });
 
@@ -75,22 +88,43 @@ describe('paper exchange (A-share venue)', () => {
     ex.onMarketData(tick(1002, day2('09:31'), { prevClose: 1000 }));
     const nextDay = order({ side: 'SELL', volume: 200, price: 1000, ts: day2('09:32') });
     await ex.submit(nextDay);
-    expect(reports.filter((r) => r.clientOrderId === nextDay.clientOrderId).map((r) => r.event)).toEqual(['ACCEPTED', 'FILLED']);
+    expect(reports.filter((r) => r.clientOrderId === nextDay.clientOrderId).map((r) => r.event)).toEqual([
+      'ACCEPTED',
+      'FILLED',
+    ]);
     expect((await ex.account('pf')).positions).toEqual([]);
   });
 
   test('nothing fills at a locked limit-down for sells; suspension refuses orders; the close expires day orders', async () => {
-    const { ex, reports, of } = setup({ accounts: { pf: { cashMinor: 1_000_000_00, positions: { '600000.SH': 1000 } } } });
+    const { ex, reports, of } = setup({
+      accounts: { pf: { cashMinor: 1_000_000_00, positions: { '600000.SH': 1000 } } },
+    });
     ex.onMarketData(tick(900));
     const sell = order({ side: 'SELL', price: 900, volume: 500 });
     await ex.submit(sell);
     ex.onMarketData(tick(900));
     expect(of(sell.clientOrderId)).toEqual(['ACCEPTED']);
-    ex.onMarketData({ type: 'suspension', eventId: 's1', ts: day1('10:30'), seq: 1, market: 'cn', code: '600000.SH', suspended: true });
+    ex.onMarketData({
+      type: 'suspension',
+      eventId: 's1',
+      ts: day1('10:30'),
+      seq: 1,
+      market: 'cn',
+      code: '600000.SH',
+      suspended: true,
+    });
     const late = order({});
     await ex.submit(late);
     expect(reports.at(-1)).toMatchObject({ event: 'REJECTED', reason: '600000.SH is suspended' });
-    ex.onMarketData({ type: 'session', eventId: 'c1', ts: day1('15:00'), seq: 2, market: 'cn', phase: 'close', tradingDay: '2026-11-24' });
+    ex.onMarketData({
+      type: 'session',
+      eventId: 'c1',
+      ts: day1('15:00'),
+      seq: 2,
+      market: 'cn',
+      phase: 'close',
+      tradingDay: '2026-11-24',
+    });
     expect(of(sell.clientOrderId)).toEqual(['ACCEPTED', 'EXPIRED']);
   });
 
@@ -114,7 +148,14 @@ describe('paper exchange matching at the event time of each order (default)', ()
   const orders = [
     order({ clientOrderId: 'eo-1', price: 1000, volume: 300, ts: at('10:00', 10) }),
     order({ clientOrderId: 'eo-2', price: 999, volume: 200, ts: at('10:00', 20) }),
-    order({ clientOrderId: 'eo-3', side: 'SELL', price: 1002, volume: 100, ts: at('10:00', 50), portfolioId: 'seller' }),
+    order({
+      clientOrderId: 'eo-3',
+      side: 'SELL',
+      price: 1002,
+      volume: 100,
+      ts: at('10:00', 50),
+      portfolioId: 'seller',
+    }),
   ];
   const accounts = { seller: { cashMinor: 0, positions: { '600000.SH': 1000 } } };
 
@@ -141,7 +182,10 @@ describe('paper exchange matching at the event time of each order (default)', ()
     expect(late).toEqual(onTime);
     expect(early).toEqual(onTime);
     // eo-1 (limit 10.00 at 10:00:10, quote 10.04): fills 200 at 9.98 (10:00:20), 100 at 9.95 (10:00:40).
-    const fills = (id: string) => onTime.reports.filter((r) => r.clientOrderId === id && r.fillPrice !== undefined).map((r) => [r.fillVolume, r.fillPrice, r.ts]);
+    const fills = (id: string) =>
+      onTime.reports
+        .filter((r) => r.clientOrderId === id && r.fillPrice !== undefined)
+        .map((r) => [r.fillVolume, r.fillPrice, r.ts]);
     expect(fills('eo-1')).toEqual([
       [200, 998, at('10:00', 20)],
       [100, 995, at('10:00', 40)],

@@ -17,7 +17,11 @@ export function kafka(clientId: string): MessageBus {
 export const mysql = () => new MySqlDatabase(requireEnv('MYSQL_URL'));
 
 /** Polls until `probe` returns a value, or fails naming what it waited for. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 45_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 45_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -28,7 +32,11 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
 }
 
 /** Collects every JSON message of a topic from the beginning (own consumer group). */
-export async function collect<T>(bus: MessageBus, topic: string, groupId: string): Promise<{ items: T[]; close: () => Promise<void> }> {
+export async function collect<T>(
+  bus: MessageBus,
+  topic: string,
+  groupId: string,
+): Promise<{ items: T[]; close: () => Promise<void> }> {
   const items: T[] = [];
   const c = await bus.consumer({ groupId, topics: [topic], fromBeginning: true });
   await c.run(async (m) => {

@@ -1,4 +1,11 @@
-import { livecoreTopics, topics, type LivecoreCommandInput, type LivecoreReply, type OrderEvent, type SubmitOrder } from '@ginkgo/contracts';
+import {
+  livecoreTopics,
+  topics,
+  type LivecoreCommandInput,
+  type LivecoreReply,
+  type OrderEvent,
+  type SubmitOrder,
+} from '@ginkgo/contracts';
 import { cnAShareMarket, localTs } from '@ginkgo/core';
 import type { MessageBus, MessageProducer, MySqlDatabase } from '@ginkgo/platform';
 import { MySqlOrderLedger, PaperExchange, TradeGateway, type TradeGatewayOptions } from '../src/index.js';
@@ -24,15 +31,26 @@ describe('trade gateway against real Kafka and MySQL', () => {
     await db.close();
   }, 120_000);
 
+  /** A started gateway of `market` (stopped after the tests); its group is the market's, as a restart's is. */
+  async function startGateway(
+    market: string,
+    broker: TradeGatewayOptions['broker'],
+    ledger: TradeGatewayOptions['ledger'] = new MySqlOrderLedger(db),
+    opts: Partial<TradeGatewayOptions> = {},
+  ) {
+    const gateway = new TradeGateway({ market, bus, broker, ledger, logger, groupId: `gw-${market}`, ...opts });
+    await gateway.start();
+    stops.push(() => gateway.stop());
+    return gateway;
+  }
+
   /** A fresh market id per test: its own orders/events/control topics, so tests never see each other. */
   async function world(opts: Partial<TradeGatewayOptions> & { exchange?: PaperExchange } = {}) {
     const market = `t${uniqueSuffix()}`.slice(0, 16);
     const exchange = opts.exchange ?? new PaperExchange({ fillOnSubmit: false });
     const ledger = new MySqlOrderLedger(db);
     await ledger.init();
-    const gateway = new TradeGateway({ market, bus, broker: exchange, ledger, logger, groupId: `gw-${market}`, ...opts });
-    await gateway.start();
-    stops.push(() => gateway.stop());
+    const gateway = await startGateway(market, exchange, ledger, opts);
     const events = await collect<OrderEvent>(bus, topics.orderEvents(market), `ev-${market}`);
     const replies = await collect<LivecoreReply>(bus, livecoreTopics.controlReplies(market), `rp-${market}`);
     stops.push(events.close, replies.close);
@@ -40,14 +58,28 @@ describe('trade gateway against real Kafka and MySQL', () => {
     const pf = `pf-${market}`;
     const submit = async (o: Partial<SubmitOrder> = {}) => {
       const order: SubmitOrder = {
-        type: 'submit', clientOrderId: `${pf}-${++seq}`, portfolioId: pf, epoch: 1, nodeId: 'n1', market, code: '600000.SH',
-        side: 'BUY', orderType: 'LIMIT', price: 1000, volume: 100, ts: ts0, reason: '', ...o,
+        type: 'submit',
+        clientOrderId: `${pf}-${++seq}`,
+        portfolioId: pf,
+        epoch: 1,
+        nodeId: 'n1',
+        market,
+        code: '600000.SH',
+        side: 'BUY',
+        orderType: 'LIMIT',
+        price: 1000,
+        volume: 100,
+        ts: ts0,
+        reason: '',
+        ...o,
       };
       await producer.send(topics.orders(market), [{ key: pf, value: JSON.stringify(order) }]);
       return order;
     };
     const command = async (c: { requestId: string; type: LivecoreCommandInput['type'] } & Record<string, unknown>) => {
-      await producer.send(livecoreTopics.control(market), [{ key: c.requestId, value: JSON.stringify({ market, ts: ts0, ...c }) }]);
+      await producer.send(livecoreTopics.control(market), [
+        { key: c.requestId, value: JSON.stringify({ market, ts: ts0, ...c }) },
+      ]);
       return eventually(`reply to ${c.requestId}`, () => replies.items.find((r) => r.requestId === c.requestId));
     };
     const eventsOf = (id: string) => events.items.filter((e) => e.clientOrderId === id).map((e) => e.event);
@@ -56,13 +88,30 @@ describe('trade gateway against real Kafka and MySQL', () => {
 
   test('S4.01 the live engine consumes orders and the control topic, with the broker adapter initialised', async () => {
     const w = await world();
-    expect(w.gateway.status()).toMatchObject({ ready: true, broker: 'paper', consuming: [topics.orders(w.market), livecoreTopics.control(w.market)] });
+    expect(w.gateway.status()).toMatchObject({
+      ready: true,
+      broker: 'paper',
+      consuming: [topics.orders(w.market), livecoreTopics.control(w.market)],
+    });
     w.exchange.onPrice('600000.SH', 1000, ts0);
     const o = await w.submit();
     await eventually('fill', () => w.eventsOf(o.clientOrderId).includes('FILLED'));
     expect(w.eventsOf(o.clientOrderId)).toEqual(['ACCEPTED', 'FILLED']);
     const reply = await w.command({ type: 'reconcile', requestId: `rq-${w.market}` });
     expect(reply).toMatchObject({ ok: true, result: { checked: 0, corrections: [] } });
+  });
+
+  test("fees: an order carries its Portfolio's commission through Kafka and the gateway; the fill event reports the venue's fee from it", async () => {
+    const w = await world();
+    w.exchange.onPrice('600000.SH', 1000, ts0);
+    // 1,000 shares at 10.00: 0.01% = 1.00 commission (minimum 0.10) + 0.10 transfer fee; the default would be 5.10
+    const o = await w.submit({ volume: 1000, commission: { rate: '0.0001', minimum: '0.10' } });
+    const fill = await eventually('fill with its fee', () =>
+      w.events.items.find((e) => e.clientOrderId === o.clientOrderId && e.event === 'FILLED'),
+    );
+    expect(fill).toMatchObject({ fillVolume: 1000, fillPrice: 1000, fillFee: 110 });
+    expect((await w.ledger.order(o.clientOrderId))?.commission).toEqual({ rate: '0.0001', minimum: '0.10' });
+    expect((await w.exchange.account(w.pf)).cash).toBe(100_000_000_00 - 1_000_000 - 110);
   });
 
   test('S4.02 stopping finishes the order in flight and takes no new ones', async () => {
@@ -83,10 +132,10 @@ describe('trade gateway against real Kafka and MySQL', () => {
     // Evidence that the stopped gateway left it alone: its group did not commit past it, so the next
     // gateway of the group (another broker) gets it, and the stopped one's broker never saw it.
     const next = new PaperExchange({ fillOnSubmit: false });
-    const successor = new TradeGateway({ market: w.market, bus, broker: next, ledger: new MySqlOrderLedger(db), logger, groupId: `gw-${w.market}` });
-    await successor.start();
-    stops.push(() => successor.stop());
-    await eventually('the later order accepted by the next gateway', () => w.eventsOf(later.clientOrderId).includes('ACCEPTED'));
+    await startGateway(w.market, next);
+    await eventually('the later order accepted by the next gateway', () =>
+      w.eventsOf(later.clientOrderId).includes('ACCEPTED'),
+    );
     expect(await next.order(later.clientOrderId)).toBeDefined();
     expect(handed).toEqual([o.clientOrderId]);
     expect(w.eventsOf(later.clientOrderId)).toEqual(['ACCEPTED']);
@@ -100,7 +149,11 @@ describe('trade gateway against real Kafka and MySQL', () => {
     await eventually('SUBMIT_FAILED', () => w.events.items.find((e) => e.clientOrderId === o.clientOrderId));
     const failed = w.events.items.filter((e) => e.clientOrderId === o.clientOrderId);
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ event: 'SUBMIT_FAILED', portfolioId: w.pf, reason: expect.stringMatching(/unavailable.*after 3 attempts/) });
+    expect(failed[0]).toMatchObject({
+      event: 'SUBMIT_FAILED',
+      portfolioId: w.pf,
+      reason: expect.stringMatching(/unavailable.*after 3 attempts/),
+    });
     expect(w.gateway.stats.retries).toBe(2);
     // Retried successfully when the broker comes back within the policy.
     exchange.setReachable(true);
@@ -128,7 +181,20 @@ describe('trade gateway against real Kafka and MySQL', () => {
     exchange.onPrice('600000.SH', 1000, ts0 + 1000);
     await eventually('partial fill', () => w.eventsOf(o.clientOrderId).includes('PARTIALLY_FILLED'));
     await producer.send(topics.orders(w.market), [
-      { key: w.pf, value: JSON.stringify({ type: 'cancel', clientOrderId: o.clientOrderId, portfolioId: w.pf, epoch: 1, nodeId: 'n1', market: w.market, ts: ts0 + 2000, force: false, reason: 'strategy cancel' }) },
+      {
+        key: w.pf,
+        value: JSON.stringify({
+          type: 'cancel',
+          clientOrderId: o.clientOrderId,
+          portfolioId: w.pf,
+          epoch: 1,
+          nodeId: 'n1',
+          market: w.market,
+          ts: ts0 + 2000,
+          force: false,
+          reason: 'strategy cancel',
+        }),
+      },
     ]);
     await eventually('CANCELLED', () => w.eventsOf(o.clientOrderId).includes('CANCELLED'));
     expect(w.eventsOf(o.clientOrderId)).toEqual(['ACCEPTED', 'PARTIALLY_FILLED', 'CANCELLED']);
@@ -141,18 +207,35 @@ describe('trade gateway against real Kafka and MySQL', () => {
     w.exchange.onPrice('600000.SH', 1010, ts0);
     const a = await w.submit({ price: 1000 });
     const b = await w.submit({ price: 1000 });
-    await eventually('both accepted', () => w.eventsOf(b.clientOrderId).includes('ACCEPTED') && w.eventsOf(a.clientOrderId).includes('ACCEPTED'));
-    expect(await w.command({ type: 'cancel', requestId: `c1-${w.market}`, clientOrderId: a.clientOrderId, requestedBy: 'alice' })).toMatchObject({ ok: true });
+    await eventually(
+      'both accepted',
+      () => w.eventsOf(b.clientOrderId).includes('ACCEPTED') && w.eventsOf(a.clientOrderId).includes('ACCEPTED'),
+    );
+    expect(
+      await w.command({
+        type: 'cancel',
+        requestId: `c1-${w.market}`,
+        clientOrderId: a.clientOrderId,
+        requestedBy: 'alice',
+      }),
+    ).toMatchObject({ ok: true });
     await eventually('manual CANCELLED', () => w.eventsOf(a.clientOrderId).includes('CANCELLED'));
     // The broker link is down: a plain cancel fails loudly and nothing changes...
     w.exchange.setReachable(false);
     const refused = await w.command({ type: 'cancel', requestId: `c2-${w.market}`, clientOrderId: b.clientOrderId });
-    expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/broker paper unavailable.*nothing changed/) });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/broker paper unavailable.*nothing changed/),
+    });
     expect(w.eventsOf(b.clientOrderId)).toEqual(['ACCEPTED']);
     // ...while a force-cancel informs the portfolio at once.
-    expect(await w.command({ type: 'cancel', requestId: `c3-${w.market}`, clientOrderId: b.clientOrderId, force: true })).toMatchObject({ ok: true });
+    expect(
+      await w.command({ type: 'cancel', requestId: `c3-${w.market}`, clientOrderId: b.clientOrderId, force: true }),
+    ).toMatchObject({ ok: true });
     await eventually('forced CANCELLED', () => w.eventsOf(b.clientOrderId).includes('CANCELLED'));
-    expect(w.events.items.find((e) => e.clientOrderId === b.clientOrderId && e.event === 'CANCELLED')?.reason).toMatch(/^forced:/);
+    expect(w.events.items.find((e) => e.clientOrderId === b.clientOrderId && e.event === 'CANCELLED')?.reason).toMatch(
+      /^forced:/,
+    );
     const unknown = await w.command({ type: 'cancel', requestId: `c4-${w.market}`, clientOrderId: `${w.pf}-999` });
     expect(unknown).toMatchObject({ ok: false, error: expect.stringMatching(/unknown to the gateway/) });
     w.exchange.setReachable(true);
@@ -163,7 +246,20 @@ describe('trade gateway against real Kafka and MySQL', () => {
     w.exchange.onPrice('600000.SH', 1010, ts0); // above the buy limits: the orders rest
     const cancel = (clientOrderId: string, epoch: number, nodeId: string) =>
       producer.send(topics.orders(w.market), [
-        { key: w.pf, value: JSON.stringify({ type: 'cancel', clientOrderId, portfolioId: w.pf, epoch, nodeId, market: w.market, ts: ts0 + 1000, force: false, reason: 'strategy cancel' }) },
+        {
+          key: w.pf,
+          value: JSON.stringify({
+            type: 'cancel',
+            clientOrderId,
+            portfolioId: w.pf,
+            epoch,
+            nodeId,
+            market: w.market,
+            ts: ts0 + 1000,
+            force: false,
+            reason: 'strategy cancel',
+          }),
+        },
       ]);
     const a = await w.submit({ price: 1000, epoch: 1, nodeId: 'old-node' });
     await eventually('order of epoch 1 accepted', () => w.eventsOf(a.clientOrderId).includes('ACCEPTED'));
@@ -194,18 +290,22 @@ describe('trade gateway against real Kafka and MySQL', () => {
     exchange.onPrice('600000.SH', 1010, ts0);
     const o = await w.submit({ price: 1000, volume: 500 });
     const p = await w.submit({ price: 990, volume: 200 });
-    await eventually('accepted', () => w.eventsOf(o.clientOrderId).includes('ACCEPTED') && w.eventsOf(p.clientOrderId).includes('ACCEPTED'));
+    await eventually(
+      'accepted',
+      () => w.eventsOf(o.clientOrderId).includes('ACCEPTED') && w.eventsOf(p.clientOrderId).includes('ACCEPTED'),
+    );
     await w.gateway.stop();
     // While no gateway runs, the venue fills one order and the other is cancelled there.
     exchange.onPrice('600000.SH', 995, ts0 + 5000);
     await exchange.cancel(p.clientOrderId, ts0 + 6000, 'cancelled at the venue');
     expect(w.eventsOf(o.clientOrderId)).toEqual(['ACCEPTED']);
-    const restarted = new TradeGateway({ market: w.market, bus, broker: exchange, ledger: new MySqlOrderLedger(db), logger, groupId: `gw-${w.market}` });
-    await restarted.start();
-    stops.push(() => restarted.stop());
+    const restarted = await startGateway(w.market, exchange);
     await eventually('missed fill published', () => w.eventsOf(o.clientOrderId).includes('FILLED'));
     await eventually('missed cancel published', () => w.eventsOf(p.clientOrderId).includes('CANCELLED'));
-    expect(w.events.items.find((e) => e.clientOrderId === o.clientOrderId && e.event === 'FILLED')).toMatchObject({ fillVolume: 500, fillPrice: 995 });
+    expect(w.events.items.find((e) => e.clientOrderId === o.clientOrderId && e.event === 'FILLED')).toMatchObject({
+      fillVolume: 500,
+      fillPrice: 995,
+    });
     const again = await restarted.reconcile();
     expect(again).toMatchObject({ checked: 0, corrections: [] });
     expect(w.eventsOf(o.clientOrderId)).toEqual(['ACCEPTED', 'FILLED']);

@@ -14,7 +14,12 @@ export interface LatencySummary {
 }
 
 export function summarize(samples: number[]): LatencySummary {
-  return { samples: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99), max: percentile(samples, 100) };
+  return {
+    samples: samples.length,
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+    max: percentile(samples, 100),
+  };
 }
 
 export const ms = (v: number) => `${v.toFixed(2)} ms`;

@@ -46,7 +46,8 @@ const guard = setTimeout(() => {
 }, 300_000);
 guard.unref();
 
-const line = (label: string, s: LatencySummary) => console.log(`  ${label.padEnd(37)} p50 ${ms(s.p50)}  p99 ${ms(s.p99)}  max ${ms(s.max)}  (${s.samples} samples)`);
+const line = (label: string, s: LatencySummary) =>
+  console.log(`  ${label.padEnd(37)} p50 ${ms(s.p50)}  p99 ${ms(s.p99)}  max ${ms(s.max)}  (${s.samples} samples)`);
 const goal = (ok: boolean) => (ok ? 'meets the goal' : 'MISSES the goal');
 
 async function cleanUp(): Promise<void> {
@@ -66,7 +67,9 @@ async function cleanUp(): Promise<void> {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  console.log(`node-runtime bench on Kafka ${brokers.join(',')} (run ${runId}); figures are noisy on a shared 2-core machine`);
+  console.log(
+    `node-runtime bench on Kafka ${brokers.join(',')} (run ${runId}); figures are noisy on a shared 2-core machine`,
+  );
   try {
     const a = await rawRoundTrip(kafka, `${runId}-rtt`, SAMPLES, WARMUP);
     const relay = await rawRelay(kafka, `${runId}-relay`, SAMPLES, WARMUP);
@@ -77,31 +80,78 @@ async function main(): Promise<void> {
     line('(b) tick -> order via ExecutionNode', b);
     const ratio50 = b.p50 / a.p50;
     const ratio99 = b.p99 / a.p99;
-    console.log(`  b/a: p50 ${ratio50.toFixed(2)}, p99 ${ratio99.toFixed(2)} (goal <= 1.5: p50 ${goal(ratio50 <= 1.5)}, p99 ${goal(ratio99 <= 1.5)})`);
-    console.log(`  (b is two Kafka hops; for reference b/a': p50 ${(b.p50 / relay.p50).toFixed(2)}, p99 ${(b.p99 / relay.p99).toFixed(2)})`);
+    console.log(
+      `  b/a: p50 ${ratio50.toFixed(2)}, p99 ${ratio99.toFixed(2)} (goal <= 1.5: p50 ${goal(ratio50 <= 1.5)}, p99 ${goal(ratio99 <= 1.5)})`,
+    );
+    console.log(
+      `  (b is two Kafka hops; for reference b/a': p50 ${(b.p50 / relay.p50).toFixed(2)}, p99 ${(b.p99 / relay.p99).toFixed(2)})`,
+    );
     // Against the raw two-hop relay of the same run: the node's own share of the latency.
     printBenchFigures([
-      { ...againstBaseline({ name: 'node.tickToOrder.p50.ratioTwoHop', value: b.p50 / relay.p50, unit: 'ratio', better: 'lower' }, 1), baseline: relay.p50, note: 'baseline: raw two-hop relay p50 in ms' },
-      { ...againstBaseline({ name: 'node.tickToOrder.p99.ratioTwoHop', value: b.p99 / relay.p99, unit: 'ratio', better: 'lower' }, 1), baseline: relay.p99, note: 'baseline: raw two-hop relay p99 in ms' },
+      {
+        ...againstBaseline(
+          { name: 'node.tickToOrder.p50.ratioTwoHop', value: b.p50 / relay.p50, unit: 'ratio', better: 'lower' },
+          1,
+        ),
+        baseline: relay.p50,
+        note: 'baseline: raw two-hop relay p50 in ms',
+      },
+      {
+        ...againstBaseline(
+          { name: 'node.tickToOrder.p99.ratioTwoHop', value: b.p99 / relay.p99, unit: 'ratio', better: 'lower' },
+          1,
+        ),
+        baseline: relay.p99,
+        note: 'baseline: raw two-hop relay p99 in ms',
+      },
       { name: 'node.tickToOrder.p50.ms', value: Math.round(b.p50 * 1000) / 1000, unit: 'ms', better: 'lower' },
     ]);
 
-    const c = await routingThroughput({ kafka, brokers, runId, logger, portfolios: PORTFOLIOS, codesPerPortfolio: PER_PORTFOLIO, universe: UNIVERSE, ticks: TICKS, deadlineMs: DEADLINE_MS });
+    const c = await routingThroughput({
+      kafka,
+      brokers,
+      runId,
+      logger,
+      portfolios: PORTFOLIOS,
+      codesPerPortfolio: PER_PORTFOLIO,
+      universe: UNIVERSE,
+      ticks: TICKS,
+      deadlineMs: DEADLINE_MS,
+    });
     console.log(
       `routing throughput: ${c.portfolios} portfolios x ${c.codesPerPortfolio} codes over ${c.universe} codes (each tick to ${c.fanOut.toFixed(1)} portfolios), backlog of ${c.ticks} ticks, no-op strategy, in-memory state:`,
     );
     console.log(`  assigning ${c.portfolios} portfolios took ${(c.assignMs / 1000).toFixed(1)} s`);
     console.log(`  (c) raw kafkajs consumer            ${c.rawRate.toFixed(0)} ticks/s`);
     const partial = c.nodeTicks < c.ticks ? ` (only ${c.nodeTicks} of ${c.ticks} within ${DEADLINE_MS / 1000} s)` : '';
-    console.log(`  (c) raw kafkajs, commit per message ${c.rawCommitEachRate.toFixed(0)} ticks/s (reference: what KafkaMessageBus does)`);
-    console.log(`  (c) ExecutionNode routing           ${c.nodeRate.toFixed(0)} ticks/s${partial}; ${c.workerEvents} worker events`);
+    console.log(
+      `  (c) raw kafkajs, commit per message ${c.rawCommitEachRate.toFixed(0)} ticks/s (reference: what KafkaMessageBus does)`,
+    );
+    console.log(
+      `  (c) ExecutionNode routing           ${c.nodeRate.toFixed(0)} ticks/s${partial}; ${c.workerEvents} worker events`,
+    );
     const ratio = c.nodeRate / c.rawRate;
-    console.log(`  node/raw: ${ratio.toFixed(3)} (goal >= 0.7: ${goal(ratio >= 0.7)}); node/commit-per-message: ${(c.nodeRate / c.rawCommitEachRate).toFixed(2)}`);
+    console.log(
+      `  node/raw: ${ratio.toFixed(3)} (goal >= 0.7: ${goal(ratio >= 0.7)}); node/commit-per-message: ${(c.nodeRate / c.rawCommitEachRate).toFixed(2)}`,
+    );
     const fanOut = Math.round(c.fanOut);
     printBenchFigures([
-      againstBaseline({ name: `node.routing.fanout${fanOut}.ticksPerSec.threads1`, value: c.nodeRate, unit: 'ticks/s', better: 'higher' }, c.rawRate),
+      againstBaseline(
+        {
+          name: `node.routing.fanout${fanOut}.ticksPerSec.threads1`,
+          value: c.nodeRate,
+          unit: 'ticks/s',
+          better: 'higher',
+        },
+        c.rawRate,
+      ),
       // The bench process hosts the node with its portfolios (and the bench's own Kafka clients).
-      { name: `node.rss.pf${c.portfolios}.mb`, value: Math.round(process.memoryUsage().rss / 1024 / 1024), unit: 'MB', better: 'lower' },
+      {
+        name: `node.rss.pf${c.portfolios}.mb`,
+        value: Math.round(process.memoryUsage().rss / 1024 / 1024),
+        unit: 'MB',
+        better: 'lower',
+      },
     ]);
   } finally {
     await cleanUp();

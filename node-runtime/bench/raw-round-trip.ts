@@ -26,7 +26,12 @@ export class ArrivalWaiters<K> {
 }
 
 /** A kafkajs consumer that has joined its group (so nothing produced from now on is missed). */
-export async function joinedConsumer(kafka: Kafka, groupId: string, topic: string, onMessage: (value: string) => unknown) {
+export async function joinedConsumer(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  onMessage: (value: string) => unknown,
+) {
   const consumer = kafka.consumer({ groupId });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -48,7 +53,12 @@ export function rawProducer(kafka: Kafka) {
  * (a) Raw kafkajs: one message produced (acks=all), the time until a plain consumer gets it; one at a time on a
  * fresh single-partition topic. The floor any Kafka-based path is measured against.
  */
-export async function rawRoundTrip(kafka: Kafka, topic: string, samples: number, warmup: number): Promise<LatencySummary> {
+export async function rawRoundTrip(
+  kafka: Kafka,
+  topic: string,
+  samples: number,
+  warmup: number,
+): Promise<LatencySummary> {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
@@ -57,16 +67,11 @@ export async function rawRoundTrip(kafka: Kafka, topic: string, samples: number,
   const consumer = await joinedConsumer(kafka, `${topic}-consumer`, topic, (v) => waiters.arrived(v));
   const producer = rawProducer(kafka);
   await producer.connect();
-  const lat: number[] = [];
+  let lat: number[];
   try {
-    for (let i = 0; i < warmup + samples; i++) {
-      const id = `m${i}`;
-      const arrival = waiters.expect(id, 15_000);
-      const t0 = performance.now();
-      await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: id }] });
-      const at = await arrival;
-      if (i >= warmup) lat.push(at - t0);
-    }
+    lat = await timeEach(waiters, samples, warmup, (id) =>
+      producer.send({ topic, acks: -1, messages: [{ key: 'k', value: id }] }),
+    );
   } finally {
     await producer.disconnect();
     await consumer.disconnect();
@@ -82,26 +87,45 @@ export async function rawRelay(kafka: Kafka, topic: string, samples: number, war
   const [inTopic, outTopic] = [`${topic}-in`, `${topic}-out`];
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [inTopic, outTopic].map((t) => ({ topic: t, numPartitions: 1, replicationFactor: 1 })) });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [inTopic, outTopic].map((t) => ({ topic: t, numPartitions: 1, replicationFactor: 1 })),
+  });
   await admin.disconnect();
   const waiters = new ArrivalWaiters<string>();
   const producer = rawProducer(kafka);
   const relayProducer = rawProducer(kafka);
   await Promise.all([producer.connect(), relayProducer.connect()]);
-  const relay = await joinedConsumer(kafka, `${inTopic}-relay`, inTopic, (v) => relayProducer.send({ topic: outTopic, acks: -1, messages: [{ key: 'k', value: v }] }));
+  const relay = await joinedConsumer(kafka, `${inTopic}-relay`, inTopic, (v) =>
+    relayProducer.send({ topic: outTopic, acks: -1, messages: [{ key: 'k', value: v }] }),
+  );
   const consumer = await joinedConsumer(kafka, `${outTopic}-consumer`, outTopic, (v) => waiters.arrived(v));
-  const lat: number[] = [];
+  let lat: number[];
   try {
-    for (let i = 0; i < warmup + samples; i++) {
-      const id = `m${i}`;
-      const arrival = waiters.expect(id, 15_000);
-      const t0 = performance.now();
-      await producer.send({ topic: inTopic, acks: -1, messages: [{ key: 'k', value: id }] });
-      const at = await arrival;
-      if (i >= warmup) lat.push(at - t0);
-    }
+    lat = await timeEach(waiters, samples, warmup, (id) =>
+      producer.send({ topic: inTopic, acks: -1, messages: [{ key: 'k', value: id }] }),
+    );
   } finally {
     await Promise.all([producer.disconnect(), relayProducer.disconnect(), relay.disconnect(), consumer.disconnect()]);
   }
   return summarize(lat);
+}
+
+/** Sends warmup + samples messages one at a time; each latency runs from a send to that message's arrival. */
+async function timeEach(
+  waiters: ArrivalWaiters<string>,
+  samples: number,
+  warmup: number,
+  send: (id: string) => Promise<unknown>,
+): Promise<number[]> {
+  const lat: number[] = [];
+  for (let i = 0; i < warmup + samples; i++) {
+    const id = `m${i}`;
+    const arrival = waiters.expect(id, 15_000);
+    const t0 = performance.now();
+    await send(id);
+    const at = await arrival;
+    if (i >= warmup) lat.push(at - t0);
+  }
+  return lat;
 }

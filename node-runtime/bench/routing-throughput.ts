@@ -1,9 +1,9 @@
 import { topics } from '@ginkgo/contracts';
-import { ExecutionNode, InMemoryPortfolioStateStore } from '@ginkgo/node-runtime';
-import { KafkaMessageBus, PrefixedTopicBus, type Logger } from '@ginkgo/platform';
+import type { Logger } from '@ginkgo/platform';
 import type { Kafka } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
-import { benchRegistry, benchSpec, codeUniverse, noStatus, sessionStart, tick } from './bench-portfolios.js';
+import { assignCodeBlock, benchNode } from './bench-node.js';
+import { codeUniverse, sessionStart, tick } from './bench-portfolios.js';
 import { rawProducer } from './raw-round-trip.js';
 
 export interface RoutingFigures {
@@ -15,7 +15,7 @@ export interface RoutingFigures {
   ticks: number;
   assignMs: number;
   rawRate: number;
-  /** A plain consumer that commits after every message, as the node's KafkaMessageBus does (S9.02). */
+  /** A plain consumer that commits after every message, as the node's KafkaMessageBus does. */
   rawCommitEachRate: number;
   nodeTicks: number;
   nodeRate: number;
@@ -69,16 +69,20 @@ export async function routingThroughput(opts: {
   ticks: number;
   deadlineMs: number;
 }): Promise<RoutingFigures> {
-  const { kafka, brokers, runId, logger, portfolios, codesPerPortfolio: perPortfolio, universe, ticks, deadlineMs } = opts;
+  const {
+    kafka,
+    brokers,
+    runId,
+    logger,
+    portfolios,
+    codesPerPortfolio: perPortfolio,
+    universe,
+    ticks,
+    deadlineMs,
+  } = opts;
   const nodeId = `${runId}-route`;
   const nodeWindow = new RateWindow(ticks);
-  const bus = new PrefixedTopicBus(new KafkaMessageBus({ brokers, clientId: nodeId, logger }), {
-    prefix: `${nodeId}.`,
-    onHandled: (topic) => {
-      if (topic === topics.marketData('cn')) nodeWindow.hit();
-    },
-  });
-  const node = new ExecutionNode({ nodeId, markets: ['cn'], bus, stateStore: new InMemoryPortfolioStateStore(), status: noStatus, logger, registry: benchRegistry() });
+  const { bus, node } = benchNode({ brokers, nodeId, logger, onMarketData: () => nodeWindow.hit() });
   const codes = codeUniverse(universe);
   const mdTopic = bus.real(topics.marketData('cn'));
   try {
@@ -88,10 +92,7 @@ export async function routingThroughput(opts: {
     const ids = Array.from({ length: portfolios }, (_, i) => i);
     for (let from = 0; from < ids.length; from += 25) {
       await Promise.all(
-        ids.slice(from, from + 25).map((i) => {
-          const mine = Array.from({ length: perPortfolio }, (_, j) => codes[(i * perPortfolio + j) % universe]!);
-          return node.assign({ portfolioId: `${runId}-p${i}`, spec: benchSpec('bench-noop', mine), epoch: 1, generation: 1 });
-        }),
+        ids.slice(from, from + 25).map((i) => assignCodeBlock(node, `${runId}-p${i}`, codes, i, perPortfolio)),
       );
     }
     const assignMs = performance.now() - t0;
@@ -123,7 +124,7 @@ export async function routingThroughput(opts: {
     await rawWindow.wait(deadlineMs);
     await raw.disconnect();
 
-    // Reference: the same plain consumer committing each offset before the next message (at-least-once, S9.02).
+    // Reference: the same plain consumer committing each offset before the next message (at-least-once).
     const commitWindow = new RateWindow(ticks);
     const committing = kafka.consumer({ groupId: `${nodeId}-raw-commit` });
     await committing.connect();

@@ -6,10 +6,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { topics } from '@ginkgo/contracts';
-import { ExecutionNode, InMemoryPortfolioStateStore } from '@ginkgo/node-runtime';
-import { KafkaMessageBus, PrefixedTopicBus, createLogger } from '@ginkgo/platform';
+import { createLogger } from '@ginkgo/platform';
 import { Kafka, logLevel } from 'kafkajs';
-import { benchRegistry, benchSpec, codeUniverse, noStatus, sessionStart, tick } from './bench-portfolios.js';
+import { assignCodeBlock, benchNode } from './bench-node.js';
+import { codeUniverse, sessionStart, tick } from './bench-portfolios.js';
 import { rawProducer } from './raw-round-trip.js';
 import { kafkaBrokers } from './testbed-env.js';
 
@@ -41,13 +41,7 @@ async function main(): Promise<void> {
   const logger = createLogger('soak').child({}, { level: 'warn' });
   const kafka = new Kafka({ clientId: runId, brokers, logLevel: logLevel.ERROR });
   let handled = 0;
-  const bus = new PrefixedTopicBus(new KafkaMessageBus({ brokers, clientId: runId, logger }), {
-    prefix: `${runId}.`,
-    onHandled: (topic) => {
-      if (topic === topics.marketData('cn')) handled++;
-    },
-  });
-  const node = new ExecutionNode({ nodeId: runId, markets: ['cn'], bus, stateStore: new InMemoryPortfolioStateStore(), status: noStatus, logger, registry: benchRegistry() });
+  const { bus, node } = benchNode({ brokers, nodeId: runId, logger, onMarketData: () => handled++ });
   const codes = codeUniverse(UNIVERSE);
   const gc = (globalThis as { gc?: () => void }).gc;
   const samples: { events: number; rssMb: number; heapMb: number }[] = [];
@@ -55,14 +49,11 @@ async function main(): Promise<void> {
   try {
     await node.prepare();
     const perPortfolio = Math.max(1, Math.floor(UNIVERSE / 10));
-    for (let i = 0; i < PORTFOLIOS; i++) {
-      const mine = Array.from({ length: perPortfolio }, (_, j) => codes[(i * perPortfolio + j) % UNIVERSE]!);
-      await node.assign({ portfolioId: `${runId}-p${i}`, spec: benchSpec('bench-noop', mine), epoch: 1, generation: 1 });
-    }
+    for (let i = 0; i < PORTFOLIOS; i++) await assignCodeBlock(node, `${runId}-p${i}`, codes, i, perPortfolio);
     await node.consume();
     await producer.connect();
     const topic = bus.real(topics.marketData('cn'));
-    for (let sent = 0; sent < EVENTS; ) {
+    for (let sent = 0; sent < EVENTS;) {
       const end = Math.min(EVENTS, sent + ROUND);
       for (let from = sent; from < end; from += 1000) {
         const batch = Array.from({ length: Math.min(1000, end - from) }, (_, k) => {
@@ -82,7 +73,9 @@ async function main(): Promise<void> {
       gc?.();
       const m = process.memoryUsage();
       samples.push({ events: sent, rssMb: m.rss / MB, heapMb: m.heapUsed / MB });
-      process.stdout.write(`soak: ${sent} events, rss ${(m.rss / MB).toFixed(1)} MB, heap ${(m.heapUsed / MB).toFixed(1)} MB\n`);
+      process.stdout.write(
+        `soak: ${sent} events, rss ${(m.rss / MB).toFixed(1)} MB, heap ${(m.heapUsed / MB).toFixed(1)} MB\n`,
+      );
     }
   } finally {
     await producer.disconnect().catch(() => undefined);
@@ -92,15 +85,24 @@ async function main(): Promise<void> {
   // Past the warm-up (first fifth): MB per million events.
   const steady = samples.slice(Math.floor(samples.length / 5));
   const perM = (key: 'rssMb' | 'heapMb') => slope(steady.map((s) => [s.events / 1e6, s[key]]));
-  const result = { events: EVENTS, portfolios: PORTFOLIOS, gc: Boolean(gc), rssSlopeMbPerMillion: perM('rssMb'), heapSlopeMbPerMillion: perM('heapMb'), samples };
+  const result = {
+    events: EVENTS,
+    portfolios: PORTFOLIOS,
+    gc: Boolean(gc),
+    rssSlopeMbPerMillion: perM('rssMb'),
+    heapSlopeMbPerMillion: perM('heapMb'),
+    samples,
+  };
   mkdirSync('reports', { recursive: true });
   writeFileSync('reports/soak.json', JSON.stringify(result, null, 2));
   process.stdout.write(
-    `S7.01 soak: ${EVENTS} events, ${PORTFOLIOS} portfolios: RSS slope ${result.rssSlopeMbPerMillion.toFixed(2)} MB per million events, ` +
+    `soak: ${EVENTS} events, ${PORTFOLIOS} portfolios: RSS slope ${result.rssSlopeMbPerMillion.toFixed(2)} MB per million events, ` +
       `heap slope ${result.heapSlopeMbPerMillion.toFixed(2)} MB per million events${gc ? '' : ' (no --expose-gc: heap not collected before sampling)'}\n`,
   );
   if (result.heapSlopeMbPerMillion > MAX_HEAP_MB_PER_M) {
-    process.stderr.write(`heap grows ${result.heapSlopeMbPerMillion.toFixed(2)} MB per million events (limit ${MAX_HEAP_MB_PER_M}): a leak\n`);
+    process.stderr.write(
+      `heap grows ${result.heapSlopeMbPerMillion.toFixed(2)} MB per million events (limit ${MAX_HEAP_MB_PER_M}): a leak\n`,
+    );
     process.exit(1);
   }
 }

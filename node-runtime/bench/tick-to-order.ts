@@ -1,9 +1,9 @@
 import { topics } from '@ginkgo/contracts';
-import { ExecutionNode, InMemoryPortfolioStateStore } from '@ginkgo/node-runtime';
-import { KafkaMessageBus, PrefixedTopicBus, type Logger } from '@ginkgo/platform';
+import type { Logger } from '@ginkgo/platform';
 import type { Kafka } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
-import { benchRegistry, benchSpec, codeUniverse, noStatus, sessionStart, tick } from './bench-portfolios.js';
+import { benchNode } from './bench-node.js';
+import { benchSpec, codeUniverse, sessionStart, tick } from './bench-portfolios.js';
 import { summarize, type LatencySummary } from './latency-stats.js';
 import { ArrivalWaiters, joinedConsumer, rawProducer } from './raw-round-trip.js';
 
@@ -28,16 +28,21 @@ export async function tickToOrder(opts: {
 }): Promise<LatencySummary> {
   const { kafka, brokers, runId, logger, samples, warmup } = opts;
   const nodeId = `${runId}-lat`;
-  const bus = new PrefixedTopicBus(new KafkaMessageBus({ brokers, clientId: nodeId, logger }), { prefix: `${nodeId}.` });
-  const node = new ExecutionNode({ nodeId, markets: ['cn'], bus, stateStore: new InMemoryPortfolioStateStore(), status: noStatus, logger, registry: benchRegistry() });
+  const { bus, node } = benchNode({ brokers, nodeId, logger });
   const codes = codeUniverse(warmup + samples);
-  if (codes.length > 2000) throw new Error(`BENCH_RTT_SAMPLES: at most ${2000 - warmup} (one code per tick, 2000 codes per portfolio)`);
+  if (codes.length > 2000)
+    throw new Error(`BENCH_RTT_SAMPLES: at most ${2000 - warmup} (one code per tick, 2000 codes per portfolio)`);
   const waiters = new ArrivalWaiters<number>();
   const producer = rawProducer(kafka);
   let consumer: Awaited<ReturnType<typeof joinedConsumer>> | undefined;
   try {
     await node.prepare();
-    await node.assign({ portfolioId: `${runId}-buyer`, spec: benchSpec('bench-buy-every-tick', codes), epoch: 1, generation: 1 });
+    await node.assign({
+      portfolioId: `${runId}-buyer`,
+      spec: benchSpec('bench-buy-every-tick', codes),
+      epoch: 1,
+      generation: 1,
+    });
     await node.consume();
     consumer = await joinedConsumer(kafka, `${nodeId}-orders`, bus.real(topics.orders('cn')), (v) => {
       const order = JSON.parse(v) as { type?: string; ts?: number };

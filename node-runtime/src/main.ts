@@ -1,6 +1,6 @@
-import { loadMarketRules, referenceDataPaths } from './market-reference.js';
+import { loadMarketRules, referenceDataPaths } from '@ginkgo/platform';
 import {
-  ConfigError,
+  loadConfigOrExit,
   DiskSpaceMonitor,
   KafkaMessageBus,
   RedisHotStateStore,
@@ -18,20 +18,20 @@ import {
 } from '@ginkgo/platform';
 import { loadNodeRuntimeConfig, type NodeRuntimeConfig } from './config.js';
 import { ExecutionNode } from './execution-node.js';
-import { MySqlPortfolioStateStore } from './portfolio-state-store.js';
-import { KubeStatusSink } from './kube-status-sink.js';
-import { AssignmentWatcher } from './assignment-watcher.js';
-import { NodeLeaseKeeper } from './node-lease-keeper.js';
-import { createNodeMetrics, portfolioFigures } from './node-metrics.js';
-import { Watchdog } from './watchdog.js';
-import { topics } from '@ginkgo/contracts';
-import { createResilienceMetrics } from './resilience-metrics.js';
-import { HotStateWriter } from './hot-state-writer.js';
-import { HotStateStatusSink, hotKeys } from './hot-state-status-sink.js';
-import { LastPriceTap } from './market-data-tap.js';
-import { StateSpool } from './state-spool.js';
-import { SpoolingStateStore } from './spooling-state-store.js';
-import { DependencyMonitor } from './dependency-monitor.js';
+import { MySqlPortfolioStateStore } from './state/portfolio-state-store.js';
+import { KubeStatusSink } from './status/kube-status-sink.js';
+import { AssignmentWatcher } from './membership/assignment-watcher.js';
+import { NodeLeaseKeeper } from './membership/node-lease-keeper.js';
+import { createNodeMetrics, portfolioFigures } from './health/node-metrics.js';
+import { Watchdog } from './health/watchdog.js';
+import { nodeConditionReason, topics } from '@ginkgo/contracts';
+import { createResilienceMetrics } from './health/resilience-metrics.js';
+import { HotStateWriter } from './state/hot-state-writer.js';
+import { HotStateStatusSink, hotKeys } from './state/hot-state-status-sink.js';
+import { LastPriceTap } from './routing/market-data-tap.js';
+import { StateSpool } from './state/state-spool.js';
+import { SpoolingStateStore } from './state/spooling-state-store.js';
+import { DependencyMonitor } from './health/dependency-monitor.js';
 import { loadStrategyPackages, parsePackageList } from './strategy-packages.js';
 import { nodeRegistry } from './fault-injection.js';
 
@@ -49,7 +49,8 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
   const logger = createLogger('node-runtime', { nodeId: config.NODE_ID });
   // Before any connection: a strategy package that does not load stops the process with the reason.
   const components = await loadStrategyPackages(parsePackageList(config.STRATEGY_PACKAGES), nodeRegistry());
-  for (const p of components.loaded) logger.info({ package: p.name, version: p.version, components: p.components }, 'strategy package loaded');
+  for (const p of components.loaded)
+    logger.info({ package: p.name, version: p.version, components: p.components }, 'strategy package loaded');
   // Read before anything connects: a bad reference-data file stops the start with the file and field named.
   const marketRules = await loadMarketRules(referenceDataPaths(config.REFERENCE_DATA_FILES));
   const registry = createMetricsRegistry('node-runtime');
@@ -65,6 +66,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
   const kafkaProbe = createKafkaProbe(brokers, `node-${config.NODE_ID}-probe`);
   let node: ExecutionNode | undefined;
   let lease: NodeLeaseKeeper | undefined;
+  let watcher: AssignmentWatcher | undefined;
   const health = await startHealthServer({
     port: config.HEALTH_PORT,
     what: 'node-runtime health endpoint (HEALTH_PORT)',
@@ -78,7 +80,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     await health.close();
   };
   try {
-    // S7.09: readiness stays false until every dependency answered; at the timeout the error names them.
+    // Readiness stays false until every dependency answered; at the timeout the error names them.
     await waitForDependencies(
       [
         { name: `Kafka (${config.KAFKA_BROKERS})`, probe: kafkaProbe },
@@ -102,7 +104,12 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     await abandon();
     throw err;
   }
-  const bus = new KafkaMessageBus({ brokers, clientId: `node-${config.NODE_ID}`, logger, topicWaitMs: config.KAFKA_TOPIC_WAIT_MS });
+  const bus = new KafkaMessageBus({
+    brokers,
+    clientId: `node-${config.NODE_ID}`,
+    logger,
+    topicWaitMs: config.KAFKA_TOPIC_WAIT_MS,
+  });
   const logReader = new KafkaLogReader({ brokers, clientId: `node-${config.NODE_ID}-reader`, logger });
   const mysqlStore = new MySqlPortfolioStateStore(db);
   await mysqlStore.init();
@@ -116,10 +123,19 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
   });
   // Writes a previous run spooled reach MySQL before any state is loaded from it.
   if (spool.size > 0) {
-    await stateStore.flush().catch((err: unknown) => logger.error({ err: String(err) }, 'spool left by the previous run not flushed yet: states are served from it'));
+    await stateStore
+      .flush()
+      .catch((err: unknown) =>
+        logger.error({ err }, 'spool left by the previous run not flushed yet: states are served from it'),
+      );
   }
   stateStore.start();
-  const hot = new HotStateWriter({ store: hotStore, logger, metrics: resilience, intervalMs: config.HOT_STATE_INTERVAL_MS });
+  const hot = new HotStateWriter({
+    store: hotStore,
+    logger,
+    metrics: resilience,
+    intervalMs: config.HOT_STATE_INTERVAL_MS,
+  });
   hot.start();
   const prices = new LastPriceTap((topic) => config.MARKETS.some((m) => topic === topics.marketData(m)));
   const kubeStatus = new KubeStatusSink({
@@ -129,7 +145,10 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     logger,
     intervalMs: config.STATUS_INTERVAL_MS,
   });
-  const status = new HotStateStatusSink(kubeStatus, hot, { nodeId: config.NODE_ID, ttlSeconds: config.HOT_STATE_TTL_SECONDS });
+  const status = new HotStateStatusSink(kubeStatus, hot, {
+    nodeId: config.NODE_ID,
+    ttlSeconds: config.HOT_STATE_TTL_SECONDS,
+  });
   node = new ExecutionNode({
     nodeId: config.NODE_ID,
     markets: config.MARKETS,
@@ -158,10 +177,17 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     logger,
     // Lost lease: the operator may already have moved our portfolios; stop trading them.
     onLost: () => void Promise.all(running.portfolioIds().map((id) => running.unassign(id, 'node lease lost'))),
-    load: () => ({ portfolios: running.portfolioIds().length, queueDepth: running.queueDepth(), capacity: config.CAPACITY }),
+    // Regained: what is still assigned here runs again (the watch sees no change for it).
+    onRegained: () => void watcher?.resync(),
+    load: () => ({
+      portfolios: running.portfolioIds().length,
+      queueDepth: running.queueDepth(),
+      capacity: config.CAPACITY,
+    }),
   });
   await lease.start();
-  const watcher = new AssignmentWatcher({
+  watcher = new AssignmentWatcher({
+    relistMs: config.ASSIGNMENT_RELIST_SECONDS * 1000,
     clients,
     namespace: config.WATCH_NAMESPACE,
     nodeId: config.NODE_ID,
@@ -179,11 +205,18 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     onStall: (st) => {
       metrics.stalls.inc();
       const a = running.assignmentOf(st.portfolioId);
-      if (a) void status.phase(st.portfolioId, a, 'Degraded', 'WorkerStalled', `worker stalled ${st.busyMs} ms on ${st.eventId ?? 'an event'}; queue ${st.queueDepth}`);
+      if (a)
+        void status.phase(
+          st.portfolioId,
+          a,
+          'Degraded',
+          nodeConditionReason.WorkerStalled,
+          `worker stalled ${st.busyMs} ms on ${st.eventId ?? 'an event'}; queue ${st.queueDepth}`,
+        );
     },
   });
   watchdog.start();
-  // Outage alerts (S5.01-S5.03): each dependency probed on an interval; clients keep retrying with backoff.
+  // Outage alerts: each dependency probed on an interval; clients keep retrying with backoff.
   const dependencies = new DependencyMonitor({
     logger,
     metrics: resilience,
@@ -195,7 +228,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     ],
   });
   dependencies.start(config.DEPENDENCY_CHECK_INTERVAL_MS);
-  // S5.07: Redis memory and keys without TTL; S7.03: free space where the spool writes.
+  // Redis memory and keys without TTL; free space where the spool writes.
   const redisMemory = new RedisMemoryMonitor({
     client: hotStore.client,
     registry,
@@ -225,7 +258,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     for (const p of prices.drain()) hot.put(hotKeys.price(p.market, p.code), p, config.HOT_STATE_TTL_SECONDS);
   }, config.HOT_STATE_INTERVAL_MS);
   hotTimer.unref();
-  // Consumer lag on an interval (S5.06); the node's own gauges are read at scrape time.
+  // Consumer lag on an interval; the node's own gauges are read at scrape time.
   metrics.readFrom({
     portfolios: () => running.portfolioIds().length,
     queueDepth: () => running.queueDepth(),
@@ -235,10 +268,15 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
   });
   const sampler = setInterval(() => {
     for (const market of config.MARKETS) {
-      for (const [kind, topic] of [['md', topics.marketData(market)], ['oe', topics.orderEvents(market)]] as const) {
+      for (const [kind, topic] of [
+        ['md', topics.marketData(market)],
+        ['oe', topics.orderEvents(market)],
+      ] as const) {
         void logReader
           .groupLag(`ginkgo-node-${config.NODE_ID}-${kind}`, topic)
-          .then((lags) => lags.forEach((l) => metrics.consumerLag.set({ topic, partition: String(l.partition) }, l.lag)))
+          .then((lags) =>
+            lags.forEach((l) => metrics.consumerLag.set({ topic, partition: String(l.partition) }, l.lag)),
+          )
           .catch(() => undefined);
       }
     }
@@ -266,7 +304,14 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
       await bus.close();
       await logReader.close();
       // Last chance for spooled writes; what stays is flushed at the next start.
-      await stateStore.flush().catch((err: unknown) => logger.error({ err: String(err), spool: spool.path, entries: spool.size }, 'MySQL still unreachable at stop: spool kept for the next start'));
+      await stateStore
+        .flush()
+        .catch((err: unknown) =>
+          logger.error(
+            { err, spool: spool.path, entries: spool.size },
+            'MySQL still unreachable at stop: spool kept for the next start',
+          ),
+        );
       await stateStore.close();
       await spool.close();
       await hot.close();
@@ -278,22 +323,13 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
 }
 
 async function main(): Promise<void> {
-  let config: NodeRuntimeConfig;
-  try {
-    config = loadNodeRuntimeConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`node-runtime: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit('node-runtime', () => loadNodeRuntimeConfig());
   const logger = createLogger('node-runtime', { nodeId: config.NODE_ID });
   try {
     const handle = await startNodeRuntime(config);
     onShutdown(logger, () => handle.stop());
   } catch (err) {
-    logger.fatal({ err: String(err) }, 'node-runtime failed to start');
+    logger.fatal({ err }, 'node-runtime failed to start');
     process.exit(1);
   }
 }

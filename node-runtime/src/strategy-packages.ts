@@ -5,7 +5,10 @@ import { createDefaultRegistry, type ComponentPackage, type ComponentRegistry } 
 
 /** The shape a strategy package's default export must have (components are checked by the registry). */
 const Definition = z.object({
-  params: z.custom<z.ZodType>((v) => typeof (v as { safeParse?: unknown } | null)?.safeParse === 'function', 'must be a zod schema'),
+  params: z.custom<z.ZodType>(
+    (v) => typeof (v as { safeParse?: unknown } | null)?.safeParse === 'function',
+    'must be a zod schema',
+  ),
   create: z.custom<(p: never) => unknown>((v) => typeof v === 'function', 'must be a function'),
 });
 const PackageExport = z.object({
@@ -30,7 +33,8 @@ export function parsePackageList(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
-const importSpecifier = (name: string) => (name.startsWith('.') || isAbsolute(name) ? pathToFileURL(resolve(name)).href : name);
+const importSpecifier = (name: string) =>
+  name.startsWith('.') || isAbsolute(name) ? pathToFileURL(resolve(name)).href : name;
 
 /**
  * Loads strategy packages (ordinary ESM npm packages whose default export lists their components) into a
@@ -49,22 +53,31 @@ export async function loadStrategyPackages(
     try {
       mod = await importer(importSpecifier(name));
     } catch (err) {
-      throw new Error(`strategy package ${name}: failed to load: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`strategy package ${name}: failed to load: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
     }
     const exported = (mod as { default?: unknown } | null)?.default;
     const parsed = PackageExport.safeParse(exported);
     if (!parsed.success) {
-      throw new Error(`strategy package ${name}: default export must be { name, version, strategies?, risks?, sizers? } (${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')})`);
+      throw new Error(
+        `strategy package ${name}: default export must be { name, version, strategies?, risks?, sizers? } (${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')})`,
+      );
     }
     const pkg = exported as ComponentPackage;
     // Paths are for development; an npm name must match what the package says it is (that is the prefix users write).
-    if (!name.startsWith('.') && !isAbsolute(name) && pkg.name !== name) throw new Error(`strategy package ${name}: its default export says name "${pkg.name}"`);
+    if (!name.startsWith('.') && !isAbsolute(name) && pkg.name !== name)
+      throw new Error(`strategy package ${name}: its default export says name "${pkg.name}"`);
     try {
       registry.registerPackage(pkg);
     } catch (err) {
-      throw new Error(`strategy package ${name}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`strategy package ${name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-    const components = [...Object.keys(pkg.strategies ?? {}), ...Object.keys(pkg.risks ?? {}), ...Object.keys(pkg.sizers ?? {})].map((c) => `${pkg.name}/${c}`);
+    const components = [
+      ...Object.keys(pkg.strategies ?? {}),
+      ...Object.keys(pkg.risks ?? {}),
+      ...Object.keys(pkg.sizers ?? {}),
+    ].map((c) => `${pkg.name}/${c}`);
     loaded.push({ name: pkg.name, version: pkg.version, components });
   }
   return { registry, loaded };

@@ -3,7 +3,14 @@ import type { z } from 'zod';
 import { CONSUMED, anything, certainlyBad } from './fuzz-payloads.js';
 import { DeadLetter, MarketDataMessage, PortfolioSpec, deadLetterValueLimit } from '@ginkgo/contracts';
 import { PortfolioEngine, createDefaultRegistry } from '@ginkgo/core';
-import { createLogger, validatedHandler, type IncomingMessage, type MessageProducer, type OutgoingMessage } from '@ginkgo/platform';
+import {
+  createLogger,
+  validatedHandler,
+  type IncomingMessage,
+  type MessageProducer,
+  type OutgoingMessage,
+} from '@ginkgo/platform';
+import { buyAndHoldSpec } from '@ginkgo/platform/testing';
 
 /**
  * Fuzzed Kafka payloads through the validation path every consumer uses (validatedHandler): 100,000 generated
@@ -30,7 +37,15 @@ function harness(topic: string, schema: z.ZodType) {
   const handler = validatedHandler({ schema, producer, logger, handle: async (v) => void out.handled.push(v) });
   let offset = 0;
   const deliver = (value: string | null) => {
-    const m: IncomingMessage = { topic, partition: 0, offset: String(offset++), key: 'k', value, headers: {}, timestamp: '1764000000000' };
+    const m: IncomingMessage = {
+      topic,
+      partition: 0,
+      offset: String(offset++),
+      key: 'k',
+      value,
+      headers: {},
+      timestamp: '1764000000000',
+    };
     return handler(m);
   };
   return { out, deliver };
@@ -53,8 +68,10 @@ describe('fuzzed Kafka payloads through validatedHandler, every consumed topic',
           delivered++;
           const dl = out.dead.at(-1);
           // Plain checks (expect() is too slow for 100,000 rounds); the message says what went wrong.
-          if (out.handled.length !== before.h || out.dead.length !== before.d + 1 || !dl) throw new Error(`certainly bad value was not dead-lettered once`);
-          if (dl.sourceTopic !== topic || dl.value !== (b.value ?? '').slice(0, deadLetterValueLimit)) throw new Error(`dead letter does not carry the source: ${JSON.stringify(dl)}`);
+          if (out.handled.length !== before.h || out.dead.length !== before.d + 1 || !dl)
+            throw new Error(`certainly bad value was not dead-lettered once`);
+          if (dl.sourceTopic !== topic || dl.value !== (b.value ?? '').slice(0, deadLetterValueLimit))
+            throw new Error(`dead letter does not carry the source: ${JSON.stringify(dl)}`);
           const named = b.field === 'not JSON' ? dl.error.startsWith('value is not JSON') : dl.error.includes(b.field);
           if (!named) throw new Error(`reason "${dl.error}" does not name ${b.field}`);
         }),
@@ -74,8 +91,10 @@ describe('fuzzed Kafka payloads through validatedHandler, every consumed topic',
           const now = { h: out.handled.length, d: out.dead.length };
           if (parsed?.success) {
             if (now.h !== before.h + 1 || now.d !== before.d) throw new Error('valid value not handled exactly once');
-            if (JSON.stringify(out.handled.at(-1)) !== JSON.stringify(parsed.data)) throw new Error('handled value differs from the parsed one');
-          } else if (now.h !== before.h || now.d !== before.d + 1 || !out.dead.at(-1)?.error) throw new Error('invalid value not dead-lettered once with a reason');
+            if (JSON.stringify(out.handled.at(-1)) !== JSON.stringify(parsed.data))
+              throw new Error('handled value differs from the parsed one');
+          } else if (now.h !== before.h || now.d !== before.d + 1 || !out.dead.at(-1)?.error)
+            throw new Error('invalid value not dead-lettered once with a reason');
         }),
         { numRuns: runs, seed: 15_03, endOnFailure: true },
       );
@@ -99,36 +118,46 @@ describe('fuzzed Kafka payloads through validatedHandler, every consumed topic',
   });
 
   test('good market data interleaved with bad values: every good one applied once, the state equals a run without the bad ones', async () => {
-    const spec = PortfolioSpec.parse({
-      market: 'cn',
-      initialCash: '100000.00',
-      strategy: { name: 'buy-and-hold', params: {} },
-      sizer: { name: 'fixed-volume', params: { volume: 100 } },
-      interestedCodes: ['600000.SH', '600001.SH'],
-    });
+    const spec = PortfolioSpec.parse(buyAndHoldSpec(['600000.SH', '600001.SH']));
     const registry = createDefaultRegistry();
-    const tick = (i: number) => ({ type: 'price', eventId: `t${i}`, ts: Date.UTC(2026, 10, 24, 2, 0, i), seq: i, market: 'cn', code: i % 2 ? '600001.SH' : '600000.SH', kind: 'tick', price: 1000 + i, volume: 100 });
+    const tick = (i: number) => ({
+      type: 'price',
+      eventId: `t${i}`,
+      ts: Date.UTC(2026, 10, 24, 2, 0, i),
+      seq: i,
+      market: 'cn',
+      code: i % 2 ? '600001.SH' : '600000.SH',
+      kind: 'tick',
+      price: 1000 + i,
+      volume: 100,
+    });
     const md = CONSUMED[0]!;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.option(fc.oneof(...md.examples.map((e) => certainlyBad(e))), { freq: 2, nil: undefined }), { minLength: 1, maxLength: 60 }), async (slots) => {
-        const fuzzed = PortfolioEngine.create({ portfolioId: 'p', spec, registry });
-        const clean = PortfolioEngine.create({ portfolioId: 'p', spec, registry });
-        const { out, deliver } = harness(md.topic, md.schema);
-        const good: unknown[] = [];
-        let i = 0;
-        for (const slot of slots) {
-          if (slot === undefined) {
-            const t = tick(i++);
-            good.push(t);
-            await deliver(JSON.stringify(t));
-          } else await deliver(slot.value);
-        }
-        for (const v of out.handled) fuzzed.handle(v as MarketDataMessage);
-        for (const v of good) clean.handle(MarketDataMessage.parse(v));
-        expect(out.handled).toEqual(good.map((g) => MarketDataMessage.parse(g)));
-        expect(out.dead.length).toBe(slots.length - good.length);
-        expect(fuzzed.view()).toEqual(clean.view());
-      }),
+      fc.asyncProperty(
+        fc.array(fc.option(fc.oneof(...md.examples.map((e) => certainlyBad(e))), { freq: 2, nil: undefined }), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        async (slots) => {
+          const fuzzed = PortfolioEngine.create({ portfolioId: 'p', spec, registry });
+          const clean = PortfolioEngine.create({ portfolioId: 'p', spec, registry });
+          const { out, deliver } = harness(md.topic, md.schema);
+          const good: unknown[] = [];
+          let i = 0;
+          for (const slot of slots) {
+            if (slot === undefined) {
+              const t = tick(i++);
+              good.push(t);
+              await deliver(JSON.stringify(t));
+            } else await deliver(slot.value);
+          }
+          for (const v of out.handled) fuzzed.handle(v as MarketDataMessage);
+          for (const v of good) clean.handle(MarketDataMessage.parse(v));
+          expect(out.handled).toEqual(good.map((g) => MarketDataMessage.parse(g)));
+          expect(out.dead.length).toBe(slots.length - good.length);
+          expect(fuzzed.view()).toEqual(clean.view());
+        },
+      ),
       { numRuns: 200, seed: 15_04 },
     );
   });

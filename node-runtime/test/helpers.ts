@@ -1,13 +1,33 @@
 import { execFileSync } from 'node:child_process';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { portfolioResource, topics, type PortfolioResource, type PortfolioSpecInput, type PortfolioStatus, type PriceUpdate } from '@ginkgo/contracts';
-import { KafkaMessageBus, MySqlDatabase, createKubeClients, createLogger, isNotFound, type KubeClients, type MessageConsumer } from '@ginkgo/platform';
+import {
+  portfolioResource,
+  topics,
+  type OrderEvent,
+  type PortfolioSpecInput,
+  type PortfolioStatus,
+  type PriceUpdate,
+} from '@ginkgo/contracts';
+import {
+  KafkaMessageBus,
+  MySqlDatabase,
+  createKubeClients,
+  createLogger,
+  type KubeClients,
+  type MessageConsumer,
+} from '@ginkgo/platform';
+import {
+  createNamespace as createKubeNamespace,
+  createPortfolio as createSharedPortfolio,
+  patchPortfolio,
+  uniqueSuffix,
+} from '@ginkgo/platform/testing';
 import { loadNodeRuntimeConfig, startNodeRuntime } from '../src/index.js';
 
-const { group, version, plural, apiVersion, kind } = portfolioResource;
-export const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-export const suffix = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+export { dropNamespace, getPortfolio, mergePatch, waitFor } from '@ginkgo/platform/testing';
+
+export const suffix = uniqueSuffix;
 export const quiet = () => createLogger('node-test').child({}, { level: process.env.LOG_LEVEL ?? 'error' });
 
 export function env(name: 'KAFKA_BROKERS' | 'MYSQL_URL' | 'REDIS_URL' | 'KUBECONFIG'): string {
@@ -17,6 +37,43 @@ export function env(name: 'KAFKA_BROKERS' | 'MYSQL_URL' | 'REDIS_URL' | 'KUBECON
 }
 
 export const kube = (): KubeClients => createKubeClients(env('KUBECONFIG'));
+
+/** A TCP port free on 127.0.0.1 right now (for a server the test starts next). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The gateway's answers to one cn order, numbered 1.. in the order given (eventId `<clientOrderId>:<seq>`);
+ * a fill's volume and price come with each PARTIALLY_FILLED / FILLED step.
+ */
+export function gatewayAnswers(
+  order: { portfolioId: string; clientOrderId: string },
+  brokerOrderId: string,
+  ts: number,
+  steps: ({ event: 'ACCEPTED' } | { event: 'PARTIALLY_FILLED' | 'FILLED'; fillId: string; fillVolume: number })[],
+  fillPrice = 1000,
+): OrderEvent[] {
+  return steps.map((step, i) => ({
+    type: 'order',
+    market: 'cn',
+    portfolioId: order.portfolioId,
+    clientOrderId: order.clientOrderId,
+    brokerOrderId,
+    eventId: `${order.clientOrderId}:${i + 1}`,
+    seq: i + 1,
+    ts,
+    ...step,
+    ...(step.event === 'ACCEPTED' ? {} : { fillPrice }),
+  }));
+}
 
 /** Random main-board codes so no other test's ticks reach our portfolios. */
 export function uniqueCodes(n: number): string[] {
@@ -33,22 +90,18 @@ export function shanghaiTs(day: string, hhmm: string, seconds = 0): number {
 }
 
 export function tick(id: string, code: string, price: number, seconds = 0, seq = 1): PriceUpdate {
-  return { type: 'price', eventId: id, ts: shanghaiTs('2026-11-24', '10:00', seconds), seq, market: 'cn', code, kind: 'tick', price, volume: 1000, prevClose: 1000 };
-}
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 45000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  return {
+    type: 'price',
+    eventId: id,
+    ts: shanghaiTs('2026-11-24', '10:00', seconds),
+    seq,
+    market: 'cn',
+    code,
+    kind: 'tick',
+    price,
+    volume: 1000,
+    prevClose: 1000,
+  };
 }
 
 let crdInstalled = false;
@@ -62,59 +115,41 @@ function ensurePortfolioCrd(): void {
   const file = fileURLToPath(new URL('../../crds/portfolios.ginkgo.live.yaml', import.meta.url));
   const kubeconfig = ['--kubeconfig', env('KUBECONFIG')];
   execFileSync(kubectl, [...kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', file], { stdio: 'pipe' });
-  execFileSync(kubectl, [...kubeconfig, 'wait', '--for=condition=Established', '--timeout=60s', 'crd/portfolios.ginkgo.live'], { stdio: 'pipe' });
+  execFileSync(
+    kubectl,
+    [...kubeconfig, 'wait', '--for=condition=Established', '--timeout=60s', 'crd/portfolios.ginkgo.live'],
+    { stdio: 'pipe' },
+  );
   crdInstalled = true;
 }
 
 export async function createNamespace(clients: KubeClients, name: string): Promise<void> {
   ensurePortfolioCrd();
-  await clients.core.createNamespace({ body: { metadata: { name } } });
+  await createKubeNamespace(clients, name);
 }
 
-/** Removes finalizers and the namespace (the test bed has no namespace controller: objects go one by one). */
-export async function dropNamespace(clients: KubeClients, namespace: string): Promise<void> {
-  try {
-    const list = (await clients.custom.listNamespacedCustomObject({ group, version, namespace, plural })) as { items: PortfolioResource[] };
-    for (const p of list.items) {
-      await clients.custom
-        .patchNamespacedCustomObject({ group, version, namespace, plural, name: p.metadata.name, body: { metadata: { finalizers: null } } }, mergePatch())
-        .catch(() => undefined);
-      await clients.custom.deleteNamespacedCustomObject({ group, version, namespace, plural, name: p.metadata.name }).catch(() => undefined);
-    }
-    const leases = await clients.coordination.listNamespacedLease({ namespace });
-    for (const l of leases.items) await clients.coordination.deleteNamespacedLease({ name: l.metadata!.name!, namespace }).catch(() => undefined);
-  } catch {
-    // already gone
-  }
-  await clients.core.deleteNamespace({ name: namespace }).catch(() => undefined);
-}
-
-export async function createPortfolio(clients: KubeClients, namespace: string, name: string, spec: PortfolioSpecInput, finalizer = true) {
-  await clients.custom.createNamespacedCustomObject({
-    group,
-    version,
-    namespace,
-    plural,
-    body: { apiVersion, kind, metadata: { name, ...(finalizer ? { finalizers: [portfolioResource.finalizer] } : {}) }, spec },
-  });
-}
-
-export async function getPortfolio(clients: KubeClients, namespace: string, name: string): Promise<PortfolioResource | undefined> {
-  try {
-    return (await clients.custom.getNamespacedCustomObject({ group, version, namespace, plural, name })) as PortfolioResource;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+export async function createPortfolio(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  spec: PortfolioSpecInput,
+  finalizer = true,
+) {
+  await createSharedPortfolio(clients, namespace, name, spec, finalizer ? [portfolioResource.finalizer] : undefined);
 }
 
 /** Plays the operator: writes operator-owned status fields (merge patch). */
 export async function operatorStatus(clients: KubeClients, namespace: string, name: string, status: PortfolioStatus) {
-  await clients.custom.patchNamespacedCustomObjectStatus({ group, version, namespace, plural, name, body: { status } }, mergePatch());
+  await patchPortfolio(clients, namespace, name, { status }, true);
 }
 
-export async function patchSpec(clients: KubeClients, namespace: string, name: string, spec: Partial<PortfolioSpecInput>) {
-  await clients.custom.patchNamespacedCustomObject({ group, version, namespace, plural, name, body: { spec } }, mergePatch());
+export async function patchSpec(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  spec: Partial<PortfolioSpecInput>,
+) {
+  await patchPortfolio(clients, namespace, name, { spec });
 }
 
 export const operatorCondition = (type: string, status: 'True' | 'False', reason: string) => ({
@@ -124,6 +159,13 @@ export const operatorCondition = (type: string, status: 'True' | 'False', reason
   message: reason,
   lastTransitionTime: new Date().toISOString(),
 });
+
+/** The conditions the operator keeps on a valid, assigned Portfolio, followed by `extra`. */
+export const assignedConditions = (...extra: ReturnType<typeof operatorCondition>[]) => [
+  operatorCondition('Accepted', 'True', 'Valid'),
+  operatorCondition('Assigned', 'True', 'Assigned'),
+  ...extra,
+];
 
 export function startNode(namespace: string, nodeId: string, extra: Record<string, string> = {}) {
   const config = loadNodeRuntimeConfig({
@@ -145,17 +187,28 @@ export function startNode(namespace: string, nodeId: string, extra: Record<strin
 }
 
 /** Collects JSON messages of a topic (from now on) for assertions. */
-export async function collect<T>(bus: KafkaMessageBus, topic: string, keep: (v: T) => boolean): Promise<{ items: T[]; consumer: MessageConsumer }> {
+export async function collect<T>(
+  bus: KafkaMessageBus,
+  topic: string,
+  keep: (v: T) => boolean,
+): Promise<{ items: T[]; consumer: MessageConsumer }> {
   const items: T[] = [];
   const consumer = await bus.consumer({ groupId: `node-test-${suffix()}`, topics: [topic] });
   await consumer.run(async (m) => {
-    const v = JSON.parse(m.value ?? 'null') as T;
-    if (keep(v)) items.push(v);
+    // Shared topics also carry the malformed values of the fuzz tests: a value that is not a JSON object is skipped.
+    let v: unknown;
+    try {
+      v = JSON.parse(m.value ?? 'null');
+    } catch {
+      return;
+    }
+    if (typeof v === 'object' && v !== null && keep(v as T)) items.push(v as T);
   });
   await consumer.joined();
   return { items, consumer };
 }
 
-export const testBus = (clientId: string) => new KafkaMessageBus({ brokers: env('KAFKA_BROKERS').split(','), clientId, logger: quiet() });
+export const testBus = (clientId: string) =>
+  new KafkaMessageBus({ brokers: env('KAFKA_BROKERS').split(','), clientId, logger: quiet() });
 export const testDb = () => new MySqlDatabase(env('MYSQL_URL'));
 export { topics };

@@ -1,7 +1,12 @@
-import type { MissedInput } from '../src/input-catch-up.js';
-import { mergeByEventTime } from '../src/input-catch-up.js';
+import type { MissedInput } from '../src/routing/input-catch-up.js';
+import { mergeByEventTime } from '../src/routing/input-catch-up.js';
 
-const input = (topic: string, partition: number, offset: number, ts: number): MissedInput<{ ts: number; id: string }> => ({
+const input = (
+  topic: string,
+  partition: number,
+  offset: number,
+  ts: number,
+): MissedInput<{ ts: number; id: string }> => ({
   event: { ts, id: `${topic}:${partition}@${offset}` },
   position: { topic, partition, offset: String(offset) },
 });
@@ -9,7 +14,13 @@ const input = (topic: string, partition: number, offset: number, ts: number): Mi
 describe('catch-up in event-time order', () => {
   test('S3.03 missed market data of several partitions and order events are applied as they happened, per partition in offset order', () => {
     // As the log reader returns them: partition by partition.
-    const md = [input('md', 0, 10, 1000), input('md', 0, 11, 1300), input('md', 1, 4, 1000), input('md', 1, 5, 1100), input('md', 2, 7, 1200)];
+    const md = [
+      input('md', 0, 10, 1000),
+      input('md', 0, 11, 1300),
+      input('md', 1, 4, 1000),
+      input('md', 1, 5, 1100),
+      input('md', 2, 7, 1200),
+    ];
     const oe = [input('oe', 1, 3, 1000), input('oe', 1, 4, 1250)];
     const ids = mergeByEventTime([md, oe], (e) => e.ts).map((m) => m.event.id);
     // Ties: market data before order events (a fill at T follows the bar at T), then the lower partition.

@@ -2,24 +2,9 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
-import { TcpProxy, startKafkaProxy } from '@ginkgo/platform';
-import {
-  createNamespace,
-  createPortfolio,
-  dropNamespace,
-  env,
-  getPortfolio,
-  kube,
-  operatorCondition,
-  operatorStatus,
-  startNode,
-  suffix,
-  testBus,
-  tick,
-  topics,
-  uniqueCodes,
-  waitFor,
-} from './helpers.js';
+import { TcpProxy, startKafkaProxy } from '@ginkgo/platform/testing';
+import { env, tick, topics, waitFor } from './helpers.js';
+import { nodeTestBed, type TestNode } from './node-fixture.js';
 import { proxyFor } from './resilience-helpers.js';
 import { chartAlertRules, firing, startPrometheus, type Prometheus } from './prometheus.js';
 
@@ -29,23 +14,20 @@ import { chartAlertRules, firing, startPrometheus, type Prometheus } from './pro
  * its condition, on the process' own metrics.
  */
 describe('node-runtime alerts through Prometheus and the chart rules', () => {
-  const clients = kube();
-  const s = suffix();
-  const namespace = `node-alerts-${s}`;
-  const nodeId = `na-${s}`;
+  const bed = nodeTestBed('node-alerts', 'na', 10);
+  const { s, namespace, nodeId, bus } = bed;
   // Ten codes: a full queue conflates ticks of a code already queued; ticks of other codes must wait in Kafka.
-  const codes = uniqueCodes(10);
+  const codes = bed.codes;
   const code = codes[0]!;
-  const bus = testBus(`node-alerts-${s}`);
   let mysql: { proxy: TcpProxy; url: string };
   let redis: { proxy: TcpProxy; url: string };
   let kafka: TcpProxy;
   let apiserver: TcpProxy;
-  let node: Awaited<ReturnType<typeof startNode>>;
+  let node: TestNode;
   let prom: Prometheus;
 
   beforeAll(async () => {
-    await createNamespace(clients, namespace);
+    await bed.setUp();
     mysql = await proxyFor('MYSQL_URL');
     redis = await proxyFor('REDIS_URL');
     kafka = await startKafkaProxy({ brokerPort: Number(env('KAFKA_BROKERS').split(',')[0]!.split(':')[1]) });
@@ -56,7 +38,7 @@ describe('node-runtime alerts through Prometheus and the chart rules', () => {
     apiserver = await TcpProxy.start({ targetPort: Number(server[1]) });
     const kubeconfigFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'node-alerts-')), 'kubeconfig');
     writeFileSync(kubeconfigFile, kubeconfig.replace(server[0], `server: https://127.0.0.1:${apiserver.port}`));
-    node = await startNode(namespace, nodeId, {
+    node = await bed.startNode(nodeId, {
       MYSQL_URL: mysql.url,
       REDIS_URL: redis.url,
       KAFKA_BROKERS: `127.0.0.1:${kafka.port}`,
@@ -73,7 +55,9 @@ describe('node-runtime alerts through Prometheus and the chart rules', () => {
       'monitoring.alerts.rssGrowthBytesPerHour=104857600',
     ]);
     prom = await startPrometheus({ targets: [{ port: node.healthPort, labels: { namespace, pod: nodeId } }], groups });
-    await waitFor('Prometheus scrapes the node', async () => ((await prom.query('up{job="ginkgo"}'))[0]?.value[1] === '1' ? true : undefined));
+    await waitFor('Prometheus scrapes the node', async () =>
+      (await prom.query('up{job="ginkgo"}'))[0]?.value[1] === '1' ? true : undefined,
+    );
     const rules = await prom.rules();
     expect(rules.filter((r) => r.health === 'err')).toEqual([]);
   }, 120000);
@@ -81,10 +65,8 @@ describe('node-runtime alerts through Prometheus and the chart rules', () => {
   afterAll(async () => {
     for (const p of [mysql?.proxy, redis?.proxy, kafka, apiserver]) p?.restore();
     await prom?.stop();
-    await node?.stop();
+    await bed.tearDown();
     for (const p of [mysql?.proxy, redis?.proxy, kafka, apiserver]) await p?.close();
-    await bus.close();
-    await dropNamespace(clients, namespace);
   }, 120000);
 
   const alert = (name: string, labels: Record<string, string> = {}) =>
@@ -92,33 +74,47 @@ describe('node-runtime alerts through Prometheus and the chart rules', () => {
 
   test('S7.04 S7.06 S5.06 a worker stuck on a save: Degraded/WorkerStalled and its alert, queue full and its alert, the backlog held in Kafka raises the lag alert with a scale-out hint, all applied once MySQL answers', async () => {
     const name = `na-${s}-p`;
-    await createPortfolio(clients, namespace, name, {
-      market: 'cn',
-      initialCash: '100000.00',
-      strategy: { name: 'buy-and-hold', params: { maxPrice: '0.01' } }, // never trades: pure state work
-      interestedCodes: codes,
-    });
-    await operatorStatus(clients, namespace, name, {
-      phase: 'Assigned',
-      assignedNode: nodeId,
-      epoch: 1,
-      conditions: [operatorCondition('Accepted', 'True', 'Valid'), operatorCondition('Assigned', 'True', 'Assigned')],
-    });
-    await waitFor(`${name} Running`, async () => ((await getPortfolio(clients, namespace, name))?.status?.phase === 'Running' ? true : undefined));
+    await bed.createPortfolio(
+      name,
+      {
+        market: 'cn',
+        initialCash: '100000.00',
+        strategy: { name: 'buy-and-hold', params: { maxPrice: '0.01' } }, // never trades: pure state work
+        interestedCodes: codes,
+      },
+      true,
+    );
+    await bed.assign(name, 1);
+    await bed.running(name);
     const worker = () => node.node.worker(name);
     const producer = await bus.producer();
     // Warm-up ticks applied and committed on the code's partition: the group has an offset there to lag
     // behind (a partition the group never committed on is reported without lag).
-    const admin = new Kafka({ clientId: `na-${s}-admin`, brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: `na-${s}-admin`,
+      brokers: env('KAFKA_BROKERS').split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     const md = topics.marketData('cn');
     const [meta] = (await admin.fetchTopicMetadata({ topics: [md] })).topics;
-    const partition = Partitioners.DefaultPartitioner()({ topic: md, partitionMetadata: meta!.partitions, message: { key: code, value: null } });
+    const partition = Partitioners.DefaultPartitioner()({
+      topic: md,
+      partitionMetadata: meta!.partitions,
+      message: { key: code, value: null },
+    });
     const warm = [tick(`na-${s}-warm1`, code, 998, 0, 0), tick(`na-${s}-warm2`, code, 999, 0, 0)];
-    await producer.send(md, warm.map((t) => ({ key: code, value: JSON.stringify(t) })));
+    await producer.send(
+      md,
+      warm.map((t) => ({ key: code, value: JSON.stringify(t) })),
+    );
     const high = Number((await admin.fetchTopicOffsets(md)).find((o) => o.partition === partition)!.high);
     const committedOn = async () =>
-      Number((await admin.fetchOffsets({ groupId: `ginkgo-node-${nodeId}-md`, topics: [md] }))[0]?.partitions.find((o) => o.partition === partition)?.offset ?? -1);
+      Number(
+        (await admin.fetchOffsets({ groupId: `ginkgo-node-${nodeId}-md`, topics: [md] }))[0]?.partitions.find(
+          (o) => o.partition === partition,
+        )?.offset ?? -1,
+      );
     await waitFor('warm-up ticks committed', async () => {
       const w = worker();
       const settled = w?.engine.view().lastEventTs === warm[1]!.ts && w.busySince === undefined && w.queueDepth === 0;
@@ -127,16 +123,23 @@ describe('node-runtime alerts through Prometheus and the chart rules', () => {
     // MySQL stops answering (connections open, bytes vanish): the next state save hangs.
     mysql.proxy.blackhole();
     const n = 30;
-    const ticks = Array.from({ length: n }, (_, i) => tick(`na-${s}-${i}`, codes[i % codes.length]!, 1000 + i, i + 1, i + 1));
+    const ticks = Array.from({ length: n }, (_, i) =>
+      tick(`na-${s}-${i}`, codes[i % codes.length]!, 1000 + i, i + 1, i + 1),
+    );
     await producer.send(topics.marketData('cn'), [{ key: ticks[0]!.code, value: JSON.stringify(ticks[0]) }]);
     // The watchdog of the running node marks it Degraded with the reason and the event it is stuck on.
     const stalled = await waitFor('Degraded/WorkerStalled', async () => {
-      const p = await getPortfolio(clients, namespace, name);
-      const stuck = p?.status?.phase === 'Degraded' && p.status.conditions?.some((c) => c.type === 'Degraded' && c.reason === 'WorkerStalled');
+      const p = await bed.portfolio(name);
+      const stuck =
+        p?.status?.phase === 'Degraded' &&
+        p.status.conditions?.some((c) => c.type === 'Degraded' && c.reason === 'WorkerStalled');
       return stuck && p.status?.message?.includes(`on ${ticks[0]!.eventId}`) ? p : undefined;
     });
     expect(stalled.status?.message).toMatch(new RegExp(`^worker stalled \\d+ ms on ${ticks[0]!.eventId}`));
-    await producer.send(topics.marketData('cn'), ticks.slice(1).map((t) => ({ key: t.code, value: JSON.stringify(t) })));
+    await producer.send(
+      topics.marketData('cn'),
+      ticks.slice(1).map((t) => ({ key: t.code, value: JSON.stringify(t) })),
+    );
     // Bounded queue full, the rest held in Kafka: the consumer stops fetching instead of buffering.
     await waitFor('queue full', () => (worker()?.queueDepth === 2 ? true : undefined));
     const stalledAlert = await alert('GinkgoWorkerStalled', { pod: nodeId });
@@ -152,7 +155,11 @@ describe('node-runtime alerts through Prometheus and the chart rules', () => {
     // MySQL answers again (the hung connection is reset and retried): everything is applied, nothing dropped.
     mysql.proxy.cut();
     mysql.proxy.restore();
-    await waitFor('last tick applied', () => (worker()?.engine.view().lastEventTs === ticks[n - 1]!.ts ? true : undefined), 60000);
+    await waitFor(
+      'last tick applied',
+      () => (worker()?.engine.view().lastEventTs === ticks[n - 1]!.ts ? true : undefined),
+      60000,
+    );
     // Each tick applied, or replaced at the full queue by a newer tick of its code (conflation, counted).
     expect(worker()!.processed + worker()!.conflated).toBeGreaterThanOrEqual(n);
     await producer.close();
@@ -184,10 +191,14 @@ describe('node-runtime alerts through Prometheus and the chart rules', () => {
     const held: Buffer[] = [];
     try {
       // 160 MB touched over a few seconds: RSS grows well above 100 MB/h.
-      const a = await waitFor('GinkgoProcessMemoryGrowing firing', async () => {
-        if (held.length < 16) held.push(Buffer.alloc(10 * 1024 * 1024, 1));
-        return firing(await prom.alerts(), 'GinkgoProcessMemoryGrowing', { pod: nodeId });
-      }, 60000);
+      const a = await waitFor(
+        'GinkgoProcessMemoryGrowing firing',
+        async () => {
+          if (held.length < 16) held.push(Buffer.alloc(10 * 1024 * 1024, 1));
+          return firing(await prom.alerts(), 'GinkgoProcessMemoryGrowing', { pod: nodeId });
+        },
+        60000,
+      );
       expect(Number(a.value)).toBeGreaterThan(104857600);
       const heap = await prom.query(`nodejs_heap_size_used_bytes{pod="${nodeId}"}`);
       expect(Number(heap[0]?.value[1])).toBeGreaterThan(0);
@@ -202,8 +213,14 @@ describe('node-runtime alerts through Prometheus and the chart rules', () => {
       const a = await alert('GinkgoDependencyDown', { pod: nodeId, dependency });
       expect(a.labels.severity).toBe('critical');
     }
-    await waitFor('not ready', async () => ((await fetch(`http://127.0.0.1:${node.healthPort}/readyz`)).status === 503 ? true : undefined));
+    await waitFor('not ready', async () =>
+      (await fetch(`http://127.0.0.1:${node.healthPort}/readyz`)).status === 503 ? true : undefined,
+    );
     for (const p of [kafka, redis.proxy, mysql.proxy, apiserver]) p.restore();
-    await waitFor('every dependency up again', async () => ((await prom.alerts()).some((a) => a.labels.alertname === 'GinkgoDependencyDown') ? undefined : true), 90000);
+    await waitFor(
+      'every dependency up again',
+      async () => ((await prom.alerts()).some((a) => a.labels.alertname === 'GinkgoDependencyDown') ? undefined : true),
+      90000,
+    );
   }, 180000);
 });

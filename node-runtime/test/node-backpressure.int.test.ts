@@ -1,7 +1,12 @@
-import { PortfolioSpec, topics, type OrderEvent } from '@ginkgo/contracts';
+import { PortfolioSpec, topics } from '@ginkgo/contracts';
 import { KafkaMessageBus } from '@ginkgo/platform';
-import { ExecutionNode, InMemoryPortfolioStateStore, type PortfolioTotals, type StoredPortfolioState } from '../src/index.js';
-import { env, quiet, shanghaiTs, suffix, tick, uniqueCodes, waitFor } from './helpers.js';
+import {
+  ExecutionNode,
+  InMemoryPortfolioStateStore,
+  type PortfolioTotals,
+  type StoredPortfolioState,
+} from '../src/index.js';
+import { env, gatewayAnswers, quiet, shanghaiTs, suffix, tick, uniqueCodes, waitFor } from './helpers.js';
 
 /** A state store that takes its time: the portfolio cannot keep up with the tape. */
 class SlowStore extends InMemoryPortfolioStateStore {
@@ -11,14 +16,29 @@ class SlowStore extends InMemoryPortfolioStateStore {
   }
 }
 
-test('S7.06 a slow portfolio fills its bounded queue: Kafka holds the backlog (backpressure), nothing is dropped, order is kept', async () => {
+const capacity = 2;
+
+/** A node on a real Kafka whose one portfolio queue holds `capacity` events and whose store is slow. */
+function slowNode(prefix: string) {
   const s = suffix();
-  const nodeId = `bp-${s}`;
+  const nodeId = `${prefix}-${s}`;
   const [code] = uniqueCodes(1) as [string];
   const logger = quiet();
   const bus = new KafkaMessageBus({ brokers: env('KAFKA_BROKERS').split(','), clientId: nodeId, logger });
-  const capacity = 2;
-  const node = new ExecutionNode({ nodeId, markets: ['cn'], bus, stateStore: new SlowStore(), status: { report: () => undefined }, logger, queueCapacity: capacity });
+  const node = new ExecutionNode({
+    nodeId,
+    markets: ['cn'],
+    bus,
+    stateStore: new SlowStore(),
+    status: { report: () => undefined },
+    logger,
+    queueCapacity: capacity,
+  });
+  return { s, code, bus, node };
+}
+
+test('S7.06 a slow portfolio fills its bounded queue: Kafka holds the backlog (backpressure), nothing is dropped, order is kept', async () => {
+  const { s, code, bus, node } = slowNode('bp');
   const id = `bp-${s}-p`;
   try {
     await node.start();
@@ -32,7 +52,10 @@ test('S7.06 a slow portfolio fills its bounded queue: Kafka holds the backlog (b
     const producer = await bus.producer();
     const n = 30;
     const ticks = Array.from({ length: n }, (_, i) => tick(`bp-${s}-${i}`, code, 1000 + i, i + 1, i + 1));
-    await producer.send(topics.marketData('cn'), ticks.map((t) => ({ key: code, value: JSON.stringify(t) })));
+    await producer.send(
+      topics.marketData('cn'),
+      ticks.map((t) => ({ key: code, value: JSON.stringify(t) })),
+    );
     let maxDepth = 0;
     let maxBacklog = 0;
     const sampler = setInterval(() => {
@@ -42,10 +65,14 @@ test('S7.06 a slow portfolio fills its bounded queue: Kafka holds the backlog (b
       maxBacklog = Math.max(maxBacklog, n - w.processed - w.queueDepth);
     }, 5);
     try {
-      await waitFor('every tick applied', () => {
-        const v = node.worker(id)?.engine.view();
-        return v?.lastEventTs === ticks[n - 1]!.ts ? v : undefined;
-      }, 60000);
+      await waitFor(
+        'every tick applied',
+        () => {
+          const v = node.worker(id)?.engine.view();
+          return v?.lastEventTs === ticks[n - 1]!.ts ? v : undefined;
+        },
+        60000,
+      );
     } finally {
       clearInterval(sampler);
     }
@@ -64,13 +91,7 @@ test('S7.06 a slow portfolio fills its bounded queue: Kafka holds the backlog (b
 });
 
 test('S7.06 under backpressure only ticks are conflated: the fill and order events sent into a full queue are each applied once', async () => {
-  const s = suffix();
-  const nodeId = `bpf-${s}`;
-  const [code] = uniqueCodes(1) as [string];
-  const logger = quiet();
-  const bus = new KafkaMessageBus({ brokers: env('KAFKA_BROKERS').split(','), clientId: nodeId, logger });
-  const capacity = 2;
-  const node = new ExecutionNode({ nodeId, markets: ['cn'], bus, stateStore: new SlowStore(), status: { report: () => undefined }, logger, queueCapacity: capacity });
+  const { s, code, bus, node } = slowNode('bpf');
   const id = `bpf-${s}-p`;
   const producer = await bus.producer();
   try {
@@ -83,7 +104,9 @@ test('S7.06 under backpressure only ticks are conflated: the fill and order even
       interestedCodes: [code],
     });
     await node.assign({ portfolioId: id, spec, epoch: 1, generation: 1 });
-    await producer.send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(tick(`bpf-${s}-0`, code, 1000, 1, 1)) }]);
+    await producer.send(topics.marketData('cn'), [
+      { key: code, value: JSON.stringify(tick(`bpf-${s}-0`, code, 1000, 1, 1)) },
+    ]);
     const order = await waitFor('the buy is open', () => node.worker(id)?.engine.view().openOrders[0]);
     const cashBefore = node.worker(id)!.engine.view().cash;
 
@@ -91,20 +114,32 @@ test('S7.06 under backpressure only ticks are conflated: the fill and order even
     const n = 40;
     const ticks = Array.from({ length: n }, (_, i) => tick(`bpf-${s}-${i + 1}`, code, 1000 + i, i + 2, i + 2));
     const ts = shanghaiTs('2026-11-24', '10:00', 3);
-    const base = { type: 'order' as const, market: 'cn', portfolioId: id, clientOrderId: order.clientOrderId, brokerOrderId: `b-${s}` };
-    const answers: OrderEvent[] = [
-      { ...base, eventId: `${order.clientOrderId}:1`, seq: 1, ts, event: 'ACCEPTED' },
-      { ...base, eventId: `${order.clientOrderId}:2`, seq: 2, ts, event: 'PARTIALLY_FILLED', fillId: `f1-${s}`, fillVolume: 40, fillPrice: 1000 },
-      { ...base, eventId: `${order.clientOrderId}:3`, seq: 3, ts, event: 'FILLED', fillId: `f2-${s}`, fillVolume: 60, fillPrice: 1000 },
-    ];
-    await producer.send(topics.marketData('cn'), ticks.slice(0, n / 2).map((t) => ({ key: code, value: JSON.stringify(t) })));
-    await producer.send(topics.orderEvents('cn'), answers.map((e) => ({ key: id, value: JSON.stringify(e) })));
-    await producer.send(topics.marketData('cn'), ticks.slice(n / 2).map((t) => ({ key: code, value: JSON.stringify(t) })));
+    const answers = gatewayAnswers({ portfolioId: id, clientOrderId: order.clientOrderId }, `b-${s}`, ts, [
+      { event: 'ACCEPTED' },
+      { event: 'PARTIALLY_FILLED', fillId: `f1-${s}`, fillVolume: 40 },
+      { event: 'FILLED', fillId: `f2-${s}`, fillVolume: 60 },
+    ]);
+    await producer.send(
+      topics.marketData('cn'),
+      ticks.slice(0, n / 2).map((t) => ({ key: code, value: JSON.stringify(t) })),
+    );
+    await producer.send(
+      topics.orderEvents('cn'),
+      answers.map((e) => ({ key: id, value: JSON.stringify(e) })),
+    );
+    await producer.send(
+      topics.marketData('cn'),
+      ticks.slice(n / 2).map((t) => ({ key: code, value: JSON.stringify(t) })),
+    );
 
-    const view = await waitFor('the last tick and both fills applied', () => {
-      const v = node.worker(id)?.engine.view();
-      return v && v.lastEventTs === ticks[n - 1]!.ts && v.positions[0]?.volume === 100 ? v : undefined;
-    }, 60000);
+    const view = await waitFor(
+      'the last tick and both fills applied',
+      () => {
+        const v = node.worker(id)?.engine.view();
+        return v && v.lastEventTs === ticks[n - 1]!.ts && v.positions[0]?.volume === 100 ? v : undefined;
+      },
+      60000,
+    );
     const w = node.worker(id)!;
     expect(w.conflated).toBeGreaterThan(0); // the queue was full: ticks were conflated
     expect(view.openOrders).toEqual([]); // FILLED reached the engine

@@ -8,7 +8,11 @@ import { env, quiet, suffix, testBus, testDb, tick, topics, uniqueCodes, waitFor
 /** The partition the producer puts a key on (market.data.<market> has 3). */
 function partitionOf(key: string): number {
   const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0 }) as PartitionMetadata);
-  return Partitioners.DefaultPartitioner()({ topic: topics.marketData('cn'), partitionMetadata, message: { key, value: null } });
+  return Partitioners.DefaultPartitioner()({
+    topic: topics.marketData('cn'),
+    partitionMetadata,
+    message: { key, value: null },
+  });
 }
 
 /** Two codes on two different partitions. */
@@ -92,11 +96,17 @@ describe('node-runtime recovery in event-time order (real Kafka, MySQL)', () => 
   };
   const send = async (bars: PriceUpdate[]) => {
     const producer = await bus.producer();
-    await producer.send(topics.marketData('cn'), bars.map((b) => ({ key: b.code, value: JSON.stringify(b) })));
+    await producer.send(
+      topics.marketData('cn'),
+      bars.map((b) => ({ key: b.code, value: JSON.stringify(b) })),
+    );
     await producer.close();
   };
   const applied = (node: ExecutionNode, last: PriceUpdate) =>
-    waitFor(`bar ${last.eventId} applied`, () => node.worker(portfolioId)?.engine.snapshot().seenEventIds.includes(last.eventId) || undefined);
+    waitFor(
+      `bar ${last.eventId} applied`,
+      () => node.worker(portfolioId)?.engine.snapshot().seenEventIds.includes(last.eventId) || undefined,
+    );
 
   test('S3.03 S2.09 after a failover with a backlog across partitions every bar reaches the engine in time order; indicators equal an uninterrupted run', async () => {
     expect(partitionOf(codeA)).not.toBe(partitionOf(codeB));

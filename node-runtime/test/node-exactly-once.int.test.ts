@@ -1,23 +1,7 @@
 import type { OrderEvent, SubmitOrder } from '@ginkgo/contracts';
 import { MySqlPortfolioStateStore } from '../src/index.js';
-import {
-  collect,
-  createNamespace,
-  createPortfolio,
-  dropNamespace,
-  getPortfolio,
-  kube,
-  operatorStatus,
-  shanghaiTs,
-  startNode,
-  suffix,
-  testBus,
-  testDb,
-  tick,
-  topics,
-  uniqueCodes,
-  waitFor,
-} from './helpers.js';
+import { gatewayAnswers, shanghaiTs, tick, topics, waitFor } from './helpers.js';
+import { buyAndHold, nodeTestBed } from './node-fixture.js';
 
 /**
  * Exactly-once effects across a hand-over: the outcome of an order arrives while no node runs the
@@ -25,62 +9,53 @@ import {
  * group, which never saw the event), applies it once, and ignores a redelivered copy.
  */
 describe('node-runtime exactly-once resume (real Kafka, MySQL, kube-apiserver)', () => {
-  const clients = kube();
-  const s = suffix();
-  const namespace = `node-eo-${s}`;
-  const [code] = uniqueCodes(1) as [string];
+  const bed = nodeTestBed('node-eo', 'eo1');
+  const { s, bus, db } = bed;
+  const [code] = bed.codes as [string];
   const name = `eo-${s}`;
-  const bus = testBus(`node-eo-${s}`);
-  const db = testDb();
-  const nodes: Awaited<ReturnType<typeof startNode>>[] = [];
 
-  beforeAll(async () => {
-    await createNamespace(clients, namespace);
-  });
+  beforeAll(() => bed.setUp());
+  afterAll(() => bed.tearDown(), 60000);
 
-  afterAll(async () => {
-    for (const n of nodes) await n.stop().catch(() => undefined);
-    await bus.close();
-    await db.close();
-    await dropNamespace(clients, namespace);
-  }, 60000);
-
-  const status = () => getPortfolio(clients, namespace, name);
+  const status = () => bed.portfolio(name);
   const positionRows = () =>
-    db.query<{ volume: number }>('SELECT volume FROM portfolio_position WHERE portfolio_id = ? AND code = ?', [name, code]);
+    db.query<{ volume: number }>('SELECT volume FROM portfolio_position WHERE portfolio_id = ? AND code = ?', [
+      name,
+      code,
+    ]);
 
   test('S9.01 S6.08 S9.10 a fill published between two runners is applied once by the next runner; a duplicate is ignored; the old epoch cannot save', async () => {
-    const orders = await collect<SubmitOrder>(bus, topics.orders('cn'), (o) => o.portfolioId === name);
-    await createPortfolio(clients, namespace, name, {
-      market: 'cn',
-      initialCash: '100000.00',
-      strategy: { name: 'buy-and-hold', params: {} },
-      sizer: { name: 'fixed-volume', params: { volume: 100 } },
-      interestedCodes: [code],
-    }, false);
-    const first = await startNode(namespace, `eo1-${s}`);
-    nodes.push(first);
-    await operatorStatus(clients, namespace, name, { phase: 'Assigned', assignedNode: `eo1-${s}`, epoch: 1 });
+    const orders = await bed.collect<SubmitOrder>(topics.orders('cn'), (o) => o.portfolioId === name);
+    await bed.createPortfolio(name, buyAndHold([code]));
+    const first = await bed.startNode(`eo1-${s}`);
+    await bed.assign(name, 1, `eo1-${s}`);
     await waitFor('running on node 1', async () => ((await status())?.status?.runningEpoch === 1 ? true : undefined));
     const producer = await bus.producer();
-    await producer.send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(tick(`eo-${s}-t1`, code, 1000)) }]);
+    await producer.send(topics.marketData('cn'), [
+      { key: code, value: JSON.stringify(tick(`eo-${s}-t1`, code, 1000)) },
+    ]);
     const order = await waitFor('order from node 1', () => orders.items[0]);
     expect(order).toMatchObject({ clientOrderId: `${name}-1`, epoch: 1, volume: 100 });
     await first.stop();
 
     // The gateway's outcome arrives while nobody runs the portfolio.
     const ts = shanghaiTs('2026-11-24', '10:00', 1);
-    const base = { type: 'order' as const, market: 'cn', portfolioId: name, clientOrderId: order.clientOrderId, brokerOrderId: `b-${s}` };
-    const accepted: OrderEvent = { ...base, eventId: `${order.clientOrderId}:1`, seq: 1, ts, event: 'ACCEPTED' };
-    const filled: OrderEvent = { ...base, eventId: `${order.clientOrderId}:2`, seq: 2, ts, event: 'FILLED', fillId: `f-${s}`, fillVolume: 100, fillPrice: 1000 };
-    await producer.send(topics.orderEvents('cn'), [accepted, filled].map((e) => ({ key: name, value: JSON.stringify(e) })));
+    const [accepted, filled] = gatewayAnswers(order, `b-${s}`, ts, [
+      { event: 'ACCEPTED' },
+      { event: 'FILLED', fillId: `f-${s}`, fillVolume: 100 },
+    ]) as [OrderEvent, OrderEvent];
+    await producer.send(
+      topics.orderEvents('cn'),
+      [accepted, filled].map((e) => ({ key: name, value: JSON.stringify(e) })),
+    );
 
-    const second = await startNode(namespace, `eo2-${s}`);
-    nodes.push(second);
-    await operatorStatus(clients, namespace, name, { assignedNode: `eo2-${s}`, epoch: 2 });
+    const second = await bed.startNode(`eo2-${s}`);
+    await bed.operatorStatus(name, { assignedNode: `eo2-${s}`, epoch: 2 });
     const p = await waitFor('position applied by node 2', async () => {
       const p = await status();
-      return p?.status?.runningEpoch === 2 && p.status.positions?.find((x) => x.code === code && x.volume === 100) ? p : undefined;
+      return p?.status?.runningEpoch === 2 && p.status.positions?.find((x) => x.code === code && x.volume === 100)
+        ? p
+        : undefined;
     });
     const cashAfterFill = p.status?.cash;
     expect(Number(cashAfterFill)).toBeLessThan(99000);
@@ -88,10 +63,16 @@ describe('node-runtime exactly-once resume (real Kafka, MySQL, kube-apiserver)',
 
     // Redelivery: the same fill again (a gateway re-send), then a later event to know it was consumed.
     await producer.send(topics.orderEvents('cn'), [{ key: name, value: JSON.stringify(filled) }]);
-    await producer.send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(tick(`eo-${s}-t2`, code, 1010, 2, 2)) }]);
-    await waitFor('the later tick applied', async () => ((await status())?.status?.positions?.find((x) => x.code === code)?.marketValue === '1010.00' ? true : undefined));
+    await producer.send(topics.marketData('cn'), [
+      { key: code, value: JSON.stringify(tick(`eo-${s}-t2`, code, 1010, 2, 2)) },
+    ]);
+    await waitFor('the later tick applied', async () =>
+      (await status())?.status?.positions?.find((x) => x.code === code)?.marketValue === '1010.00' ? true : undefined,
+    );
     const worker = second.node.worker(name);
-    await waitFor('duplicate consumed', () => ((worker?.skipped ?? 0) + (worker?.processed ?? 0) >= 3 ? true : undefined));
+    await waitFor('duplicate consumed', () =>
+      (worker?.skipped ?? 0) + (worker?.processed ?? 0) >= 3 ? true : undefined,
+    );
     expect((await positionRows()).map((r) => Number(r.volume))).toEqual([100]);
     expect((await status())?.status?.cash).toBe(cashAfterFill);
     // Buy-and-hold bought once: no second order from the replay or the hand-over.

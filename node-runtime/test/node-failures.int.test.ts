@@ -9,33 +9,15 @@ import {
   type Stall,
   type StoredPortfolioState,
 } from '../src/index.js';
-import {
-  createNamespace,
-  createPortfolio,
-  dropNamespace,
-  getPortfolio,
-  kube,
-  operatorStatus,
-  quiet,
-  suffix,
-  testBus,
-  testDb,
-  tick,
-  topics,
-  uniqueCodes,
-  waitFor,
-} from './helpers.js';
+import { quiet, testBus, tick, topics, waitFor } from './helpers.js';
+import { nodeTestBed } from './node-fixture.js';
 
 /** Worker failures against real Kafka, MySQL and kube-apiserver; the test plays the operator. */
 describe('node-runtime worker failures', () => {
-  const clients = kube();
-  const s = suffix();
-  const namespace = `node-fail-${s}`;
-  const nodeId = `nf-${s}`;
-  const [code, slowCode] = uniqueCodes(2) as [string, string];
-  const bus = testBus(`node-fail-${s}`);
+  const bed = nodeTestBed('node-fail', 'nf', 2);
+  const { clients, s, namespace, nodeId, bus, db } = bed;
+  const [code, slowCode] = bed.codes as [string, string];
   const nodeBus = testBus(`node-fail-node-${s}`);
-  const db = testDb();
   const store = new MySqlPortfolioStateStore(db);
   let hold: Promise<void> | undefined;
   let release = () => {};
@@ -44,6 +26,7 @@ describe('node-runtime worker failures', () => {
   const stateStore = {
     load: (id: string) => store.load(id),
     markDeleted: (id: string) => store.markDeleted(id),
+    usedOrderSeq: (id: string) => store.usedOrderSeq(id),
     recordError: store.recordError.bind(store),
     save: async (st: StoredPortfolioState, t: PortfolioTotals) => {
       if (st.portfolioId === slowName && hold) await hold;
@@ -67,10 +50,15 @@ describe('node-runtime worker failures', () => {
     failureBackoffMs: 20,
   });
   const spec = (c: string) =>
-    PortfolioSpec.parse({ market: 'cn', initialCash: '100000.00', strategy: { name: 'explodes', params: {} }, interestedCodes: [c] });
+    PortfolioSpec.parse({
+      market: 'cn',
+      initialCash: '100000.00',
+      strategy: { name: 'explodes', params: {} },
+      interestedCodes: [c],
+    });
 
   beforeAll(async () => {
-    await createNamespace(clients, namespace);
+    await bed.setUp();
     await store.init();
     await node.start();
   }, 60000);
@@ -80,14 +68,17 @@ describe('node-runtime worker failures', () => {
     await node.stop();
     await status.close();
     await nodeBus.close();
-    await bus.close();
-    await db.close();
-    await dropNamespace(clients, namespace);
+    await bed.tearDown();
   }, 60000);
 
   const start = async (name: string, c: string) => {
-    await createPortfolio(clients, namespace, name, { market: 'cn', initialCash: '100000.00', strategy: { name: 'buy-and-hold', params: {} }, interestedCodes: [c] }, false);
-    await operatorStatus(clients, namespace, name, { phase: 'Assigned', assignedNode: nodeId, epoch: 1 });
+    await bed.createPortfolio(name, {
+      market: 'cn',
+      initialCash: '100000.00',
+      strategy: { name: 'buy-and-hold', params: {} },
+      interestedCodes: [c],
+    });
+    await bed.assign(name, 1);
     await node.assign({ portfolioId: name, spec: spec(c), epoch: 1, generation: 1 });
   };
 
@@ -96,30 +87,44 @@ describe('node-runtime worker failures', () => {
     await start(name, code);
     const producer = await bus.producer();
     const send = (i: number, price: number) =>
-      producer.send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(tick(`nf-${s}-${i}`, code, price, i, i)) }]);
+      producer.send(topics.marketData('cn'), [
+        { key: code, value: JSON.stringify(tick(`nf-${s}-${i}`, code, price, i, i)) },
+      ]);
     await send(1, 1000);
     await send(2, 1060);
     const degraded = await waitFor('Degraded with the message', async () => {
-      const p = await getPortfolio(clients, namespace, name);
+      const p = await bed.portfolio(name);
       return p?.status?.phase === 'Degraded' && p.status.message?.includes('boom at 1060') ? p : undefined;
     });
-    expect(degraded.status?.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'WorkerRestarted' });
-    const errors = await db.query<{ event_id: string; message: string }>('SELECT event_id, message FROM portfolio_error WHERE portfolio_id = ?', [name]);
+    expect(degraded.status?.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'WorkerRestarted',
+    });
+    const errors = await db.query<{ event_id: string; message: string }>(
+      'SELECT event_id, message FROM portfolio_error WHERE portfolio_id = ?',
+      [name],
+    );
     expect(errors).toEqual([expect.objectContaining({ event_id: `nf-${s}-2`, message: 'boom at 1060' })]);
     // Restarted from the last saved state: the next good tick is handled.
     await send(3, 1010);
-    await waitFor('restarted worker handles the next tick', () => (node.worker(name)?.engine.view().positions.length === 0 && (node.worker(name)?.processed ?? 0) >= 3 ? true : undefined));
+    await waitFor('restarted worker handles the next tick', () =>
+      node.worker(name)?.engine.view().positions.length === 0 && (node.worker(name)?.processed ?? 0) >= 3
+        ? true
+        : undefined,
+    );
     expect(node.portfolioIds()).toContain(name);
 
     for (let i = 4; i <= 6; i++) await send(i, 1070);
     const failed = await waitFor('stopped after repeated failures', async () => {
-      const p = await getPortfolio(clients, namespace, name);
+      const p = await bed.portfolio(name);
       return p?.status?.conditions?.find((c) => c.type === 'Degraded' && c.reason === 'WorkerFailed') ? p : undefined;
     });
     expect(failed.status?.phase).toBe('Degraded');
     expect(failed.status?.message).toContain('stopped after 3 consecutive failures');
     expect(node.portfolioIds()).not.toContain(name);
-    const count = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM portfolio_error WHERE portfolio_id = ?', [name]);
+    const count = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM portfolio_error WHERE portfolio_id = ?', [
+      name,
+    ]);
     expect(Number(count[0]?.n)).toBe(4);
     // The same assignment is not restarted in a loop; a new generation would be.
     await node.assign({ portfolioId: name, spec: spec(code), epoch: 1, generation: 1 });
@@ -130,11 +135,19 @@ describe('node-runtime worker failures', () => {
   test('S7.04 a stalled worker is detected with a state dump', async () => {
     await start(slowName, slowCode);
     const stalls: Stall[] = [];
-    const watchdog = new Watchdog({ workers: () => node.runningWorkers(), stallMs: 300, everyMs: 50, logger: quiet(), onStall: (st) => stalls.push(st) });
+    const watchdog = new Watchdog({
+      workers: () => node.runningWorkers(),
+      stallMs: 300,
+      everyMs: 50,
+      logger: quiet(),
+      onStall: (st) => stalls.push(st),
+    });
     watchdog.start();
     hold = new Promise<void>((r) => (release = r));
     const producer = await bus.producer();
-    await producer.send(topics.marketData('cn'), [{ key: slowCode, value: JSON.stringify(tick(`nf-${s}-slow-1`, slowCode, 1000)) }]);
+    await producer.send(topics.marketData('cn'), [
+      { key: slowCode, value: JSON.stringify(tick(`nf-${s}-slow-1`, slowCode, 1000)) },
+    ]);
     const stall = await waitFor('stall reported', () => stalls[0]);
     expect(stall).toMatchObject({ portfolioId: slowName, eventId: `nf-${s}-slow-1` });
     expect(stall.busyMs).toBeGreaterThanOrEqual(300);

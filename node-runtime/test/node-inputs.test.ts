@@ -1,6 +1,19 @@
-import { SettlementMessage, settlementsTopic, topics, type OrderMessage, type PortfolioSpecInput, type SessionEvent } from '@ginkgo/contracts';
+import {
+  SettlementMessage,
+  settlementsTopic,
+  topics,
+  type OrderMessage,
+  type PortfolioSpecInput,
+  type SessionEvent,
+} from '@ginkgo/contracts';
 import { PortfolioSpec } from '@ginkgo/contracts';
-import { InMemoryMessageBus, createLogger, type IncomingMessage, type LogReader, type PartitionOffset } from '@ginkgo/platform';
+import {
+  InMemoryMessageBus,
+  createLogger,
+  type IncomingMessage,
+  type LogReader,
+  type PartitionOffset,
+} from '@ginkgo/platform';
 import { ExecutionNode, InMemoryPortfolioStateStore, type Assignment } from '../src/index.js';
 import { shanghaiTs, tick } from './helpers.js';
 
@@ -14,7 +27,15 @@ class BusLogReader implements LogReader {
     const start = Number(from.find((f) => f.partition === 0)?.offset ?? this.bus.messages(topic).length);
     return this.bus
       .messages(topic)
-      .map((m, offset) => ({ topic, partition: 0, offset: String(offset), key: m.key, value: m.value, headers: {}, timestamp: '0' }))
+      .map((m, offset) => ({
+        topic,
+        partition: 0,
+        offset: String(offset),
+        key: m.key,
+        value: m.value,
+        headers: {},
+        timestamp: '0',
+      }))
       .filter((m, offset) => offset >= start && (key === undefined || m.key === key));
   }
   async close(): Promise<void> {}
@@ -53,6 +74,22 @@ const assignment = (generation: number, epoch: number, maxPrice?: string): Assig
   generation,
 });
 
+/** Node n1 on cn over `bus`; `extra` adds a log reader, a checkpoint interval... */
+const newNode = (
+  bus: InMemoryMessageBus,
+  stateStore: InMemoryPortfolioStateStore,
+  extra: Partial<ConstructorParameters<typeof ExecutionNode>[0]> = {},
+) =>
+  new ExecutionNode({
+    nodeId: 'n1',
+    markets: ['cn'],
+    bus,
+    stateStore,
+    status: { report: () => undefined },
+    logger,
+    ...extra,
+  });
+
 describe('node inputs: buffered during restarts, resumed from the portfolio’s own positions', () => {
   const submits = (bus: InMemoryMessageBus) =>
     bus
@@ -61,13 +98,15 @@ describe('node inputs: buffered during restarts, resumed from the portfolio’s 
       .filter((o) => o.type === 'submit');
   const send = async (bus: InMemoryMessageBus, code: string, id: string, price: number, seconds: number) => {
     const producer = await bus.producer();
-    await producer.send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(tick(id, code, price, seconds)) }]);
+    await producer.send(topics.marketData('cn'), [
+      { key: code, value: JSON.stringify(tick(id, code, price, seconds)) },
+    ]);
   };
 
   test('S2.03 a restart on a new generation keeps the route: ticks routed meanwhile are applied once, under the new params', async () => {
     const bus = new InMemoryMessageBus();
     const store = new HeldStore();
-    const node = new ExecutionNode({ nodeId: 'n1', markets: ['cn'], bus, stateStore: store, status: { report: () => undefined }, logger, logReader: new BusLogReader(bus) });
+    const node = newNode(bus, store, { logReader: new BusLogReader(bus) });
     await node.start();
     await node.assign(assignment(1, 1, '5.00'));
     await send(bus, A, 't-a', 1000, 1); // above maxPrice 5.00: no order under the old params
@@ -94,7 +133,7 @@ describe('node inputs: buffered during restarts, resumed from the portfolio’s 
     const bus = new InMemoryMessageBus();
     const store = new InMemoryPortfolioStateStore();
     const reader = new BusLogReader(bus);
-    const first = new ExecutionNode({ nodeId: 'n1', markets: ['cn'], bus, stateStore: store, status: { report: () => undefined }, logger, logReader: reader });
+    const first = newNode(bus, store, { logReader: reader });
     await first.start();
     await first.assign(assignment(1, 1));
     await send(bus, A, 't-a', 1000, 1);
@@ -107,12 +146,16 @@ describe('node inputs: buffered during restarts, resumed from the portfolio’s 
     await send(bus, '600998.SH', 't-y', 1000, 4);
     await send(bus, C, 't-c', 1000, 5);
     // The node comes back (same identity: its consumer groups resume where they were, behind these ticks).
-    const second = new ExecutionNode({ nodeId: 'n1', markets: ['cn'], bus, stateStore: store, status: { report: () => undefined }, logger, logReader: reader });
+    const second = newNode(bus, store, { logReader: reader });
     await second.prepare();
     await second.assign(assignment(1, 2));
     // Caught up before any live consumption, in log order, with the new epoch.
     const caughtUp = submits(bus);
-    expect(caughtUp.map((o) => [o.code, o.epoch])).toEqual([[A, 1], [B, 2], [C, 2]]);
+    expect(caughtUp.map((o) => [o.code, o.epoch])).toEqual([
+      [A, 1],
+      [B, 2],
+      [C, 2],
+    ]);
     // The live consumer then delivers the same ticks again: nothing is applied twice.
     await second.consume();
     await bus.idle();
@@ -124,23 +167,15 @@ describe('node inputs: buffered during restarts, resumed from the portfolio’s 
   test('S2.09 an idle portfolio checkpoints how far market data passed it, so a failover re-reads little', async () => {
     const bus = new InMemoryMessageBus();
     const store = new InMemoryPortfolioStateStore();
-    const node = new ExecutionNode({
-      nodeId: 'n1',
-      markets: ['cn'],
-      bus,
-      stateStore: store,
-      status: { report: () => undefined },
-      logger,
-      logReader: new BusLogReader(bus),
-      checkpointIntervalMs: 20,
-    });
+    const node = newNode(bus, store, { logReader: new BusLogReader(bus), checkpointIntervalMs: 20 });
     await node.start();
     await node.assign(assignment(1, 1));
     for (let i = 0; i < 5; i++) await send(bus, '600999.SH', `t-x${i}`, 1000, i);
     await bus.idle();
     const key = `${topics.marketData('cn')}:0`;
     const deadline = Date.now() + 10000;
-    while (store.states.get('p1')?.inputPositions?.[key] !== '4' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (store.states.get('p1')?.inputPositions?.[key] !== '4' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
     expect(store.states.get('p1')?.inputPositions?.[key]).toBe('4');
     expect(submits(bus)).toHaveLength(0);
     await node.stop();
@@ -148,11 +183,19 @@ describe('node inputs: buffered during restarts, resumed from the portfolio’s 
 
   test('S1.08 end-of-day settlement: the record goes out on settlements.<market>, keyed by portfolio', async () => {
     const bus = new InMemoryMessageBus();
-    const node = new ExecutionNode({ nodeId: 'n1', markets: ['cn'], bus, stateStore: new InMemoryPortfolioStateStore(), status: { report: () => undefined }, logger });
+    const node = newNode(bus, new InMemoryPortfolioStateStore());
     await node.start();
     await node.assign(assignment(1, 1));
     await send(bus, A, 't-a', 1000, 1);
-    const settlement: SessionEvent = { type: 'session', eventId: 'settle-1', ts: shanghaiTs('2026-11-24', '15:30'), seq: 9, market: 'cn', phase: 'settlement', tradingDay: '2026-11-24' };
+    const settlement: SessionEvent = {
+      type: 'session',
+      eventId: 'settle-1',
+      ts: shanghaiTs('2026-11-24', '15:30'),
+      seq: 9,
+      market: 'cn',
+      phase: 'settlement',
+      tradingDay: '2026-11-24',
+    };
     const producer = await bus.producer();
     await producer.send(topics.marketData('cn'), [{ key: null, value: JSON.stringify(settlement) }]);
     await bus.idle();

@@ -2,18 +2,14 @@ import { PortfolioSpec, type OrderEvent, type SubmitOrder } from '@ginkgo/contra
 import { PortfolioEngine, createDefaultRegistry } from '@ginkgo/core';
 import { createLogger } from '@ginkgo/platform';
 import { Registry } from 'prom-client';
-import { createNodeMetrics, portfolioFigures, type PortfolioFigures } from '../src/node-metrics.js';
-import { PortfolioWorker, type WorkerEffects } from '../src/portfolio-worker.js';
+import { createNodeMetrics, portfolioFigures, type PortfolioFigures } from '../src/health/node-metrics.js';
+import { PortfolioWorker } from '../src/worker/portfolio-worker.js';
+import type { WorkerEffects } from '../src/worker/worker-options.js';
 import { shanghaiTs, tick } from './helpers.js';
+import { buyAndHoldSpec } from '@ginkgo/platform/testing';
 
 const logger = createLogger('node-metrics-test').child({}, { level: process.env.LOG_LEVEL ?? 'silent' });
-const spec = PortfolioSpec.parse({
-  market: 'cn',
-  initialCash: '100000.00',
-  strategy: { name: 'buy-and-hold', params: {} },
-  sizer: { name: 'fixed-volume', params: { volume: 100 } },
-  interestedCodes: ['600000.SH'],
-});
+const spec = PortfolioSpec.parse(buyAndHoldSpec(['600000.SH']));
 
 /** Value of one series in the text exposition, or undefined when it is absent. */
 function sample(text: string, series: string): number | undefined {
@@ -22,11 +18,15 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('node metrics: per-portfolio equity, day PnL, cash, positions value and fills', () => {
-  test('S8.08 a fill shows in the portfolio series and the node fill counter; a duplicated fill is not counted', async () => {
+  test('S8.08 a fill shows in the portfolio series and the node fill counter; a duplicated fill is not counted, a redelivered event is', async () => {
     const registry = new Registry();
     const metrics = createNodeMetrics(registry);
     const published: SubmitOrder[] = [];
-    const effects: WorkerEffects = { publish: async (orders) => void published.push(...orders), save: async () => true, report: () => undefined };
+    const effects: WorkerEffects = {
+      publish: async (orders) => void published.push(...orders),
+      save: async () => true,
+      report: () => undefined,
+    };
     const engine = PortfolioEngine.create({ portfolioId: 'pm', spec, registry: createDefaultRegistry() });
     const worker = new PortfolioWorker({
       portfolioId: 'pm',
@@ -37,6 +37,7 @@ describe('node metrics: per-portfolio equity, day PnL, cash, positions value and
       logger,
       queueCapacity: 10,
       onFills: (n) => metrics.fills.inc({ market: 'cn' }, n),
+      onDuplicate: () => metrics.duplicateEvents.inc(),
     });
     metrics.readFrom({ portfolioFigures: () => [portfolioFigures(worker)] });
     await worker.enqueue(tick('t1', '600000.SH', 1000, 0, 1)).settled;
@@ -55,9 +56,19 @@ describe('node metrics: per-portfolio equity, day PnL, cash, positions value and
       fillVolume: 100,
       fillPrice: 1000,
     });
-    await worker.enqueue({ type: 'order', eventId: 'a1', ts: shanghaiTs('2026-11-24', '10:00', 1), seq: 1, event: 'ACCEPTED', market: 'cn', portfolioId: 'pm', clientOrderId: order.clientOrderId }).settled;
+    await worker.enqueue({
+      type: 'order',
+      eventId: 'a1',
+      ts: shanghaiTs('2026-11-24', '10:00', 1),
+      seq: 1,
+      event: 'ACCEPTED',
+      market: 'cn',
+      portfolioId: 'pm',
+      clientOrderId: order.clientOrderId,
+    }).settled;
     await worker.enqueue(fill('f-ev1', 'fill-1')).settled;
     await worker.enqueue(fill('f-ev2', 'fill-1')).settled; // the same fill again, under a new event id
+    await worker.enqueue(fill('f-ev1', 'fill-1')).settled; // the same event redelivered
     await worker.enqueue(tick('t2', '600000.SH', 1100, 10, 2)).settled;
     const text = await registry.metrics();
     const view = engine.view();
@@ -70,6 +81,7 @@ describe('node metrics: per-portfolio equity, day PnL, cash, positions value and
     expect(sample(text, 'ginkgo_portfolio_day_pnl{portfolio="pm"}')).toBeGreaterThan(90);
     expect(sample(text, 'ginkgo_portfolio_fills_total{portfolio="pm"}')).toBe(1);
     expect(sample(text, 'ginkgo_node_fills_total{market="cn"}')).toBe(1);
+    expect(sample(text, 'ginkgo_node_duplicate_events_total')).toBe(1);
     await worker.stop();
   });
 

@@ -1,23 +1,6 @@
 import { nodeLease, type CancelOrder, type SubmitOrder } from '@ginkgo/contracts';
-import {
-  collect,
-  createNamespace,
-  createPortfolio,
-  dropNamespace,
-  getPortfolio,
-  kube,
-  mergePatch,
-  operatorCondition,
-  operatorStatus,
-  startNode,
-  suffix,
-  testBus,
-  testDb,
-  tick,
-  topics,
-  uniqueCodes,
-  waitFor,
-} from './helpers.js';
+import { mergePatch, tick, topics, uniqueCodes, waitFor } from './helpers.js';
+import { buyAndHold, nodeTestBed, type TestNode } from './node-fixture.js';
 
 /**
  * Moves and interventions on the node side (operator/README.md), the test playing the operator: market data
@@ -25,59 +8,33 @@ import {
  * and the node's Lease keeping a drain someone else set.
  */
 describe('node-runtime: moves, hand-over, cancel requests (real Kafka, MySQL, kube-apiserver)', () => {
-  const clients = kube();
-  const s = suffix();
-  const namespace = `node-moves-${s}`;
-  const first = `mv1-${s}`;
+  const bed = nodeTestBed('node-moves', 'mv1', 4);
+  const { clients, s, namespace, codes, db } = bed;
+  const first = bed.nodeId;
   const second = `mv2-${s}`;
   const name = `mv-${s}-p`;
-  const codes = uniqueCodes(4);
-  const bus = testBus(`node-moves-${s}`);
-  const db = testDb();
-  let node: Awaited<ReturnType<typeof startNode>> | undefined;
-  let orders: Awaited<ReturnType<typeof collect<SubmitOrder | CancelOrder>>>;
-  const spec = {
-    market: 'cn',
-    initialCash: '100000.00',
-    strategy: { name: 'buy-and-hold', params: {} },
-    sizer: { name: 'fixed-volume', params: { volume: 100 } },
-    interestedCodes: codes,
-  };
-  const assign = (epoch: number, nodeId: string) =>
-    operatorStatus(clients, namespace, name, {
-      phase: 'Assigned',
-      assignedNode: nodeId,
-      epoch,
-      conditions: [operatorCondition('Accepted', 'True', 'Valid'), operatorCondition('Assigned', 'True', 'Assigned')],
-    });
-  const running = (epoch: number, nodeId: string) =>
-    waitFor(`${name} running epoch ${epoch} on ${nodeId}`, async () => {
-      const p = await getPortfolio(clients, namespace, name);
-      return p?.status?.phase === 'Running' && p.status.runningEpoch === epoch && p.status.runningNode === nodeId ? p : undefined;
-    });
+  let node: TestNode | undefined;
+  let orders: Awaited<ReturnType<typeof bed.collect<SubmitOrder | CancelOrder>>>;
+  const assign = (epoch: number, nodeId: string) => bed.assign(name, epoch, nodeId);
+  const running = (epoch: number, nodeId: string) => bed.running(name, { epoch, node: nodeId });
   const submits = () => orders.items.filter((o): o is SubmitOrder => o.type === 'submit' && o.portfolioId === name);
-  const send = async (code: string, id: string, price = 1000, seconds = 0) => {
-    const producer = await bus.producer();
-    await producer.send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(tick(`${name}-${id}`, code, price, seconds)) }]);
-    await producer.close();
-  };
+  const send = (code: string, id: string, price = 1000, seconds = 0) =>
+    bed.sendTick(code, `${name}-${id}`, price, seconds);
 
   beforeAll(async () => {
-    await createNamespace(clients, namespace);
-    orders = await collect<SubmitOrder | CancelOrder>(bus, topics.orders('cn'), (o) => o.portfolioId === name);
-    await createPortfolio(clients, namespace, name, spec, false);
+    await bed.setUp();
+    orders = await bed.collect<SubmitOrder | CancelOrder>(topics.orders('cn'), (o) => o.portfolioId === name);
+    await bed.createPortfolio(name, buyAndHold(codes));
   }, 60000);
 
   afterAll(async () => {
     await node?.stop();
     await orders?.consumer.close();
-    await bus.close();
-    await db.close();
-    await dropNamespace(clients, namespace);
+    await bed.tearDown();
   }, 60000);
 
   test('S2.08 ticks published while a portfolio is between nodes are applied on the next node from its own positions: none lost, none doubled', async () => {
-    node = await startNode(namespace, first);
+    node = await bed.startNode(first);
     await assign(1, first);
     await running(1, first);
     await send(codes[0]!, 't0');
@@ -88,10 +45,12 @@ describe('node-runtime: moves, hand-over, cancel requests (real Kafka, MySQL, ku
     // Published while nobody runs the portfolio; the next node's market-data group starts after them.
     await send(codes[1]!, 't1');
     await send(codes[2]!, 't2');
-    node = await startNode(namespace, second);
+    node = await bed.startNode(second);
     await assign(2, second);
     await running(2, second);
-    const got = await waitFor('orders for the ticks sent in between', () => (submits().length >= 3 ? submits() : undefined));
+    const got = await waitFor('orders for the ticks sent in between', () =>
+      submits().length >= 3 ? submits() : undefined,
+    );
     expect(got.map((o) => o.code).sort()).toEqual(codes.slice(0, 3).sort());
     expect(got.filter((o) => o.code !== codes[0]).every((o) => o.epoch === 2 && o.nodeId === second)).toBe(true);
     // Live again afterwards, and the first tick was not re-applied.
@@ -106,36 +65,61 @@ describe('node-runtime: moves, hand-over, cancel requests (real Kafka, MySQL, ku
     // A buy at limit-up (prevClose 10.00 -> 11.00) finds no seller on any paper venue: it stays open.
     const [code] = uniqueCodes(1) as [string];
     await clients.custom.patchNamespacedCustomObject(
-      { group: 'ginkgo.live', version: 'v1alpha1', namespace, plural: 'portfolios', name, body: { spec: { interestedCodes: [...codes, code] } } },
+      {
+        group: 'ginkgo.live',
+        version: 'v1alpha1',
+        namespace,
+        plural: 'portfolios',
+        name,
+        body: { spec: { interestedCodes: [...codes, code] } },
+      },
       mergePatch(),
     );
-    await running(2, second).then(() => waitFor('new spec running', () => (node?.node.assignmentOf(name)?.spec.interestedCodes.includes(code) ? true : undefined)));
+    await running(2, second).then(() =>
+      waitFor('new spec running', () =>
+        node?.node.assignmentOf(name)?.spec.interestedCodes.includes(code) ? true : undefined,
+      ),
+    );
     await send(code, 'limit-up', 1100, 5);
     const open = await waitFor('open order', () => submits().find((o) => o.code === code));
-    await waitFor('order open in the engine', () => node?.node.worker(name)?.engine.view().openOrders.some((o) => o.clientOrderId === open.clientOrderId));
+    await waitFor('order open in the engine', () =>
+      node?.node
+        .worker(name)
+        ?.engine.view()
+        .openOrders.some((o) => o.clientOrderId === open.clientOrderId),
+    );
     const requestedAt = new Date().toISOString();
-    await operatorStatus(clients, namespace, name, {
+    await bed.operatorStatus(name, {
       cancelRequests: [
         { id: 1, clientOrderId: open.clientOrderId, force: true, reason: 'int test', requestedAt },
         { id: 2, clientOrderId: `${name}-999`, force: false, requestedAt },
       ],
     });
-    const cancel = await waitFor('cancel on orders.cn', () => orders.items.find((o): o is CancelOrder => o.type === 'cancel' && o.clientOrderId === open.clientOrderId));
+    const cancel = await waitFor('cancel on orders.cn', () =>
+      orders.items.find((o): o is CancelOrder => o.type === 'cancel' && o.clientOrderId === open.clientOrderId),
+    );
     expect(cancel).toMatchObject({ portfolioId: name, force: true, epoch: 2, nodeId: second, reason: 'int test' });
     const acked = await waitFor('cancelAck', async () => {
-      const p = await getPortfolio(clients, namespace, name);
+      const p = await bed.portfolio(name);
       return p?.status?.cancelAck?.id === 2 ? p : undefined;
     });
     expect(acked.status?.cancelAck?.message).toContain(`cancel sent for ${open.clientOrderId} (force)`);
     expect(acked.status?.cancelAck?.message).toContain(`${name}-999 not cancelled`);
     // The engine knows: the order is no longer open (force = cancelled at once).
-    expect(node?.node.worker(name)?.engine.view().openOrders.some((o) => o.clientOrderId === open.clientOrderId)).toBe(false);
+    expect(
+      node?.node
+        .worker(name)
+        ?.engine.view()
+        .openOrders.some((o) => o.clientOrderId === open.clientOrderId),
+    ).toBe(false);
     // Status updates that still list the requests (as before the operator drops them) send nothing again.
-    await operatorStatus(clients, namespace, name, { message: 'operator touched status' });
+    await bed.operatorStatus(name, { message: 'operator touched status' });
     await send(codes[0]!, 't-after', 1000, 8);
     await waitFor('a later tick applied', async () => {
-      const p = await getPortfolio(clients, namespace, name);
-      return p?.status?.lastEventTime && Date.parse(p.status.lastEventTime) >= tick('x', codes[0]!, 1000, 8).ts ? true : undefined;
+      const p = await bed.portfolio(name);
+      return p?.status?.lastEventTime && Date.parse(p.status.lastEventTime) >= tick('x', codes[0]!, 1000, 8).ts
+        ? true
+        : undefined;
     });
     expect(orders.items.filter((o) => o.type === 'cancel' && o.clientOrderId === open.clientOrderId)).toHaveLength(1);
   }, 90000);
@@ -144,15 +128,25 @@ describe('node-runtime: moves, hand-over, cancel requests (real Kafka, MySQL, ku
     const leaseName = `${nodeLease.namePrefix}${second}`;
     const portfoliosInLoad = async () => {
       const l = await clients.coordination.readNamespacedLease({ name: leaseName, namespace });
-      return { lease: l, portfolios: (JSON.parse(l.metadata?.annotations?.[nodeLease.loadAnnotation] ?? '{}') as { portfolios?: number }).portfolios };
+      return {
+        lease: l,
+        portfolios: (JSON.parse(l.metadata?.annotations?.[nodeLease.loadAnnotation] ?? '{}') as { portfolios?: number })
+          .portfolios,
+      };
     };
-    await waitFor('load with the running portfolio', async () => ((await portfoliosInLoad()).portfolios === 1 ? true : undefined));
+    await waitFor('load with the running portfolio', async () =>
+      (await portfoliosInLoad()).portfolios === 1 ? true : undefined,
+    );
     await clients.coordination.patchNamespacedLease(
       { name: leaseName, namespace, body: { metadata: { annotations: { [nodeLease.drainingAnnotation]: 'true' } } } },
       mergePatch(),
     );
     // The hand-over below changes the node's load (1 -> 0 portfolios): the node writes its annotations.
-    await operatorStatus(clients, namespace, name, { handoverTo: first, handoverSince: new Date().toISOString(), handoverReason: 'Drained' });
+    await bed.operatorStatus(name, {
+      handoverTo: first,
+      handoverSince: new Date().toISOString(),
+      handoverReason: 'Drained',
+    });
     const { lease } = await waitFor('load rewritten', async () => {
       const l = await portfoliosInLoad();
       return l.portfolios === 0 ? l : undefined;
@@ -163,7 +157,7 @@ describe('node-runtime: moves, hand-over, cancel requests (real Kafka, MySQL, ku
   test('S3.05 hand-over: the node stops the portfolio, persists it and writes releasedEpoch; a cancelled hand-over resumes it', async () => {
     // handoverTo was set in the previous test (epoch 2 on the second node).
     const released = await waitFor('releasedEpoch', async () => {
-      const p = await getPortfolio(clients, namespace, name);
+      const p = await bed.portfolio(name);
       return p?.status?.releasedEpoch === 2 ? p : undefined;
     });
     expect(released.status?.assignedNode).toBe(second);
@@ -173,10 +167,14 @@ describe('node-runtime: moves, hand-over, cancel requests (real Kafka, MySQL, ku
       [name],
     );
     expect([Number(row?.epoch), row?.node_id]).toEqual([2, second]);
-    expect(Object.keys(JSON.parse(row?.input_positions ?? '{}')).some((k) => k.startsWith(`${topics.marketData('cn')}:`))).toBe(true);
+    expect(
+      Object.keys(JSON.parse(row?.input_positions ?? '{}')).some((k) => k.startsWith(`${topics.marketData('cn')}:`)),
+    ).toBe(true);
     // The target stopped accepting: the operator removes the hand-over; the node runs it again and clears its release.
-    await operatorStatus(clients, namespace, name, { handoverTo: null, handoverSince: null, handoverReason: null } as never);
+    await bed.operatorStatus(name, { handoverTo: null, handoverSince: null, handoverReason: null } as never);
     await waitFor('running again', () => (node?.node.portfolioIds().includes(name) ? true : undefined));
-    await waitFor('releasedEpoch cleared', async () => ((await getPortfolio(clients, namespace, name))?.status?.releasedEpoch === undefined ? true : undefined));
+    await waitFor('releasedEpoch cleared', async () =>
+      (await bed.portfolio(name))?.status?.releasedEpoch === undefined ? true : undefined,
+    );
   }, 60000);
 });

@@ -1,22 +1,8 @@
 import type { SubmitOrder } from '@ginkgo/contracts';
-import { createKafkaProbe, startKafkaProxy, type TcpProxy } from '@ginkgo/platform';
-import {
-  collect,
-  createNamespace,
-  createPortfolio,
-  dropNamespace,
-  env,
-  getPortfolio,
-  kube,
-  operatorStatus,
-  startNode,
-  suffix,
-  testBus,
-  tick,
-  topics,
-  uniqueCodes,
-  waitFor,
-} from './helpers.js';
+import { createKafkaProbe } from '@ginkgo/platform';
+import { startKafkaProxy, type TcpProxy } from '@ginkgo/platform/testing';
+import { env, topics, waitFor } from './helpers.js';
+import { nodeTestBed, type TestNode } from './node-fixture.js';
 import { metricValue, readyz, scrape } from './resilience-helpers.js';
 
 /**
@@ -26,21 +12,17 @@ import { metricValue, readyz, scrape } from './resilience-helpers.js';
  * reader, probe) and refuses new ones. The broker keeps running for everyone else.
  */
 describe('node-runtime when Kafka is unreachable', () => {
-  const clients = kube();
-  const s = suffix();
-  const namespace = `node-kafka-${s}`;
-  const nodeId = `nk-${s}`;
-  const [code] = uniqueCodes(1) as [string];
-  const bus = testBus(`node-kafka-${s}`);
+  const bed = nodeTestBed('node-kafka', 'nk');
+  const { s, nodeId, bus } = bed;
+  const [code] = bed.codes as [string];
   const brokerPort = Number(env('KAFKA_BROKERS').split(',')[0]!.split(':')[1]);
   let proxy: TcpProxy;
-  let node: Awaited<ReturnType<typeof startNode>>;
+  let node: TestNode;
   let orders: { items: SubmitOrder[] };
-  const producerP = bus.producer();
   let seq = 0;
-  const send = async (price: number) => {
+  const send = (price: number) => {
     seq++;
-    await (await producerP).send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(tick(`nk-${s}-${seq}`, code, price, seq, seq)) }]);
+    return bed.sendTick(code, `nk-${s}-${seq}`, price, seq, seq);
   };
   /** Where each of our ticks landed (`<topic>:<partition>` and offset), read straight from the broker. */
   const landed = new Map<string, { key: string; offset: bigint }>();
@@ -51,24 +33,28 @@ describe('node-runtime when Kafka is unreachable', () => {
   };
 
   beforeAll(async () => {
-    await createNamespace(clients, namespace);
+    await bed.setUp();
     proxy = await startKafkaProxy({ brokerPort });
-    orders = await collect<SubmitOrder>(bus, topics.orders('cn'), (o) => o.portfolioId?.startsWith(`nk-${s}`));
+    orders = await bed.collect<SubmitOrder>(topics.orders('cn'), (o) => o.portfolioId?.startsWith(`nk-${s}`));
     const md = await bus.consumer({ groupId: `nk-md-${s}`, topics: [topics.marketData('cn')] });
     await md.run(async (m) => {
-      if (m.key === code) landed.set((JSON.parse(m.value ?? '{}') as { eventId: string }).eventId, { key: `${m.topic}:${m.partition}`, offset: BigInt(m.offset) });
+      if (m.key === code)
+        landed.set((JSON.parse(m.value ?? '{}') as { eventId: string }).eventId, {
+          key: `${m.topic}:${m.partition}`,
+          offset: BigInt(m.offset),
+        });
     });
     await md.joined();
-    node = await startNode(namespace, nodeId, { KAFKA_BROKERS: `127.0.0.1:${proxy.port}`, DEPENDENCY_CHECK_INTERVAL_MS: '300' });
+    node = await bed.startNode(nodeId, {
+      KAFKA_BROKERS: `127.0.0.1:${proxy.port}`,
+      DEPENDENCY_CHECK_INTERVAL_MS: '300',
+    });
   }, 60000);
 
   afterAll(async () => {
     proxy?.restore();
-    await node?.stop();
-    await (await producerP).close();
-    await bus.close();
+    await bed.tearDown();
     await proxy?.close();
-    await dropNamespace(clients, namespace);
   }, 60000);
 
   test('the Kafka proxy answers while open, refuses while cut, and answers again once restored', async () => {
@@ -88,15 +74,7 @@ describe('node-runtime when Kafka is unreachable', () => {
 
   test('S5.01 Kafka cut: alert metric, reconnect with backoff (no hot loop), every tick sent meanwhile applied once after it returns', async () => {
     const name = `nk-${s}-a`;
-    await createPortfolio(clients, namespace, name, {
-      market: 'cn',
-      initialCash: '100000.00',
-      strategy: { name: 'buy-and-hold', params: {} },
-      sizer: { name: 'fixed-volume', params: { volume: 100 } },
-      interestedCodes: [code],
-    }, false);
-    await operatorStatus(clients, namespace, name, { phase: 'Assigned', assignedNode: nodeId, epoch: 1 });
-    await waitFor('Running', async () => ((await getPortfolio(clients, namespace, name))?.status?.phase === 'Running' ? true : undefined));
+    await bed.startPortfolio(name, [code]);
     await send(999);
     const first = await waitFor('first tick on the broker', () => landed.get(`nk-${s}-1`));
     await waitFor('first tick applied', () => applied(name, first.key) >= first.offset || undefined);
@@ -107,7 +85,11 @@ describe('node-runtime when Kafka is unreachable', () => {
     proxy.cut();
     const cutAt = Date.now();
     const before = applied(name, first.key);
-    await waitFor('Kafka down alert', async () => (metricValue(await scrape(node.healthPort), 'ginkgo_node_dependency_up', 'dependency="kafka"') === 0 ? true : undefined));
+    await waitFor('Kafka down alert', async () =>
+      metricValue(await scrape(node.healthPort), 'ginkgo_node_dependency_up', 'dependency="kafka"') === 0
+        ? true
+        : undefined,
+    );
     const prices = [1000, 1001, 1002];
     for (const p of prices) await send(p);
     const last = await waitFor('outage ticks on the broker', () => landed.get(`nk-${s}-${1 + prices.length}`));
@@ -122,11 +104,21 @@ describe('node-runtime when Kafka is unreachable', () => {
     proxy.restore();
 
     // Back: the ticks sent during the outage are applied (up to the last one's offset) and the metric clears.
-    await waitFor('outage ticks applied after Kafka returned', () => applied(name, last.key) >= last.offset || undefined, 60000);
+    await waitFor(
+      'outage ticks applied after Kafka returned',
+      () => applied(name, last.key) >= last.offset || undefined,
+      60000,
+    );
     expect(outageIds.filter((id) => seen().has(id))).toEqual(outageIds);
-    await waitFor('Kafka up again', async () => (metricValue(await scrape(node.healthPort), 'ginkgo_node_dependency_up', 'dependency="kafka"') === 1 ? true : undefined));
+    await waitFor('Kafka up again', async () =>
+      metricValue(await scrape(node.healthPort), 'ginkgo_node_dependency_up', 'dependency="kafka"') === 1
+        ? true
+        : undefined,
+    );
     await send(1003);
-    const after = await waitFor('tick after the outage on the broker', () => landed.get(`nk-${s}-${2 + prices.length}`));
+    const after = await waitFor('tick after the outage on the broker', () =>
+      landed.get(`nk-${s}-${2 + prices.length}`),
+    );
     await waitFor('live again', () => applied(name, after.key) >= after.offset || undefined);
     // No order lost or doubled: buy-and-hold bought once.
     expect(orders.items.filter((o) => o.portfolioId === name).map((o) => o.clientOrderId)).toEqual([`${name}-1`]);

@@ -3,27 +3,19 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SubmitOrder } from '@ginkgo/contracts';
 import { PortfolioEngine, createDefaultRegistry } from '@ginkgo/core';
-import { MySqlDatabase, RedisHotStateStore, type TcpProxy } from '@ginkgo/platform';
-import { MySqlPortfolioStateStore, SpoolingStateStore, StateSpool, hotKeys, totalsOf, type PortfolioHotSummary, type SpoolEntry } from '../src/index.js';
+import { MySqlDatabase, RedisHotStateStore } from '@ginkgo/platform';
+import { type TcpProxy } from '@ginkgo/platform/testing';
 import {
-  collect,
-  createNamespace,
-  createPortfolio,
-  dropNamespace,
-  env,
-  getPortfolio,
-  kube,
-  operatorStatus,
-  quiet,
-  startNode,
-  suffix,
-  testBus,
-  testDb,
-  tick,
-  topics,
-  uniqueCodes,
-  waitFor,
-} from './helpers.js';
+  MySqlPortfolioStateStore,
+  SpoolingStateStore,
+  StateSpool,
+  hotKeys,
+  totalsOf,
+  type PortfolioHotSummary,
+  type SpoolEntry,
+} from '../src/index.js';
+import { env, quiet, topics, waitFor } from './helpers.js';
+import { buyAndHold, nodeTestBed, type TestNode } from './node-fixture.js';
 import { metricValue, proxyFor, readyz, scrape } from './resilience-helpers.js';
 
 /**
@@ -32,48 +24,32 @@ import { metricValue, proxyFor, readyz, scrape } from './resilience-helpers.js';
  * running. Kafka and the API server stay reachable; the test plays the operator.
  */
 describe('node-runtime when Redis or MySQL is unreachable', () => {
-  const clients = kube();
-  const s = suffix();
-  const namespace = `node-res-${s}`;
-  const nodeId = `nr-${s}`;
-  const [codeA, codeB] = uniqueCodes(2) as [string, string];
-  const bus = testBus(`node-res-${s}`);
-  const db = testDb();
+  const bed = nodeTestBed('node-res', 'nr', 2);
+  const { s, nodeId, db } = bed;
+  const [codeA, codeB] = bed.codes as [string, string];
   let redis: { proxy: TcpProxy; url: string };
   let mysql: { proxy: TcpProxy; url: string };
   let spoolDir: string;
   let hotReader: RedisHotStateStore;
-  let node: Awaited<ReturnType<typeof startNode>>;
+  let node: TestNode;
   let orders: { items: SubmitOrder[] };
   let seq = 0;
-  const send = async (code: string, price: number) => {
+  const send = (code: string, price: number) => {
     seq++;
-    const producer = await producerP;
-    await producer.send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(tick(`nr-${s}-${seq}`, code, price, seq, seq)) }]);
+    return bed.sendTick(code, `nr-${s}-${seq}`, price, seq, seq);
   };
-  const producerP = bus.producer();
-  const spec = (code: string) => ({
-    market: 'cn',
-    initialCash: '100000.00',
-    strategy: { name: 'buy-and-hold', params: {} },
-    sizer: { name: 'fixed-volume', params: { volume: 100 } },
-    interestedCodes: [code],
-  });
-  const startPortfolio = async (name: string, code: string) => {
-    await createPortfolio(clients, namespace, name, spec(code), false);
-    await operatorStatus(clients, namespace, name, { phase: 'Assigned', assignedNode: nodeId, epoch: 1 });
-    await waitFor(`${name} Running`, async () => ((await getPortfolio(clients, namespace, name))?.status?.phase === 'Running' ? true : undefined));
-  };
+  const spec = (code: string) => buyAndHold([code]);
+  const startPortfolio = (name: string, code: string) => bed.startPortfolio(name, [code]);
   const metrics = () => scrape(node.healthPort);
 
   beforeAll(async () => {
-    await createNamespace(clients, namespace);
+    await bed.setUp();
     redis = await proxyFor('REDIS_URL');
     mysql = await proxyFor('MYSQL_URL');
     spoolDir = await mkdtemp(path.join(os.tmpdir(), 'node-res-spool-'));
     hotReader = await RedisHotStateStore.connect(env('REDIS_URL'));
-    orders = await collect<SubmitOrder>(bus, topics.orders('cn'), (o) => o.portfolioId?.startsWith(`nr-${s}`));
-    node = await startNode(namespace, nodeId, {
+    orders = await bed.collect<SubmitOrder>(topics.orders('cn'), (o) => o.portfolioId?.startsWith(`nr-${s}`));
+    node = await bed.startNode(nodeId, {
       REDIS_URL: redis.url,
       MYSQL_URL: mysql.url,
       SPOOL_DIR: spoolDir,
@@ -89,15 +65,11 @@ describe('node-runtime when Redis or MySQL is unreachable', () => {
   afterAll(async () => {
     redis?.proxy.restore();
     mysql?.proxy.restore();
-    await node?.stop();
-    await (await producerP).close();
-    await bus.close();
-    await db.close();
+    await bed.tearDown();
     hotReader?.client.disconnect();
     await redis?.proxy.close();
     await mysql?.proxy.close();
     await rm(spoolDir, { recursive: true, force: true });
-    await dropNamespace(clients, namespace);
   }, 60000);
 
   test('S5.02 Redis cut: degraded mode (metric), trading goes on from memory, readiness stays true; hot state with TTLs written once Redis is back', async () => {
@@ -106,7 +78,10 @@ describe('node-runtime when Redis or MySQL is unreachable', () => {
     // Hot state flows while Redis is up: node status with a TTL; Redis memory monitor wired (S5.07).
     await waitFor('node status in Redis', () => hotReader.getJson(hotKeys.node(nodeId)));
     expect(await hotReader.client.ttl(hotKeys.node(nodeId))).toBeGreaterThan(0);
-    await waitFor('Redis memory sampled', async () => (metricValue(await metrics(), 'ginkgo_redis_used_memory_bytes') ?? 0) > 0 || undefined);
+    await waitFor(
+      'Redis memory sampled',
+      async () => (metricValue(await metrics(), 'ginkgo_redis_used_memory_bytes') ?? 0) > 0 || undefined,
+    );
 
     redis.proxy.cut();
     const cutAt = Date.now();
@@ -116,7 +91,10 @@ describe('node-runtime when Redis or MySQL is unreachable', () => {
     expect(order).toMatchObject({ clientOrderId: `${name}-1`, code: codeA, epoch: 1, nodeId });
     await waitFor('degraded metric', async () => {
       const m = await metrics();
-      return metricValue(m, 'ginkgo_node_redis_degraded') === 1 && metricValue(m, 'ginkgo_node_dependency_up', 'dependency="redis"') === 0 ? true : undefined;
+      return metricValue(m, 'ginkgo_node_redis_degraded') === 1 &&
+        metricValue(m, 'ginkgo_node_dependency_up', 'dependency="redis"') === 0
+        ? true
+        : undefined;
     });
     expect(await readyz(node.healthPort)).toBe(200);
     expect(node.hot.degraded).toBe(true);
@@ -126,31 +104,55 @@ describe('node-runtime when Redis or MySQL is unreachable', () => {
     expect(before === undefined || before.updatedAt < cutAt).toBe(true);
     await send(codeA, 1010);
     const secondId = `nr-${s}-${seq}`;
-    await waitFor('second tick applied', () => node.node.worker(name)?.engine.snapshot().seenEventIds.includes(secondId) || undefined);
+    await waitFor(
+      'second tick applied',
+      () => node.node.worker(name)?.engine.snapshot().seenEventIds.includes(secondId) || undefined,
+    );
 
     redis.proxy.restore();
-    await waitFor('degraded mode over', async () => (metricValue(await metrics(), 'ginkgo_node_redis_degraded') === 0 ? true : undefined), 45000);
+    await waitFor(
+      'degraded mode over',
+      async () => (metricValue(await metrics(), 'ginkgo_node_redis_degraded') === 0 ? true : undefined),
+      45000,
+    );
     // The summary in Redis is the one kept in memory: the node's current view of the portfolio.
     await waitFor('portfolio summary in Redis', async () => {
       const v = await hotReader.getJson<PortfolioHotSummary>(hotKeys.portfolio(name));
       const view = node.node.worker(name)!.engine.view();
-      return v && v.updatedAt > cutAt && v.portfolioId === name && v.nodeId === nodeId && v.cash === view.cash && v.equity === view.equity && v.openOrders === view.openOrders.length ? v : undefined;
+      return v &&
+        v.updatedAt > cutAt &&
+        v.portfolioId === name &&
+        v.nodeId === nodeId &&
+        v.cash === view.cash &&
+        v.equity === view.equity &&
+        v.openOrders === view.openOrders.length
+        ? v
+        : undefined;
     });
     // The last price seen while Redis was cut reaches it (the latest per code, not each tick).
-    await waitFor('last price in Redis', async () => (await hotReader.getJson<{ price: number }>(hotKeys.price('cn', codeA)))?.price === 1010 || undefined);
+    await waitFor(
+      'last price in Redis',
+      async () => (await hotReader.getJson<{ price: number }>(hotKeys.price('cn', codeA)))?.price === 1010 || undefined,
+    );
     for (const key of [hotKeys.portfolio(name), hotKeys.price('cn', codeA), hotKeys.node(nodeId)]) {
       const ttl = await hotReader.client.ttl(key);
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(30);
     }
-    await waitFor('redis up again in the metric', async () => metricValue(await metrics(), 'ginkgo_node_dependency_up', 'dependency="redis"') === 1 || undefined);
+    await waitFor(
+      'redis up again in the metric',
+      async () => metricValue(await metrics(), 'ginkgo_node_dependency_up', 'dependency="redis"') === 1 || undefined,
+    );
   });
 
   test('S5.03 MySQL cut: writes retried, then spooled to disk in order (alert metric); trading goes on; flushed in order when MySQL returns', async () => {
     const name = `nr-${s}-b`;
     await startPortfolio(name, codeB);
     // Disk space is watched where the spool writes (S7.03).
-    await waitFor('spool disk metric', async () => (metricValue(await metrics(), 'ginkgo_disk_free_bytes', `path="${spoolDir}"`) ?? 0) > 0 || undefined);
+    await waitFor(
+      'spool disk metric',
+      async () => (metricValue(await metrics(), 'ginkgo_disk_free_bytes', `path="${spoolDir}"`) ?? 0) > 0 || undefined,
+    );
 
     mysql.proxy.cut();
     const prices = [1000, 1001, 1002, 1003, 1004];
@@ -173,13 +175,24 @@ describe('node-runtime when Redis or MySQL is unreachable', () => {
     const spoolFile = path.join(spoolDir, `state-${nodeId}.jsonl`);
     // Saves are batched (one per run of queued events), so the spool holds at least the state after the last tick.
     const ours = await waitFor('the state after the last tick spooled', async () => {
-      const spooled = (await readFile(spoolFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as SpoolEntry);
+      const spooled = (await readFile(spoolFile, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as SpoolEntry);
       const mine = spooled.flatMap((e) => (e.kind === 'save' && e.state.portfolioId === name ? [e] : []));
       const last = mine.at(-1);
-      return last?.kind === 'save' && ids.every((id) => last.state.snapshot.seenEventIds.includes(id)) ? mine : undefined;
+      return last?.kind === 'save' && ids.every((id) => last.state.snapshot.seenEventIds.includes(id))
+        ? mine
+        : undefined;
     });
     expect(ours.length).toBeGreaterThanOrEqual(1);
-    const offsetOf = (e: SpoolEntry) => (e.kind === 'save' ? Object.entries(e.state.inputPositions ?? {}).filter(([k]) => k.startsWith(topics.marketData('cn'))).map(([, v]) => BigInt(v)).reduce((a, b) => (a > b ? a : b), -1n) : -1n);
+    const offsetOf = (e: SpoolEntry) =>
+      e.kind === 'save'
+        ? Object.entries(e.state.inputPositions ?? {})
+            .filter(([k]) => k.startsWith(topics.marketData('cn')))
+            .map(([, v]) => BigInt(v))
+            .reduce((a, b) => (a > b ? a : b), -1n)
+        : -1n;
     const offsets = ours.map(offsetOf);
     expect([...offsets].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(offsets);
     expect(ours.map((e) => e.seq)).toEqual([...ours.map((e) => e.seq)].sort((a, b) => a - b));
@@ -188,29 +201,57 @@ describe('node-runtime when Redis or MySQL is unreachable', () => {
     // MySQL back: watch the row while the spool drains; it only moves forward and ends at the last state.
     mysql.proxy.restore();
     const seen: bigint[] = [];
-    await waitFor('spool flushed', async () => {
-      const rows = await db.query<{ input_positions: string | null }>('SELECT input_positions FROM portfolio_state WHERE portfolio_id = ?', [name]);
-      const pos = JSON.parse(rows[0]?.input_positions ?? '{}') as Record<string, string>;
-      const md = Object.entries(pos).filter(([k]) => k.startsWith(topics.marketData('cn'))).map(([, v]) => BigInt(v));
-      if (md.length) seen.push(md.reduce((a, b) => (a > b ? a : b)));
-      return metricValue(await metrics(), 'ginkgo_node_state_spooling') === 0 && node.stateStore.spooledEntries === 0 ? true : undefined;
-    }, 45000);
+    await waitFor(
+      'spool flushed',
+      async () => {
+        const rows = await db.query<{ input_positions: string | null }>(
+          'SELECT input_positions FROM portfolio_state WHERE portfolio_id = ?',
+          [name],
+        );
+        const pos = JSON.parse(rows[0]?.input_positions ?? '{}') as Record<string, string>;
+        const md = Object.entries(pos)
+          .filter(([k]) => k.startsWith(topics.marketData('cn')))
+          .map(([, v]) => BigInt(v));
+        if (md.length) seen.push(md.reduce((a, b) => (a > b ? a : b)));
+        return metricValue(await metrics(), 'ginkgo_node_state_spooling') === 0 && node.stateStore.spooledEntries === 0
+          ? true
+          : undefined;
+      },
+      45000,
+    );
     expect([...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(seen);
     // MySQL holds the state the node has in memory (compared when they settle: other tests' session events
     // on the shared topic may still move it forward).
     const row = await waitFor('MySQL equals the in-memory state', async () => {
-      const r = (await db.query<{ input_positions: string; cash_minor: number; snapshot: string }>('SELECT input_positions, cash_minor, snapshot FROM portfolio_state WHERE portfolio_id = ?', [name]))[0];
+      const r = (
+        await db.query<{ input_positions: string; cash_minor: number; snapshot: string }>(
+          'SELECT input_positions, cash_minor, snapshot FROM portfolio_state WHERE portfolio_id = ?',
+          [name],
+        )
+      )[0];
       const w = node.node.worker(name)!;
-      return r && r.input_positions === JSON.stringify(w.inputPositions()) && r.snapshot === JSON.stringify(w.engine.snapshot()) ? r : undefined;
+      return r &&
+        r.input_positions === JSON.stringify(w.inputPositions()) &&
+        r.snapshot === JSON.stringify(w.engine.snapshot())
+        ? r
+        : undefined;
     });
-    expect(Object.keys(JSON.parse(row.input_positions) as object)).toEqual(expect.arrayContaining(Object.keys(finalPositions)));
+    expect(Object.keys(JSON.parse(row.input_positions) as object)).toEqual(
+      expect.arrayContaining(Object.keys(finalPositions)),
+    );
     expect(Number(row.cash_minor)).toBe(node.node.worker(name)!.engine.view().cash);
     expect((await readFile(spoolFile, 'utf8')).trim()).toBe('');
     // Trading and direct saves go on after the flush.
     await send(codeB, 1005);
     await waitFor('direct save after the flush', async () => {
-      const r = await db.query<{ input_positions: string }>('SELECT input_positions FROM portfolio_state WHERE portfolio_id = ?', [name]);
-      return r[0]?.input_positions === JSON.stringify(node.node.worker(name)!.inputPositions()) && (node.node.worker(name)?.processed ?? 0) > prices.length ? true : undefined;
+      const r = await db.query<{ input_positions: string }>(
+        'SELECT input_positions FROM portfolio_state WHERE portfolio_id = ?',
+        [name],
+      );
+      return r[0]?.input_positions === JSON.stringify(node.node.worker(name)!.inputPositions()) &&
+        (node.node.worker(name)?.processed ?? 0) > prices.length
+        ? true
+        : undefined;
     });
   });
 
@@ -218,11 +259,25 @@ describe('node-runtime when Redis or MySQL is unreachable', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'node-res-crash-'));
     const proxied = new MySqlDatabase(mysql.url, { acquireTimeoutMs: 2000 });
     const name = `nr-${s}-crash`;
-    const engine = PortfolioEngine.create({ portfolioId: name, spec: (await import('@ginkgo/contracts')).PortfolioSpec.parse(spec(codeB)), registry: createDefaultRegistry() });
-    const state = { portfolioId: name, epoch: 1, nodeId, snapshot: engine.snapshot(), inputPositions: { 'market.data.cn:0': '41' } };
+    const engine = PortfolioEngine.create({
+      portfolioId: name,
+      spec: (await import('@ginkgo/contracts')).PortfolioSpec.parse(spec(codeB)),
+      registry: createDefaultRegistry(),
+    });
+    const state = {
+      portfolioId: name,
+      epoch: 1,
+      nodeId,
+      snapshot: engine.snapshot(),
+      inputPositions: { 'market.data.cn:0': '41' },
+    };
     try {
       const crashed = await StateSpool.open(dir, 'crashy');
-      const first = new SpoolingStateStore(new MySqlPortfolioStateStore(proxied), crashed, { logger: quiet(), retries: 2, retryBaseMs: 10 });
+      const first = new SpoolingStateStore(new MySqlPortfolioStateStore(proxied), crashed, {
+        logger: quiet(),
+        retries: 2,
+        retryBaseMs: 10,
+      });
       mysql.proxy.cut();
       expect(await first.save(state, totalsOf(engine.view()))).toBe(true);
       expect(first.spooledEntries).toBe(1);
@@ -234,7 +289,10 @@ describe('node-runtime when Redis or MySQL is unreachable', () => {
       expect((await second.load(name))?.inputPositions).toEqual(state.inputPositions);
       await second.flush();
       expect(second.spooledEntries).toBe(0);
-      const rows = await db.query<{ input_positions: string }>('SELECT input_positions FROM portfolio_state WHERE portfolio_id = ?', [name]);
+      const rows = await db.query<{ input_positions: string }>(
+        'SELECT input_positions FROM portfolio_state WHERE portfolio_id = ?',
+        [name],
+      );
       expect(JSON.parse(rows[0]!.input_positions)).toEqual(state.inputPositions);
       await spool.close();
       await crashed.close();

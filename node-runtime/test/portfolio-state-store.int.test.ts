@@ -7,8 +7,17 @@ import { suffix, testDb } from './helpers.js';
 describe('MySQL portfolio state store (real MariaDB)', () => {
   const db = testDb();
   const s = suffix();
-  const spec = PortfolioSpec.parse({ market: 'cn', initialCash: '100000.00', strategy: { name: 'buy-and-hold' }, interestedCodes: ['600000.SH'] });
-  const snapshot = PortfolioEngine.create({ portfolioId: 'template', spec, registry: createDefaultRegistry() }).snapshot();
+  const spec = PortfolioSpec.parse({
+    market: 'cn',
+    initialCash: '100000.00',
+    strategy: { name: 'buy-and-hold' },
+    interestedCodes: ['600000.SH'],
+  });
+  const snapshot = PortfolioEngine.create({
+    portfolioId: 'template',
+    spec,
+    registry: createDefaultRegistry(),
+  }).snapshot();
   const state = (id: string, epoch: number, offset: number): StoredPortfolioState => ({
     portfolioId: id,
     epoch,
@@ -16,11 +25,16 @@ describe('MySQL portfolio state store (real MariaDB)', () => {
     snapshot: { ...snapshot, portfolioId: id },
     inputPositions: { 'market.data.cn:0': String(offset) },
   });
-  const totals = (volume: number): PortfolioTotals => ({ cash: 1000, equity: 2000, positions: [{ code: '600000.SH', volume, sellable: volume, avgCostMinor: 1000 }] });
+  const totals = (volume: number): PortfolioTotals => ({
+    cash: 1000,
+    equity: 2000,
+    positions: [{ code: '600000.SH', volume, sellable: volume, avgCostMinor: 1000 }],
+  });
 
   afterAll(async () => {
     await db.execute('DELETE FROM portfolio_state WHERE portfolio_id LIKE ?', [`ss-${s}-%`]);
     await db.execute('DELETE FROM portfolio_position WHERE portfolio_id LIKE ?', [`ss-${s}-%`]);
+    await db.execute('DELETE FROM portfolio_state_archive WHERE portfolio_id LIKE ?', [`ss-${s}-%`]);
     await db.close();
   });
 
@@ -40,12 +54,40 @@ describe('MySQL portfolio state store (real MariaDB)', () => {
     for (const [i, id] of ids.entries()) {
       const loaded = await store.load(id);
       expect(loaded?.inputPositions).toEqual({ 'market.data.cn:0': String(i) });
-      const pos = await db.query<{ volume: number }>('SELECT volume FROM portfolio_position WHERE portfolio_id = ?', [id]);
+      const pos = await db.query<{ volume: number }>('SELECT volume FROM portfolio_position WHERE portfolio_id = ?', [
+        id,
+      ]);
       expect(pos.map((p) => Number(p.volume))).toEqual([100 * (i + 1)]);
     }
     const kept = await store.load(fenced);
     expect(kept).toMatchObject({ epoch: 2, nodeId: 'n2', inputPositions: { 'market.data.cn:0': '1' } });
-    const pos = await db.query<{ volume: number }>('SELECT volume FROM portfolio_position WHERE portfolio_id = ?', [fenced]);
+    const pos = await db.query<{ volume: number }>('SELECT volume FROM portfolio_position WHERE portfolio_id = ?', [
+      fenced,
+    ]);
     expect(pos.map((p) => Number(p.volume))).toEqual([100]);
+  });
+
+  test('S2.07 a deleted incarnation is archived; one re-created under its name writes at epoch 1 and numbers its orders on', async () => {
+    const store = new MySqlPortfolioStateStore(db);
+    await store.init();
+    const id = `ss-${s}-again`;
+    const life = (epoch: number, incarnation: string, orderSeq: number): StoredPortfolioState => ({
+      ...state(id, epoch, 1),
+      incarnation,
+      snapshot: { ...snapshot, portfolioId: id, orderSeq },
+    });
+    expect(await store.save(life(2, 'u1', 5), totals(100))).toBe(true);
+    await store.markDeleted(id);
+    expect(await store.load(id)).toBeUndefined();
+    expect(await store.usedOrderSeq(id)).toBe(5);
+    expect(await store.save(life(2, 'u1', 6), totals(100))).toBe(false); // the deleted one, late
+    expect(await store.save(life(1, 'u2', 5), totals(0))).toBe(true);
+    expect(await store.load(id)).toMatchObject({ epoch: 1, incarnation: 'u2' });
+    expect(await store.save(life(3, 'u1', 7), totals(100))).toBe(false); // superseded for good
+    const archived = await db.query<{ incarnation: string; epoch: number }>(
+      'SELECT incarnation, epoch FROM portfolio_state_archive WHERE portfolio_id = ? ORDER BY id',
+      [id],
+    );
+    expect(archived.map((r) => [r.incarnation, Number(r.epoch)])).toEqual([['u1', 2]]);
   });
 });

@@ -1,19 +1,16 @@
 import { PortfolioSpec, type CancelOrder, type SubmitOrder } from '@ginkgo/contracts';
 import { PortfolioEngine, createDefaultRegistry, type PortfolioSnapshot } from '@ginkgo/core';
 import { createLogger } from '@ginkgo/platform';
-import { PortfolioWorker, type InputPosition, type WorkerEffects } from '../src/portfolio-worker.js';
-import type { StoredPortfolioState } from '../src/portfolio-state-store.js';
+import { PortfolioWorker } from '../src/worker/portfolio-worker.js';
+import type { InputPosition } from '../src/worker/input-position.js';
+import type { WorkerEffects } from '../src/worker/worker-options.js';
+import type { StoredPortfolioState } from '../src/state/portfolio-state-store.js';
 import { tick } from './helpers.js';
+import { buyAndHoldSpec } from '@ginkgo/platform/testing';
 
 const logger = createLogger('worker-replay-test').child({}, { level: process.env.LOG_LEVEL ?? 'silent' });
 const registry = createDefaultRegistry();
-const spec = PortfolioSpec.parse({
-  market: 'cn',
-  initialCash: '100000.00',
-  strategy: { name: 'buy-and-hold', params: {} },
-  sizer: { name: 'fixed-volume', params: { volume: 100 } },
-  interestedCodes: ['600000.SH', '600001.SH', '600002.SH'],
-});
+const spec = PortfolioSpec.parse(buyAndHoldSpec(['600000.SH', '600001.SH', '600002.SH']));
 const at = (offset: number): InputPosition => ({ topic: 'market.data.cn', partition: 0, offset: String(offset) });
 
 /** Effects that record what went out and what was saved; a publish can be made to fail once. */
@@ -56,7 +53,9 @@ describe('portfolio worker: batched saves and replay after a failed effect', () 
   test('S9.01 queued events are saved once per batch, and each settles only after the save', async () => {
     const r = recordingEffects();
     const w = worker(r.effects);
-    const queued = ['600000.SH', '600001.SH', '600002.SH'].map((code, i) => w.enqueue(tick(`e${i}`, code, 1000, i, i + 1), at(i)));
+    const queued = ['600000.SH', '600001.SH', '600002.SH'].map((code, i) =>
+      w.enqueue(tick(`e${i}`, code, 1000, i, i + 1), at(i)),
+    );
     await Promise.all(queued.map((q) => q.settled));
     expect(r.published.map((o) => o.clientOrderId)).toEqual(['p-1', 'p-2', 'p-3']);
     expect(r.saves.length).toBeLessThan(3); // one save covered several events
@@ -76,9 +75,18 @@ describe('portfolio worker: batched saves and replay after a failed effect', () 
     expect(w.engine.view().positions).toEqual([]);
     expect(w.inputPositions()).toEqual({ 'market.data.cn:0': '0' });
     // The replay from the last commit: e0 again (already applied), then e1 and e2.
-    await Promise.all([0, 1, 2].map((i) => w.enqueue(tick(`e${i}`, ['600000.SH', '600001.SH', '600002.SH'][i]!, 1000, i, i + 1), at(i)).settled));
+    await Promise.all(
+      [0, 1, 2].map(
+        (i) => w.enqueue(tick(`e${i}`, ['600000.SH', '600001.SH', '600002.SH'][i]!, 1000, i, i + 1), at(i)).settled,
+      ),
+    );
     expect(r.published.map((o) => o.clientOrderId)).toEqual(['p-1', 'p-2', 'p-3']);
-    expect(w.engine.view().openOrders.map((o) => o.code).sort()).toEqual(['600000.SH', '600001.SH', '600002.SH']);
+    expect(
+      w.engine
+        .view()
+        .openOrders.map((o) => o.code)
+        .sort(),
+    ).toEqual(['600000.SH', '600001.SH', '600002.SH']);
     expect(r.saves.at(-1)?.inputPositions).toEqual({ 'market.data.cn:0': '2' });
     await w.stop();
   });

@@ -1,4 +1,4 @@
-import { TcpProxy } from '@ginkgo/platform';
+import { TcpProxy } from '@ginkgo/platform/testing';
 import { env } from './helpers.js';
 
 /** A TcpProxy in front of the test-bed server behind `url` (redis:// or mysql://), and the URL through it. */

@@ -6,7 +6,8 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const seconds = (def: number) => z.coerce.number({ message: 'must be a number of seconds' }).positive('must be > 0').default(def);
+const seconds = (def: number) =>
+  z.coerce.number({ message: 'must be a number of seconds' }).positive('must be > 0').default(def);
 
 /** Operator settings from the environment; every problem is listed at once (ConfigError). */
 export const OperatorEnv = z.object({
@@ -19,7 +20,10 @@ export const OperatorEnv = z.object({
   HEALTH_PORT: PortEnv.default(8081),
   LEADER_LEASE_SECONDS: seconds(15),
   /** Extra seconds after a node Lease expires before its portfolios move (clock skew allowance). */
-  NODE_LEASE_GRACE_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).min(0, 'must be >= 0').default(1),
+  NODE_LEASE_GRACE_SECONDS: z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .min(0, 'must be >= 0')
+    .default(1),
   INSTALL_CRDS: bool.default(false),
   /**
    * Parallel reconciles (assignment decisions stay serialized; only API writes overlap). 32: the apiserver, not
@@ -33,7 +37,10 @@ export const OperatorEnv = z.object({
   /** Full re-list of the portfolios under the watch (a safety net; each costs the apiserver the whole list). */
   RELIST_SECONDS: z.coerce.number().min(0).default(600),
   /** Planned moves wait this long for the node to release the portfolio (status.releasedEpoch); 0 = at once. */
-  HANDOVER_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).min(0, 'must be >= 0').default(5),
+  HANDOVER_TIMEOUT_SECONDS: z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .min(0, 'must be >= 0')
+    .default(5),
 });
 export type OperatorEnv = z.input<typeof OperatorEnv>;
 

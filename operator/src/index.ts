@@ -1,4 +1,7 @@
 export * from './assignment.js';
+export * from './node-info.js';
+export * from './placement.js';
+export { mergeConditions } from './portfolio-conditions.js';
 export * from './config.js';
 export * from './controller.js';
 export * from './crd/portfolio-crd.js';

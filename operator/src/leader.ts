@@ -3,7 +3,7 @@ import { LeaseLock, type KubeClients, type Logger } from '@ginkgo/platform';
 export const leaderLeaseName = 'ginkgo-live-operator';
 
 /**
- * Leader election on a coordination.k8s.io Lease (S4.03): renews every third of the duration; a leader that
+ * Leader election on a coordination.k8s.io Lease, one leader at a time: renews every third of the duration; a leader that
  * cannot renew for a whole duration steps down before anyone else can take over.
  */
 export class LeaderElector {
@@ -54,7 +54,7 @@ export class LeaderElector {
           this.stepDown('lease taken by another replica');
         }
       } catch (err) {
-        this.opts.logger.warn({ err: String(err) }, 'leader lease renewal failed');
+        this.opts.logger.warn({ err }, 'leader lease renewal failed');
         // Step down a little before the lease can expire for the others.
         if (this.leading && Date.now() - this.lastRenew > this.opts.durationSeconds * 1000 * 0.8) {
           this.stepDown('could not renew the leader lease');
@@ -79,6 +79,6 @@ export class LeaderElector {
       this.leading = false;
       this.opts.onStop();
     }
-    await this.lock.release().catch((err: unknown) => this.opts.logger.warn({ err: String(err) }, 'lease release failed'));
+    await this.lock.release().catch((err: unknown) => this.opts.logger.warn({ err }, 'lease release failed'));
   }
 }

@@ -8,7 +8,7 @@ try {
   const config = loadOperatorConfig();
   const op = await startOperator(config, { logger: logger.child({ operatorId: config.operatorId }) });
   onShutdown(logger, () => op.stop());
-  await watchRuntimeSettingsFromEnv(logger); // S8.06: log level + thresholds from the chart's ConfigMap, no restart
+  await watchRuntimeSettingsFromEnv(logger); // log level and thresholds from the chart's ConfigMap, no restart
 } catch (err) {
   if (err instanceof ConfigError) {
     logger.fatal({ problems: err.problems }, err.message);

@@ -59,12 +59,20 @@ export function createOperatorMetrics(registry: Registry) {
     registry,
     reconciles: new Counter('ginkgo_operator_reconciles_total', 'Portfolio reconciles by result', registry),
     reconcileSeconds: new Counter('ginkgo_operator_reconcile_seconds_total', 'Time spent reconciling', registry),
-    assignments: new Counter('ginkgo_operator_assignments_total', 'Assignments by reason (Assigned, Moved, FailedOver, Drained, Rebalanced)', registry),
+    assignments: new Counter(
+      'ginkgo_operator_assignments_total',
+      'Assignments by reason (Assigned, Moved, FailedOver, Drained, Rebalanced)',
+      registry,
+    ),
     leader: new Gauge('ginkgo_operator_is_leader', '1 while this replica leads', registry),
     nodes: new Gauge('ginkgo_operator_nodes', 'Execution nodes by state (live, draining, overloaded, dead)', registry),
     portfolios: new Gauge('ginkgo_operator_portfolios', 'Portfolios by phase', registry),
     queueDepth: new Gauge('ginkgo_operator_queue_depth', 'Portfolios waiting to be reconciled', registry),
-    failoverDetectSeconds: new Gauge('ginkgo_operator_last_failover_detection_seconds', 'Seconds from a node Lease expiry to its detection, last failover', registry),
+    failoverDetectSeconds: new Gauge(
+      'ginkgo_operator_last_failover_detection_seconds',
+      'Seconds from a node Lease expiry to its detection, last failover',
+      registry,
+    ),
     halted: new Gauge('ginkgo_operator_trading_halted', '1 while the emergency stop is on', registry),
   };
 }

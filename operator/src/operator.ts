@@ -27,7 +27,13 @@ export interface OperatorHandle {
 /** Starts the operator in this process (main.ts, and tests without spawning). */
 export async function startOperator(
   config: OperatorConfig,
-  deps: { clients?: KubeClients; logger?: Logger; leaderLeaseName?: string; tickMs?: number; defaultMetrics?: boolean } = {},
+  deps: {
+    clients?: KubeClients;
+    logger?: Logger;
+    leaderLeaseName?: string;
+    tickMs?: number;
+    defaultMetrics?: boolean;
+  } = {},
 ): Promise<OperatorHandle> {
   const logger = deps.logger ?? createLogger('operator', { operatorId: config.operatorId });
   const clients = withKeepAlive(deps.clients ?? createKubeClients(config.kubeconfig));

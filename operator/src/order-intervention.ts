@@ -2,8 +2,10 @@ import {
   CancelOrderAnnotation,
   describeIssues,
   orderIntervention,
+  orderInterventionReason,
   type CancelRequest,
   type Condition,
+  type OrderInterventionReason,
   type PortfolioStatus,
 } from '@ginkgo/contracts';
 
@@ -38,7 +40,7 @@ export function decideIntervention(
   const existing = status.cancelRequests ?? [];
   let pending = existing.filter((r) => r.id > ackId);
   const out: InterventionDecision = { dropped: 0, consumeAnnotation: false };
-  const cond = (ok: boolean, reason: string, message: string): Condition => ({
+  const cond = (ok: boolean, reason: OrderInterventionReason, message: string): Condition => ({
     type: orderIntervention.conditionType,
     status: ok ? 'True' : 'False',
     reason,
@@ -51,7 +53,11 @@ export function decideIntervention(
     out.consumeAnnotation = true;
     const refused = (why: string) => {
       out.refused = why;
-      out.condition = cond(false, 'InvalidRequest', `annotation ginkgo.live/cancel-order refused: ${why}`);
+      out.condition = cond(
+        false,
+        orderInterventionReason.InvalidRequest,
+        `annotation ginkgo.live/cancel-order refused: ${why}`,
+      );
     };
     let json: unknown;
     try {
@@ -64,7 +70,9 @@ export function decideIntervention(
       const parsed = CancelOrderAnnotation.safeParse(json);
       if (!parsed.success) refused(describeIssues(parsed.error).join('; '));
       else if (parsed.data.clientOrderId && !parsed.data.clientOrderId.startsWith(`${portfolio}-`)) {
-        refused(`clientOrderId: ${parsed.data.clientOrderId} is not an order of portfolio ${portfolio} (<portfolio>-<sequence>)`);
+        refused(
+          `clientOrderId: ${parsed.data.clientOrderId} is not an order of portfolio ${portfolio} (<portfolio>-<sequence>)`,
+        );
       } else {
         const a = parsed.data;
         const last = existing.at(-1);
@@ -87,7 +95,11 @@ export function decideIntervention(
           pending = [...pending, req];
           out.accepted = req;
           const what = a.clientOrderId ? `cancel ${a.clientOrderId}` : 'cancel all open orders';
-          out.condition = cond(true, 'Requested', `request ${id}: ${what}${a.force ? ' (force)' : ''}`);
+          out.condition = cond(
+            true,
+            orderInterventionReason.Requested,
+            `request ${id}: ${what}${a.force ? ' (force)' : ''}`,
+          );
         }
       }
     }
@@ -99,7 +111,11 @@ export function decideIntervention(
   const changed = pending.length !== existing.length || pending.some((r, i) => r !== existing[i]);
   if (changed) out.cancelRequests = pending.length ? pending : null;
   if (!out.condition && existing.length && !pending.length && raw === undefined) {
-    out.condition = cond(true, 'Handled', `request ${ackId} handled${status.cancelAck?.message ? `: ${status.cancelAck.message}` : ''}`);
+    out.condition = cond(
+      true,
+      orderInterventionReason.Handled,
+      `request ${ackId} handled${status.cancelAck?.message ? `: ${status.cancelAck.message}` : ''}`,
+    );
   }
   return out;
 }

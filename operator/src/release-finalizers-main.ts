@@ -33,7 +33,10 @@ try {
         { op: 'replace', path: '/metadata/finalizers', value: finalizers.filter((f) => f !== finalizer) },
       ];
       try {
-        await clients.custom.patchNamespacedCustomObject({ group, version, namespace, plural, name: p.metadata.name, body: patch }, jsonPatch());
+        await clients.custom.patchNamespacedCustomObject(
+          { group, version, namespace, plural, name: p.metadata.name, body: patch },
+          jsonPatch(),
+        );
         logger.info({ portfolio: p.metadata.name }, 'finalizer released');
       } catch (err) {
         const code = apiStatusCode(err);

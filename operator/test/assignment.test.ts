@@ -1,13 +1,8 @@
 import type { PortfolioStatus } from '@ginkgo/contracts';
-import {
-  decide,
-  mergeConditions,
-  nodeFromLease,
-  pickNode,
-  planRebalance,
-  type DecideInput,
-  type NodeInfo,
-} from '../src/assignment.js';
+import { decide, type DecideInput } from '../src/assignment.js';
+import { nodeFromLease, type NodeInfo } from '../src/node-info.js';
+import { pickNode, planRebalance } from '../src/placement.js';
+import { mergeConditions } from '../src/portfolio-conditions.js';
 
 const now = new Date('2026-01-05T02:00:00Z');
 const node = (id: string, extra: Partial<NodeInfo> = {}): NodeInfo => ({
@@ -50,12 +45,21 @@ describe('node leases', () => {
 
   test('markets, draining and load come from annotations', () => {
     const n = nodeFromLease(
-      lease({}, { 'ginkgo.live/markets': 'cn, us', 'ginkgo.live/draining': 'true', 'ginkgo.live/load': '{"queueDepth":5,"capacity":3}' }),
+      lease(
+        {},
+        {
+          'ginkgo.live/markets': 'cn, us',
+          'ginkgo.live/draining': 'true',
+          'ginkgo.live/load': '{"queueDepth":5,"capacity":3}',
+        },
+      ),
       now.getTime(),
     )!;
     expect(n).toMatchObject({ markets: ['cn', 'us'], draining: true, overloaded: false, queueDepth: 5, capacity: 3 });
     expect(nodeFromLease(lease({}, { 'ginkgo.live/load': '{"cpu":0.95}' }), now.getTime())?.overloaded).toBe(true);
-    expect(nodeFromLease(lease({}, { 'ginkgo.live/load': '{"queueDepth":5000}' }), now.getTime())?.overloaded).toBe(true);
+    expect(nodeFromLease(lease({}, { 'ginkgo.live/load': '{"queueDepth":5000}' }), now.getTime())?.overloaded).toBe(
+      true,
+    );
     expect(nodeFromLease(lease({}, { 'ginkgo.live/load': 'not json' }), now.getTime())?.overloaded).toBe(false);
   });
 });
@@ -71,9 +75,37 @@ describe('assignment (pure)', () => {
       node('f', { capacity: 0 }),
       node('g', { markets: ['us'] }),
     ];
-    expect(pickNode('cn', nodes, new Map([['a', 3], ['b', 2]]))?.id).toBe('b');
-    expect(pickNode('cn', nodes, new Map([['a', 2], ['b', 2]]))?.id).toBe('a');
-    expect(pickNode('us', nodes, new Map([['a', 2], ['b', 2], ['g', 5]]))?.id).toBe('a');
+    expect(
+      pickNode(
+        'cn',
+        nodes,
+        new Map([
+          ['a', 3],
+          ['b', 2],
+        ]),
+      )?.id,
+    ).toBe('b');
+    expect(
+      pickNode(
+        'cn',
+        nodes,
+        new Map([
+          ['a', 2],
+          ['b', 2],
+        ]),
+      )?.id,
+    ).toBe('a');
+    expect(
+      pickNode(
+        'us',
+        nodes,
+        new Map([
+          ['a', 2],
+          ['b', 2],
+          ['g', 5],
+        ]),
+      )?.id,
+    ).toBe('a');
     expect(pickNode('cn', [node('c', { overloaded: true }), node('d', { draining: true })], new Map())).toBeUndefined();
   });
 
@@ -91,7 +123,12 @@ describe('assignment (pure)', () => {
   test('an invalid spec fails with Accepted=False naming the field', () => {
     const d = decide(input({ specError: 'strategy.params.x: bad' }));
     expect(d.patch.phase).toBe('Failed');
-    expect(d.conditions[0]).toMatchObject({ type: 'Accepted', status: 'False', reason: 'InvalidSpec', message: 'strategy.params.x: bad' });
+    expect(d.conditions[0]).toMatchObject({
+      type: 'Accepted',
+      status: 'False',
+      reason: 'InvalidSpec',
+      message: 'strategy.params.x: bad',
+    });
     expect(d.assigned).toBeUndefined();
   });
 
@@ -153,7 +190,11 @@ describe('assignment (pure)', () => {
     const placements = Array.from({ length: 6 }, (_, i) => ({ name: `p${i}`, market: 'cn', node: 'a' }));
     const moves = planRebalance(placements, [node('a'), node('b'), node('c')]);
     expect(moves).toHaveLength(4);
-    const after = new Map([['a', 6], ['b', 0], ['c', 0]]);
+    const after = new Map([
+      ['a', 6],
+      ['b', 0],
+      ['c', 0],
+    ]);
     for (const m of moves) {
       after.set(m.from, after.get(m.from)! - 1);
       after.set(m.to, after.get(m.to)! + 1);
@@ -162,13 +203,28 @@ describe('assignment (pure)', () => {
     expect(planRebalance(placements, [node('a'), node('b', { draining: true })])).toEqual([]);
     expect(planRebalance(placements, [node('a'), node('b', { markets: ['us'] })])).toEqual([]);
     // Balanced already: no needless moves.
-    expect(planRebalance([{ name: 'x', market: 'cn', node: 'a' }, { name: 'y', market: 'cn', node: 'b' }], [node('a'), node('b')])).toEqual([]);
+    expect(
+      planRebalance(
+        [
+          { name: 'x', market: 'cn', node: 'a' },
+          { name: 'y', market: 'cn', node: 'b' },
+        ],
+        [node('a'), node('b')],
+      ),
+    ).toEqual([]);
   });
 
   test('mergeConditions keeps the node-owned ones and transition times of unchanged statuses', () => {
     const existing = [
       { type: 'Ready', status: 'True' as const, reason: 'Running', message: 'm', lastTransitionTime: 't0' },
-      { type: 'Accepted', status: 'True' as const, reason: 'Valid', message: 'spec is valid', lastTransitionTime: 't1', observedGeneration: 1 },
+      {
+        type: 'Accepted',
+        status: 'True' as const,
+        reason: 'Valid',
+        message: 'spec is valid',
+        lastTransitionTime: 't1',
+        observedGeneration: 1,
+      },
     ];
     expect(mergeConditions(existing, [{ ...existing[1]!, lastTransitionTime: 't2' }])).toBeUndefined();
     const next = mergeConditions(existing, [{ ...existing[1]!, observedGeneration: 2, lastTransitionTime: 't2' }])!;
@@ -190,8 +246,16 @@ describe('assignment (pure)', () => {
       expect(d.handover).toEqual({ from: 'a', to: 'b', reason: 'Drained' });
     });
 
+    /** A hand-over to b that began a second ago; the old node has released up to `releasedEpoch`. */
+    const handingOverToB = (releasedEpoch: number) => ({
+      ...base,
+      handoverTo: 'b',
+      handoverSince: new Date(now.getTime() - 1000).toISOString(),
+      releasedEpoch,
+    });
+
     test('the release (releasedEpoch = epoch) moves it with epoch + 1 and clears the hand-over', () => {
-      const status = { ...base, handoverTo: 'b', handoverSince: new Date(now.getTime() - 1000).toISOString(), releasedEpoch: 3 };
+      const status = handingOverToB(3);
       const d = decide(input({ nodes: draining, status, handoverTimeoutMs: 5000 }));
       expect(d.patch).toMatchObject({ assignedNode: 'b', epoch: 4, handoverTo: null, handoverSince: null });
       expect(d.assigned).toMatchObject({ node: 'b', epoch: 4, reason: 'Drained', from: 'a' });
@@ -199,7 +263,7 @@ describe('assignment (pure)', () => {
     });
 
     test('no release: waits, then moves anyway after the timeout', () => {
-      const waiting = { ...base, handoverTo: 'b', handoverSince: new Date(now.getTime() - 1000).toISOString(), releasedEpoch: 2 };
+      const waiting = handingOverToB(2);
       const w = decide(input({ nodes: draining, status: waiting, handoverTimeoutMs: 5000 }));
       expect(w.patch.assignedNode).toBeUndefined();
       expect(w.recheckMs).toBe(4000);
@@ -213,21 +277,33 @@ describe('assignment (pure)', () => {
       const d = decide(input({ status: base, preferredNode: 'b', handoverTimeoutMs: 5000 }));
       expect(d.patch.handoverTo).toBe('b');
       const status = { ...base, handoverTo: 'b', handoverSince: now.toISOString(), releasedEpoch: 3 };
-      expect(decide(input({ status, handoverTimeoutMs: 5000 })).assigned).toMatchObject({ node: 'b', reason: 'Rebalanced', epoch: 4 });
+      expect(decide(input({ status, handoverTimeoutMs: 5000 })).assigned).toMatchObject({
+        node: 'b',
+        reason: 'Rebalanced',
+        epoch: 4,
+      });
     });
 
     test('the node dies during the hand-over: plain failover; a target that stops accepting cancels it', () => {
       const status = { ...base, handoverTo: 'b', handoverSince: now.toISOString() };
-      const dead = decide(input({ nodes: nodesOf(node('a', { live: false }), node('b')), status, handoverTimeoutMs: 5000 }));
+      const dead = decide(
+        input({ nodes: nodesOf(node('a', { live: false }), node('b')), status, handoverTimeoutMs: 5000 }),
+      );
       expect(dead.assigned).toMatchObject({ node: 'b', reason: 'FailedOver', epoch: 4 });
       expect(dead.patch).toMatchObject({ handoverTo: null, handoverSince: null });
-      const gone = decide(input({ nodes: nodesOf(node('a'), node('b', { live: false })), status, handoverTimeoutMs: 5000 }));
+      const gone = decide(
+        input({ nodes: nodesOf(node('a'), node('b', { live: false })), status, handoverTimeoutMs: 5000 }),
+      );
       expect(gone.patch).toMatchObject({ handoverTo: null, handoverSince: null });
       expect(gone.assigned).toBeUndefined();
     });
 
     test('timeout 0 (or a dead node) moves at once, as before', () => {
-      expect(decide(input({ nodes: draining, status: base })).assigned).toMatchObject({ node: 'b', epoch: 4, reason: 'Drained' });
+      expect(decide(input({ nodes: draining, status: base })).assigned).toMatchObject({
+        node: 'b',
+        epoch: 4,
+        reason: 'Drained',
+      });
     });
   });
 });
@@ -238,12 +314,34 @@ describe('components', () => {
 
   test('nodes advertise components on their Lease; a portfolio goes only to a node that has all of them', () => {
     const lease = {
-      metadata: { name: 'node-n1', annotations: { 'ginkgo.live/components': JSON.stringify([{ kind: 'strategy', name: 'ma-cross', version: '0.1.0', params: {} }, { kind: 'sizer', name: 'fixed-volume', version: '0.1.0' }]) } },
+      metadata: {
+        name: 'node-n1',
+        annotations: {
+          'ginkgo.live/components': JSON.stringify([
+            { kind: 'strategy', name: 'ma-cross', version: '0.1.0', params: {} },
+            { kind: 'sizer', name: 'fixed-volume', version: '0.1.0' },
+          ]),
+        },
+      },
       spec: { holderIdentity: 'n1', leaseDurationSeconds: 5, renewTime: new Date(now.getTime() - 1000) },
     };
-    expect([...(nodeFromLease(lease, now.getTime())!.components ?? [])]).toEqual(['strategy:ma-cross', 'sizer:fixed-volume']);
-    const nodes = nodesOf(node('a', { components: has('strategy:ma-cross', 'sizer:fixed-volume') }), node('b', { components: has(...required) }));
-    const earlier = [{ type: 'ComponentsAvailable', status: 'False' as const, reason: 'MissingComponents', message: '', lastTransitionTime: now.toISOString() }];
+    expect([...(nodeFromLease(lease, now.getTime())!.components ?? [])]).toEqual([
+      'strategy:ma-cross',
+      'sizer:fixed-volume',
+    ]);
+    const nodes = nodesOf(
+      node('a', { components: has('strategy:ma-cross', 'sizer:fixed-volume') }),
+      node('b', { components: has(...required) }),
+    );
+    const earlier = [
+      {
+        type: 'ComponentsAvailable',
+        status: 'False' as const,
+        reason: 'MissingComponents',
+        message: '',
+        lastTransitionTime: now.toISOString(),
+      },
+    ];
     const d = decide(input({ nodes, required, status: { phase: 'Pending', conditions: earlier } }));
     expect(d.assigned?.node).toBe('b');
     expect(d.conditions.find((c) => c.type === 'ComponentsAvailable')).toMatchObject({ status: 'True' });
@@ -265,7 +363,10 @@ describe('components', () => {
   });
 
   test('a portfolio whose node lacks a component of the new spec moves to a node that has it', () => {
-    const nodes = nodesOf(node('a', { components: has('strategy:ma-cross', 'sizer:fixed-volume') }), node('b', { components: has(...required) }));
+    const nodes = nodesOf(
+      node('a', { components: has('strategy:ma-cross', 'sizer:fixed-volume') }),
+      node('b', { components: has(...required) }),
+    );
     const d = decide(input({ nodes, required, status: { assignedNode: 'a', epoch: 3, phase: 'Running' } }));
     expect(d.assigned).toMatchObject({ node: 'b', epoch: 4 });
   });

@@ -23,7 +23,8 @@ describe('Portfolio CRD (generated from zod)', () => {
     expect(text).not.toContain('"additionalProperties":false');
     expect(text).not.toContain('propertyNames');
     const walk = (s: JsonSchema, path: string) => {
-      if (!s['x-kubernetes-preserve-unknown-fields'] || s.properties) expect([path, typeof s.type]).toEqual([path, 'string']);
+      if (!s['x-kubernetes-preserve-unknown-fields'] || s.properties)
+        expect([path, typeof s.type]).toEqual([path, 'string']);
       for (const [k, v] of Object.entries((s.properties as Record<string, JsonSchema>) ?? {})) walk(v, `${path}.${k}`);
       if (s.items) walk(s.items as JsonSchema, `${path}[]`);
     };
@@ -32,13 +33,22 @@ describe('Portfolio CRD (generated from zod)', () => {
   });
 
   test('keeps patterns, bounds, enums and defaults from zod; params preserve unknown fields', () => {
-    const spec = root.properties.spec as JsonSchema & { properties: Record<string, JsonSchema & { properties: Record<string, JsonSchema> }> };
+    const spec = root.properties.spec as JsonSchema & {
+      properties: Record<string, JsonSchema & { properties: Record<string, JsonSchema> }>;
+    };
     expect(spec.required).toEqual(['initialCash', 'strategy', 'interestedCodes']);
     expect(spec.properties.market!.pattern).toBe('^[a-z][a-z0-9-]{0,15}$');
     expect(spec.properties.market!.default).toBe('cn');
-    expect(spec.properties.interestedCodes).toMatchObject({ minItems: 1, maxItems: 2000, 'x-kubernetes-list-type': 'set' });
+    expect(spec.properties.interestedCodes).toMatchObject({
+      minItems: 1,
+      maxItems: 2000,
+      'x-kubernetes-list-type': 'set',
+    });
     expect(spec.properties.desiredState!.enum).toEqual(['Running', 'Stopped']);
-    expect(spec.properties.strategy!.properties.params).toMatchObject({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+    expect(spec.properties.strategy!.properties.params).toMatchObject({
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+    });
   });
 
   test('kubectl explain: every field has a description', () => {
@@ -57,18 +67,27 @@ describe('operator configuration', () => {
     const c = loadOperatorConfig({});
     expect(c).toMatchObject({ namespace: 'default', healthPort: 8081, leaderLeaseSeconds: 15, installCrds: false });
     expect(c.operatorId.length).toBeGreaterThan(0);
-    expect(loadOperatorConfig({ INSTALL_CRDS: 'true', HEALTH_PORT: '0' })).toMatchObject({ installCrds: true, healthPort: 0 });
+    expect(loadOperatorConfig({ INSTALL_CRDS: 'true', HEALTH_PORT: '0' })).toMatchObject({
+      installCrds: true,
+      healthPort: 0,
+    });
   });
 
   test('every problem is listed, each naming its variable', () => {
     let err: unknown;
     try {
-      loadOperatorConfig({ WATCH_NAMESPACE: 'Bad_NS', HEALTH_PORT: '70000', LEADER_LEASE_SECONDS: '0', INSTALL_CRDS: 'maybe' });
+      loadOperatorConfig({
+        WATCH_NAMESPACE: 'Bad_NS',
+        HEALTH_PORT: '70000',
+        LEADER_LEASE_SECONDS: '0',
+        INSTALL_CRDS: 'maybe',
+      });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems.join('\n');
-    for (const v of ['WATCH_NAMESPACE', 'HEALTH_PORT', 'LEADER_LEASE_SECONDS', 'INSTALL_CRDS']) expect(problems).toContain(v);
+    for (const v of ['WATCH_NAMESPACE', 'HEALTH_PORT', 'LEADER_LEASE_SECONDS', 'INSTALL_CRDS'])
+      expect(problems).toContain(v);
   });
 });

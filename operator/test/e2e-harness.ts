@@ -1,10 +1,36 @@
-import { topics, type OrderMessage, type PortfolioResource, type PortfolioSpecInput, type PriceUpdate } from '@ginkgo/contracts';
+import {
+  OrderEvent,
+  topics,
+  type OrderMessage,
+  type PortfolioResource,
+  type PortfolioSpecInput,
+  type PriceUpdate,
+} from '@ginkgo/contracts';
 import { KafkaMessageBus, createLogger, type KubeClients, type MessageProducer } from '@ginkgo/platform';
-import { eventually, freePort, startProcess as spawnProcess, waitReady, type ManagedProcess } from '../../e2e/test/support/processes.js';
+import { testBedEnv } from '@ginkgo/platform/testing';
+import {
+  eventually,
+  freePort,
+  startProcess as spawnProcess,
+  waitReady,
+  type ManagedProcess,
+} from '../../e2e/test/support/processes.js';
 import { shanghaiTs } from '../../e2e/test/support/market-time.js';
-import { condition, createPortfolio, getPortfolio, kubeClients, patchPortfolio, teardownNamespace, uniqueSuffix } from './kube-helpers.js';
+import {
+  condition,
+  createPortfolio,
+  getPortfolio,
+  kubeClients,
+  patchPortfolio,
+  teardownNamespace,
+  uniqueSuffix,
+} from './kube-helpers.js';
 
-async function startProcess(name: string, entry: 'operator' | 'node-runtime' | 'livecore', env: Record<string, string>): Promise<ManagedProcess> {
+async function startProcess(
+  name: string,
+  entry: 'operator' | 'node-runtime' | 'livecore',
+  env: Record<string, string>,
+): Promise<ManagedProcess> {
   const port = await freePort();
   const p = await spawnProcess(name, entry, { ...env, HEALTH_PORT: String(port) });
   return { ...p, healthPort: port };
@@ -20,35 +46,30 @@ export class E2eCluster {
   readonly clients: KubeClients = kubeClients();
   readonly nodes = new Map<string, ManagedProcess>();
   operator?: ManagedProcess;
+  /** Further operator replicas (leader election): by identity. */
+  readonly operatorReplicas = new Map<string, ManagedProcess>();
   livecore?: ManagedProcess;
+  private operatorEnv: Record<string, string> = {};
   private bus?: KafkaMessageBus;
   private producer?: Promise<MessageProducer>;
   private seq = 0;
   readonly env: Record<string, string>;
 
-  constructor(prefix: string, readonly leaseSeconds = 4) {
+  constructor(
+    prefix: string,
+    readonly leaseSeconds = 4,
+  ) {
     this.namespace = `e2e-${prefix}-${this.suffix}`;
-    this.env = {
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
-      MYSQL_URL: process.env.MYSQL_URL ?? '',
-      REDIS_URL: process.env.REDIS_URL ?? '',
-      KUBECONFIG: process.env.KUBECONFIG ?? '',
-      WATCH_NAMESPACE: this.namespace,
-    };
+    this.env = testBedEnv(this.namespace);
   }
 
   /** Namespace, operator (installs the CRD) and optionally livecore (paper gateway). */
-  async start(opts: { livecore?: boolean; livecoreEnv?: Record<string, string> } = {}): Promise<this> {
+  async start(
+    opts: { livecore?: boolean; livecoreEnv?: Record<string, string>; operatorEnv?: Record<string, string> } = {},
+  ): Promise<this> {
+    this.operatorEnv = opts.operatorEnv ?? {};
     await this.clients.core.createNamespace({ body: { metadata: { name: this.namespace } } });
-    this.operator = await startProcess('operator', 'operator', {
-      ...this.env,
-      INSTALL_CRDS: 'true',
-      OPERATOR_ID: `op-${this.suffix}`,
-      NODE_LEASE_GRACE_SECONDS: '0',
-      // The node releases on handoverTo (stop, persist, releasedEpoch): the fallback never fires in a clean
-      // hand-over, and tests assert there was no HandoverTimedOut event.
-      HANDOVER_TIMEOUT_SECONDS: '30',
-    });
+    this.operator = await this.startOperator();
     const waits = [waitReady(this.operator)];
     if (opts.livecore) {
       this.livecore = await startProcess('livecore', 'livecore', { ...this.env, MARKET: 'cn', ...opts.livecoreEnv });
@@ -56,6 +77,48 @@ export class E2eCluster {
     }
     await Promise.all(waits);
     return this;
+  }
+
+  /** The identity of the first operator (the one start() waits to lead). */
+  get operatorId(): string {
+    return `op-${this.suffix}`;
+  }
+
+  private startOperator(id = this.operatorId): Promise<ManagedProcess> {
+    return startProcess(id === this.operatorId ? 'operator' : `operator-${id}`, 'operator', {
+      ...this.env,
+      INSTALL_CRDS: 'true',
+      OPERATOR_ID: id,
+      NODE_LEASE_GRACE_SECONDS: '0',
+      // The node releases on handoverTo (stop, persist, releasedEpoch): the fallback never fires in a clean
+      // hand-over, and tests assert there was no HandoverTimedOut event.
+      HANDOVER_TIMEOUT_SECONDS: '30',
+      ...this.operatorEnv,
+    });
+  }
+
+  /**
+   * Starts operator `id` (the first or a replica next to it), SIGKILLing an earlier process of that identity.
+   * A replica is ready only once it leads, so nothing waits for it here.
+   */
+  async startOperatorReplica(id: string): Promise<ManagedProcess> {
+    await this.operatorProcess(id)?.kill();
+    const p = await this.startOperator(id);
+    if (id === this.operatorId) this.operator = p;
+    else this.operatorReplicas.set(id, p);
+    return p;
+  }
+
+  /** The operator process of an identity (the first or a replica). */
+  operatorProcess(id: string): ManagedProcess | undefined {
+    return id === this.operatorId ? this.operator : this.operatorReplicas.get(id);
+  }
+
+  /** SIGKILLs the operator and starts it again (same identity, as a restarted container): ready once it leads. */
+  async restartOperator(): Promise<void> {
+    await this.operator?.kill();
+    this.operator = await this.startOperator();
+    await waitReady(this.operator);
   }
 
   nodeId(short: string): string {
@@ -96,29 +159,48 @@ export class E2eCluster {
   }
 
   /** Polls the Portfolio until `pred` holds (generous deadline: the machine is shared). */
-  until(what: string, name: string, pred: (p: PortfolioResource) => boolean, timeoutMs = 45000): Promise<PortfolioResource> {
-    return eventually(what, async () => {
-      const p = await this.get(name);
-      return p && pred(p) ? p : undefined;
-    }, timeoutMs, 100);
+  until(
+    what: string,
+    name: string,
+    pred: (p: PortfolioResource) => boolean,
+    timeoutMs = 45000,
+  ): Promise<PortfolioResource> {
+    return eventually(
+      what,
+      async () => {
+        const p = await this.get(name);
+        return p && pred(p) ? p : undefined;
+      },
+      timeoutMs,
+      100,
+    );
   }
 
   /** Running on `node` (phase and the node's own runningNode/runningEpoch agree with the assignment). */
   running(name: string, node?: string, timeoutMs?: number): Promise<PortfolioResource> {
-    return this.until(`${name} Running${node ? ` on ${node}` : ''}`, name, (p) => {
-      const st = p.status ?? {};
-      return (
-        st.phase === 'Running' &&
-        !!st.assignedNode &&
-        (node === undefined || st.assignedNode === node) &&
-        st.runningNode === st.assignedNode &&
-        st.runningEpoch === st.epoch
-      );
-    }, timeoutMs);
+    return this.until(
+      `${name} Running${node ? ` on ${node}` : ''}`,
+      name,
+      (p) => {
+        const st = p.status ?? {};
+        return (
+          st.phase === 'Running' &&
+          !!st.assignedNode &&
+          (node === undefined || st.assignedNode === node) &&
+          st.runningNode === st.assignedNode &&
+          st.runningEpoch === st.epoch
+        );
+      },
+      timeoutMs,
+    );
   }
 
   private async kafka(): Promise<KafkaMessageBus> {
-    this.bus ??= new KafkaMessageBus({ brokers: this.env.KAFKA_BROKERS!.split(','), clientId: `e2e-op-${this.suffix}`, logger: createLogger('e2e') });
+    this.bus ??= new KafkaMessageBus({
+      brokers: this.env.KAFKA_BROKERS!.split(','),
+      clientId: `e2e-op-${this.suffix}`,
+      logger: createLogger('e2e'),
+    });
     return this.bus;
   }
 
@@ -150,32 +232,57 @@ export class E2eCluster {
 
   /** Reasons of the Kubernetes Events the operator wrote about a portfolio (HandingOver, Drained, HandoverTimedOut, ...). */
   async eventReasons(name: string): Promise<string[]> {
-    const list = await this.clients.core.listNamespacedEvent({ namespace: this.namespace, fieldSelector: `involvedObject.name=${name}` });
+    const list = await this.clients.core.listNamespacedEvent({
+      namespace: this.namespace,
+      fieldSelector: `involvedObject.name=${name}`,
+    });
     return list.items.map((e) => e.reason ?? '');
   }
 
-  /** Collects orders.cn messages of the given portfolios. */
-  async watchOrders(portfolios: string[]): Promise<{ orders: OrderMessage[]; close: () => Promise<void> }> {
-    const orders: OrderMessage[] = [];
-    // From the beginning, filtered by portfolio: a new group's "latest" offset is only fixed at its first
-    // fetch, so an order sent right after joining could otherwise be missed.
-    const consumer = await (await this.kafka()).consumer({
-      groupId: `e2e-op-orders-${this.suffix}-${this.seq++}`,
-      topics: [topics.orders('cn')],
-      fromBeginning: true,
-    });
+  /**
+   * Keeps what `pick` takes of a topic's JSON values, from the beginning: a new group's "latest" offset is only
+   * fixed at its first fetch, so a message sent right after joining could otherwise be missed. The topics also
+   * carry other tests' values, fuzzed ones included: what is not JSON is skipped.
+   */
+  private async collect<T>(
+    topic: string,
+    group: string,
+    pick: (value: unknown) => T | undefined,
+  ): Promise<{ items: T[]; close: () => Promise<void> }> {
+    const items: T[] = [];
+    const consumer = await (
+      await this.kafka()
+    ).consumer({ groupId: `e2e-op-${group}-${this.suffix}-${this.seq++}`, topics: [topic], fromBeginning: true });
     await consumer.run(async (m) => {
-      // orders.cn also carries other tests' values, fuzzed ones included: skip what is not JSON.
-      let o: OrderMessage;
+      let value: unknown;
       try {
-        o = JSON.parse(m.value ?? '{}') as OrderMessage;
+        value = JSON.parse(m.value ?? 'null');
       } catch {
         return;
       }
-      if (o && portfolios.includes(o.portfolioId)) orders.push(o);
+      const item = pick(value);
+      if (item !== undefined) items.push(item);
     });
     await consumer.joined();
-    return { orders, close: () => consumer.close() };
+    return { items, close: () => consumer.close() };
+  }
+
+  /** The order events of these portfolios on order.events.cn (valid ones only). */
+  async watchOrderEvents(portfolios: string[]): Promise<{ events: OrderEvent[]; close: () => Promise<void> }> {
+    const w = await this.collect(topics.orderEvents('cn'), 'events', (v) => {
+      const e = OrderEvent.safeParse(v);
+      return e.success && portfolios.includes(e.data.portfolioId) ? e.data : undefined;
+    });
+    return { events: w.items, close: w.close };
+  }
+
+  /** The orders.cn messages of these portfolios. */
+  async watchOrders(portfolios: string[]): Promise<{ orders: OrderMessage[]; close: () => Promise<void> }> {
+    const w = await this.collect(topics.orders('cn'), 'orders', (v) => {
+      const o = v as OrderMessage | null;
+      return o && portfolios.includes(o.portfolioId) ? o : undefined;
+    });
+    return { orders: w.items, close: w.close };
   }
 
   async send(order: OrderMessage): Promise<void> {
@@ -185,7 +292,9 @@ export class E2eCluster {
 
   /** Processes stopped, finalizers dropped, the namespace emptied and finalized (no Terminating leftovers). */
   async stop(): Promise<void> {
-    const procs = [...this.nodes.values(), this.livecore, this.operator].filter((p): p is ManagedProcess => !!p);
+    const procs = [...this.nodes.values(), this.livecore, this.operator, ...this.operatorReplicas.values()].filter(
+      (p): p is ManagedProcess => !!p,
+    );
     await Promise.all(procs.map((p) => p.stop(10000)));
     if (this.producer) await (await this.producer).close().catch(() => undefined);
     await this.bus?.close().catch(() => undefined);
@@ -197,7 +306,11 @@ export const assignedTo = (p: PortfolioResource) => p.status?.assignedNode;
 export { condition, eventually };
 
 /** Log line of a process (pino JSON) matching `msg`, parsed. */
-export function logLine(p: ManagedProcess, msg: string, pred: (l: Record<string, unknown>) => boolean = () => true): Record<string, unknown> | undefined {
+export function logLine(
+  p: ManagedProcess,
+  msg: string,
+  pred: (l: Record<string, unknown>) => boolean = () => true,
+): Record<string, unknown> | undefined {
   for (const line of p.logs) {
     if (!line.includes(msg)) continue;
     try {
@@ -208,4 +321,17 @@ export function logLine(p: ManagedProcess, msg: string, pred: (l: Record<string,
     }
   }
   return undefined;
+}
+
+/**
+ * Registers a suite's hooks: before its tests the cluster starts with livecore and the nodes `shorts`, after
+ * them it stops. Returns the nodes' ids (known up front: they derive from the short names).
+ */
+export function withLivecoreAndNodes(c: E2eCluster, shorts: string[]): string[] {
+  beforeAll(async () => {
+    await c.start({ livecore: true });
+    for (const short of shorts) await c.startNode(short);
+  }, 180000);
+  afterAll(() => c.stop(), 60000);
+  return shorts.map((short) => c.nodeId(short));
 }

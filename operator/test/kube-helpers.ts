@@ -1,112 +1,47 @@
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { nodeLease, portfolioResource, type PortfolioResource, type PortfolioSpecInput } from '@ginkgo/contracts';
-import { LeaseLock, createKubeClients, createLogger, isNotFound, type KubeClients } from '@ginkgo/platform';
+import { nodeLease, type PortfolioResource } from '@ginkgo/contracts';
+import { LeaseLock, createLogger, type KubeClients } from '@ginkgo/platform';
+import {
+  createNamespace,
+  createPortfolio as createSharedPortfolio,
+  dropNamespace,
+  mergePatch,
+  portfolioObject,
+  samplePortfolioSpec,
+  testKubeClients,
+  uniqueSuffix,
+  waitFor as sharedWaitFor,
+  type TestPortfolioSpec,
+} from '@ginkgo/platform/testing';
 import { installCrd, startOperator, type OperatorConfig, type OperatorHandle } from '../src/index.js';
 
-export const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const { group, version, plural } = portfolioResource;
+export { getPortfolio, mergePatch, patchPortfolio, purgeNamespace, uniqueSuffix } from '@ginkgo/platform/testing';
 
-export function kubeClients(): KubeClients {
-  const path = process.env.KUBECONFIG;
-  if (!path) throw new Error('KUBECONFIG is not set: run `make testbed-up`');
-  return createKubeClients(path);
-}
-
-export const uniqueSuffix = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+export const kubeClients = testKubeClients;
 
 export const quietLogger = () => createLogger('operator-test').child({}, { level: process.env.LOG_LEVEL ?? 'error' });
 
-export async function waitFor<T>(
+/** Polls faster and gives up sooner than the shared default: the operator reacts within a tick. */
+export const waitFor = <T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs = 40000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+): Promise<T> => sharedWaitFor(what, probe, timeoutMs, 100);
 
 /** A namespace of its own per test file, with the Portfolio CRD installed from the generator. */
 export async function setupNamespace(clients: KubeClients, prefix: string): Promise<string> {
   await installCrd(clients, quietLogger());
   const namespace = `${prefix}-${uniqueSuffix()}`;
-  await clients.core.createNamespace({ body: { metadata: { name: namespace } } });
+  await createNamespace(clients, namespace);
   return namespace;
 }
 
-export async function teardownNamespace(clients: KubeClients, namespace: string): Promise<void> {
-  try {
-    const list = (await clients.custom.listNamespacedCustomObject({ group, version, namespace, plural })) as {
-      items: PortfolioResource[];
-    };
-    for (const p of list.items) {
-      await clients.custom
-        .patchNamespacedCustomObject(
-          { group, version, namespace, plural, name: p.metadata.name, body: { metadata: { finalizers: null } } },
-          mergePatch(),
-        )
-        .catch(() => undefined);
-    }
-  } catch {
-    // namespace may be gone already
-  }
-  await purgeNamespace(clients, namespace);
-}
+export const teardownNamespace = dropNamespace;
 
-export function portfolioBody(name: string, spec: Partial<PortfolioSpecInput> & Record<string, unknown> = {}) {
-  return {
-    apiVersion: portfolioResource.apiVersion,
-    kind: portfolioResource.kind,
-    metadata: { name },
-    spec: {
-      market: 'cn',
-      initialCash: '1000000.00',
-      strategy: { name: 'ma-cross', params: { fast: 5, slow: 20 } },
-      interestedCodes: ['600000.SH'],
-      ...spec,
-    },
-  };
-}
+export const portfolioBody = (name: string, spec: TestPortfolioSpec = {}) =>
+  portfolioObject(name, { ...samplePortfolioSpec, ...spec });
 
-export async function createPortfolio(
-  clients: KubeClients,
-  namespace: string,
-  name: string,
-  spec: Partial<PortfolioSpecInput> & Record<string, unknown> = {},
-): Promise<PortfolioResource> {
-  return (await clients.custom.createNamespacedCustomObject({
-    group,
-    version,
-    namespace,
-    plural,
-    body: portfolioBody(name, spec),
-  })) as PortfolioResource;
-}
-
-export async function getPortfolio(clients: KubeClients, namespace: string, name: string): Promise<PortfolioResource | undefined> {
-  try {
-    return (await clients.custom.getNamespacedCustomObject({ group, version, namespace, plural, name })) as PortfolioResource;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
-
-export async function patchPortfolio(clients: KubeClients, namespace: string, name: string, body: object, status = false) {
-  const args = { group, version, namespace, plural, name, body };
-  return (status
-    ? await clients.custom.patchNamespacedCustomObjectStatus(args, mergePatch())
-    : await clients.custom.patchNamespacedCustomObject(args, mergePatch())) as PortfolioResource;
-}
+export const createPortfolio = (clients: KubeClients, namespace: string, name: string, spec: TestPortfolioSpec = {}) =>
+  createSharedPortfolio(clients, namespace, name, { ...samplePortfolioSpec, ...spec });
 
 /** A simulated execution node: holds `node-<id>` like node-runtime does; `crash()` stops renewing. */
 export class FakeNode {
@@ -131,7 +66,10 @@ export class FakeNode {
   async start(annotations: Record<string, string> = {}): Promise<this> {
     if (!(await this.lock.tryAcquireOrRenew())) throw new Error(`node ${this.id} could not take its lease`);
     if (Object.keys(annotations).length) await this.annotate(annotations);
-    this.timer = setInterval(() => void this.lock.tryAcquireOrRenew().catch(() => undefined), (this.durationSeconds * 1000) / 4);
+    this.timer = setInterval(
+      () => void this.lock.tryAcquireOrRenew().catch(() => undefined),
+      (this.durationSeconds * 1000) / 4,
+    );
     return this;
   }
 
@@ -169,25 +107,12 @@ export function testConfig(namespace: string, overrides: Partial<OperatorConfig>
   };
 }
 
-export async function startTestOperator(namespace: string, overrides: Partial<OperatorConfig> = {}): Promise<OperatorHandle> {
+export async function startTestOperator(
+  namespace: string,
+  overrides: Partial<OperatorConfig> = {},
+): Promise<OperatorHandle> {
   return startOperator(testConfig(namespace, overrides), { logger: quietLogger(), tickMs: 100, defaultMetrics: false });
 }
 
 export const condition = (p: PortfolioResource | undefined, type: string) =>
   p?.status?.conditions?.find((c) => c.type === type);
-
-/**
- * The test bed runs no kube-controller-manager: namespaces are never emptied nor finalized on their own.
- * Delete what our tests create, then finalize the namespace ourselves.
- */
-export async function purgeNamespace(clients: KubeClients, namespace: string): Promise<void> {
-  const ignore = () => undefined;
-  await clients.custom.deleteCollectionNamespacedCustomObject({ group, version, namespace, plural }).catch(ignore);
-  await clients.coordination.deleteCollectionNamespacedLease({ namespace }).catch(ignore);
-  await clients.core.deleteCollectionNamespacedConfigMap({ namespace }).catch(ignore);
-  await clients.core.deleteCollectionNamespacedEvent({ namespace }).catch(ignore);
-  await clients.core.deleteNamespace({ name: namespace }).catch(ignore);
-  await clients.core
-    .replaceNamespaceFinalize({ name: namespace, body: { metadata: { name: namespace }, spec: { finalizers: [] } } })
-    .catch(ignore);
-}

@@ -1,44 +1,15 @@
 import { deletionHandshake, type PortfolioResource } from '@ginkgo/contracts';
 import type { KubeClients } from '@ginkgo/platform';
-import { buildPortfolioCrd, installCrd, type OperatorHandle } from '../src/index.js';
-import {
-  FakeNode,
-  condition,
-  createPortfolio,
-  getPortfolio,
-  kubeClients,
-  patchPortfolio,
-  portfolioBody,
-  quietLogger,
-  setupNamespace,
-  startTestOperator,
-  teardownNamespace,
-  waitFor,
-} from './kube-helpers.js';
+import { buildPortfolioCrd, installCrd } from '../src/index.js';
+import { condition, getPortfolio, patchPortfolio, portfolioBody, quietLogger, waitFor } from './kube-helpers.js';
+import { useOperatorFixture } from './operator-fixture.js';
 
 describe('operator against the real kube-apiserver: CRD, admission, assignment, deletion', () => {
-  let clients: KubeClients;
-  let ns: string;
-  let op: OperatorHandle;
-  let n1: FakeNode;
-
-  beforeAll(async () => {
-    clients = kubeClients();
-    ns = await setupNamespace(clients, 'op-basic');
-    n1 = await new FakeNode(clients, ns, 'n1', 5).start({ 'ginkgo.live/markets': 'cn' });
-    op = await startTestOperator(ns);
-    await waitFor('leadership', () => op.isLeader());
-  });
-
-  afterAll(async () => {
-    await op?.stop();
-    await n1?.stop();
-    if (ns) await teardownNamespace(clients, ns);
-  });
+  const fx = useOperatorFixture('op-basic', { before: (f) => f.node('n1', 5, { 'ginkgo.live/markets': 'cn' }) });
 
   test('S4.05 the Portfolio CRD from the generator is installed and Established', async () => {
-    await installCrd(clients, quietLogger()); // idempotent: update path
-    const crd = (await clients.custom.getClusterCustomObject({
+    await installCrd(fx.clients, quietLogger()); // idempotent: update path
+    const crd = (await fx.clients.custom.getClusterCustomObject({
       group: 'apiextensions.k8s.io',
       version: 'v1',
       plural: 'customresourcedefinitions',
@@ -65,35 +36,65 @@ describe('operator against the real kube-apiserver: CRD, admission, assignment, 
     ['strategy name missing', { strategy: { params: {} } }, 'spec.strategy.name'],
     ['strategy name not registered-like', { strategy: { name: 'Bad_Name' } }, 'spec.strategy.name'],
     ['strategy params not a map', { strategy: { name: 'ma-cross', params: 'fast=5' } }, 'spec.strategy.params'],
-    ['strategy params too many', { strategy: { name: 'ma-cross', params: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])) } }, 'spec.strategy.params'],
+    [
+      'strategy params too many',
+      {
+        strategy: { name: 'ma-cross', params: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])) },
+      },
+      'spec.strategy.params',
+    ],
     ['riskManagers not a list', { riskManagers: { name: 'stop-loss' } }, 'spec.riskManagers'],
-    ['riskManagers too many', { riskManagers: Array.from({ length: 17 }, () => ({ name: 'stop-loss' })) }, 'spec.riskManagers'],
+    [
+      'riskManagers too many',
+      { riskManagers: Array.from({ length: 17 }, () => ({ name: 'stop-loss' })) },
+      'spec.riskManagers',
+    ],
     ['risk manager name bad', { riskManagers: [{ name: '9lives' }] }, 'spec.riskManagers[0].name'],
     ['sizer name bad', { sizer: { name: 'Fixed Volume' } }, 'spec.sizer.name'],
     ['interestedCodes missing', { interestedCodes: undefined }, 'spec.interestedCodes'],
     ['interestedCodes empty', { interestedCodes: [] }, 'spec.interestedCodes'],
     ['interestedCodes bad code', { interestedCodes: ['600000'] }, 'spec.interestedCodes[0]'],
     ['interestedCodes duplicate', { interestedCodes: ['600000.SH', '600000.SH'] }, 'spec.interestedCodes[1]'],
-    ['interestedCodes too many', { interestedCodes: Array.from({ length: 2001 }, (_, i) => `${600000 + i}.SH`) }, 'spec.interestedCodes'],
+    [
+      'interestedCodes too many',
+      { interestedCodes: Array.from({ length: 2001 }, (_, i) => `${600000 + i}.SH`) },
+      'spec.interestedCodes',
+    ],
     ['desiredState unknown', { desiredState: 'Paused' }, 'spec.desiredState'],
     ['suspend not a boolean', { suspend: 'yes' }, 'spec.suspend'],
     ['unknown field', { leverage: 3 }, 'leverage'],
-    ['sizer volume not a whole lot on cn (CEL)', { sizer: { name: 'fixed-volume', params: { volume: 150 } } }, 'spec.sizer.params.volume'],
+    [
+      'sizer volume not a whole lot on cn (CEL)',
+      { sizer: { name: 'fixed-volume', params: { volume: 150 } } },
+      'spec.sizer.params.volume',
+    ],
     ['sizer volume zero', { sizer: { name: 'fixed-volume', params: { volume: 0 } } }, 'spec.sizer.params.volume'],
-    ['sizer volume a string', { sizer: { name: 'fixed-volume', params: { volume: '100' } } }, 'spec.sizer.params.volume'],
+    [
+      'sizer volume a string',
+      { sizer: { name: 'fixed-volume', params: { volume: '100' } } },
+      'spec.sizer.params.volume',
+    ],
     ['percent over 100', { sizer: { name: 'percent-equity', params: { percent: 120 } } }, 'spec.sizer.params.percent'],
-    ['ratio above 1', { riskManagers: [{ name: 'position-ratio', params: { maxRatio: 1.5 } }] }, 'spec.riskManagers[0].params.maxRatio'],
-    ['ratio zero', { riskManagers: [{ name: 'stop-loss', params: { lossRatio: 0 } }] }, 'spec.riskManagers[0].params.lossRatio'],
+    [
+      'ratio above 1',
+      { riskManagers: [{ name: 'position-ratio', params: { maxRatio: 1.5 } }] },
+      'spec.riskManagers[0].params.maxRatio',
+    ],
+    [
+      'ratio zero',
+      { riskManagers: [{ name: 'stop-loss', params: { lossRatio: 0 } }] },
+      'spec.riskManagers[0].params.lossRatio',
+    ],
   ];
 
   test.each(bad)('S2.01 the API server refuses a bad spec naming the field: %s', async (_what, spec, field) => {
     const body = portfolioBody('bad-one', spec);
     let err: { code?: number; body?: unknown } | undefined;
     try {
-      await clients.custom.createNamespacedCustomObject({
+      await fx.clients.custom.createNamespacedCustomObject({
         group: 'ginkgo.live',
         version: 'v1alpha1',
-        namespace: ns,
+        namespace: fx.ns,
         plural: 'portfolios',
         body,
         fieldValidation: 'Strict',
@@ -107,28 +108,28 @@ describe('operator against the real kube-apiserver: CRD, admission, assignment, 
   });
 
   test('S2.01 lots are a cn rule: volume 150 is fine on another market; other params pass through', async () => {
-    await createPortfolio(clients, ns, 'us-odd-lot', {
+    await fx.createPortfolio('us-odd-lot', {
       market: 'us',
       interestedCodes: ['AAPL.US'],
       sizer: { name: 'fixed-volume', params: { volume: 150 } },
       riskManagers: [{ name: 'position-ratio', params: { maxRatio: 0.3, mode: 'cut' } }],
     });
-    const p = (await getPortfolio(clients, ns, 'us-odd-lot'))!;
+    const p = (await fx.getPortfolio('us-odd-lot'))!;
     expect(p.spec.riskManagers[0]!.params).toEqual({ maxRatio: 0.3, mode: 'cut' });
   });
 
   test('S2.01 market is immutable (CEL transition rule)', async () => {
-    await createPortfolio(clients, ns, 'immutable-market');
-    await expect(patchPortfolio(clients, ns, 'immutable-market', { spec: { market: 'us' } })).rejects.toMatchObject({
+    await fx.createPortfolio('immutable-market');
+    await expect(fx.patchPortfolio('immutable-market', { spec: { market: 'us' } })).rejects.toMatchObject({
       code: 422,
       body: expect.stringContaining('market is immutable'),
     });
   });
 
   test('S2.01 a good spec is accepted, gets the finalizer and is assigned to the live node with epoch 1', async () => {
-    await createPortfolio(clients, ns, 'good-one');
+    await fx.createPortfolio('good-one');
     const p = await waitFor('assignment', async () => {
-      const p = await getPortfolio(clients, ns, 'good-one');
+      const p = await fx.getPortfolio('good-one');
       return p?.status?.assignedNode ? p : undefined;
     });
     expect(p.status).toMatchObject({ assignedNode: 'n1', epoch: 1, phase: 'Assigned', observedGeneration: 1 });
@@ -140,9 +141,9 @@ describe('operator against the real kube-apiserver: CRD, admission, assignment, 
   });
 
   test('S2.01 what only zod can check is refused by the operator: condition Accepted=False naming the field', async () => {
-    await createPortfolio(clients, ns, 'zod-refused', { strategy: { name: 'ma-cross', params: { window: [1, 2] } } } as never);
+    await fx.createPortfolio('zod-refused', { strategy: { name: 'ma-cross', params: { window: [1, 2] } } } as never);
     const p = await waitFor('Accepted=False', async () => {
-      const p = await getPortfolio(clients, ns, 'zod-refused');
+      const p = await fx.getPortfolio('zod-refused');
       return condition(p, 'Accepted')?.status === 'False' ? p : undefined;
     });
     expect(p.status?.phase).toBe('Failed');
@@ -152,11 +153,13 @@ describe('operator against the real kube-apiserver: CRD, admission, assignment, 
 
   test('S6.11 kubectl annotate ginkgo.live/cancel-order: validated, recorded in status for the node, acknowledged', async () => {
     const cancel = 'ginkgo.live/cancel-order';
-    await createPortfolio(clients, ns, 'iv');
-    await waitFor('assignment', async () => (await getPortfolio(clients, ns, 'iv'))?.status?.assignedNode);
-    await patchPortfolio(clients, ns, 'iv', { metadata: { annotations: { [cancel]: '{"clientOrderId":"iv-3","force":true,"reason":"stuck"}' } } });
+    await fx.createPortfolio('iv');
+    await waitFor('assignment', async () => (await fx.getPortfolio('iv'))?.status?.assignedNode);
+    await fx.patchPortfolio('iv', {
+      metadata: { annotations: { [cancel]: '{"clientOrderId":"iv-3","force":true,"reason":"stuck"}' } },
+    });
     const requested = await waitFor('request recorded and annotation consumed', async () => {
-      const p = await getPortfolio(clients, ns, 'iv');
+      const p = await fx.getPortfolio('iv');
       return p?.status?.cancelRequests?.length && p.metadata.annotations?.[cancel] === undefined ? p : undefined;
     });
     expect(requested.status?.cancelRequests).toEqual([
@@ -165,51 +168,78 @@ describe('operator against the real kube-apiserver: CRD, admission, assignment, 
     expect(condition(requested, 'OrderIntervention')).toMatchObject({ status: 'True', reason: 'Requested' });
 
     // A bad request is refused with the field named (condition + Warning Event); the pending one stays.
-    await patchPortfolio(clients, ns, 'iv', { metadata: { annotations: { [cancel]: '{"clientOrderId":"other-1"}' } } });
+    await fx.patchPortfolio('iv', { metadata: { annotations: { [cancel]: '{"clientOrderId":"other-1"}' } } });
     const refused = await waitFor('refused', async () => {
-      const p = await getPortfolio(clients, ns, 'iv');
-      return condition(p, 'OrderIntervention')?.status === 'False' && p?.metadata.annotations?.[cancel] === undefined ? p : undefined;
+      const p = await fx.getPortfolio('iv');
+      return condition(p, 'OrderIntervention')?.status === 'False' && p?.metadata.annotations?.[cancel] === undefined
+        ? p
+        : undefined;
     });
     expect(condition(refused, 'OrderIntervention')?.message).toContain('clientOrderId');
     expect(refused.status?.cancelRequests?.map((r) => r.id)).toEqual([1]);
     await waitFor('Warning event', async () =>
-      (await clients.core.listNamespacedEvent({ namespace: ns })).items.some(
-        (e) => e.involvedObject.name === 'iv' && e.reason === 'InvalidCancelRequest'));
+      (await fx.clients.core.listNamespacedEvent({ namespace: fx.ns })).items.some(
+        (e) => e.involvedObject.name === 'iv' && e.reason === 'InvalidCancelRequest',
+      ),
+    );
 
     // Cancel all: the next id.
-    await patchPortfolio(clients, ns, 'iv', { metadata: { annotations: { [cancel]: '{"all":true}' } } });
-    await waitFor('second request', async () =>
-      (await getPortfolio(clients, ns, 'iv'))?.status?.cancelRequests?.map((r) => r.id).join() === '1,2');
+    await fx.patchPortfolio('iv', { metadata: { annotations: { [cancel]: '{"all":true}' } } });
+    await waitFor(
+      'second request',
+      async () => (await fx.getPortfolio('iv'))?.status?.cancelRequests?.map((r) => r.id).join() === '1,2',
+    );
 
     // The node handles both and acknowledges (node-owned cancelAck): the operator clears the requests.
-    await patchPortfolio(clients, ns, 'iv', { status: { cancelAck: { id: 2, at: new Date().toISOString(), message: 'cancel sent for 1 open order' } } }, true);
+    await fx.patchPortfolio(
+      'iv',
+      { status: { cancelAck: { id: 2, at: new Date().toISOString(), message: 'cancel sent for 1 open order' } } },
+      true,
+    );
     const handled = await waitFor('handled', async () => {
-      const p = await getPortfolio(clients, ns, 'iv');
-      return p?.status?.cancelRequests === undefined && condition(p, 'OrderIntervention')?.reason === 'Handled' ? p : undefined;
+      const p = await fx.getPortfolio('iv');
+      return p?.status?.cancelRequests === undefined && condition(p, 'OrderIntervention')?.reason === 'Handled'
+        ? p
+        : undefined;
     });
     expect(condition(handled, 'OrderIntervention')?.message).toContain('cancel sent for 1 open order');
   });
 
   test('S2.07 delete is held by the finalizer until the node reports it stopped and archived', async () => {
-    await createPortfolio(clients, ns, 'to-delete');
-    await waitFor('assignment', async () => (await getPortfolio(clients, ns, 'to-delete'))?.status?.assignedNode);
-    await clients.custom.deleteNamespacedCustomObject({ group: 'ginkgo.live', version: 'v1alpha1', namespace: ns, plural: 'portfolios', name: 'to-delete' });
+    await fx.createPortfolio('to-delete');
+    await waitFor('assignment', async () => (await fx.getPortfolio('to-delete'))?.status?.assignedNode);
+    await fx.clients.custom.deleteNamespacedCustomObject({
+      group: 'ginkgo.live',
+      version: 'v1alpha1',
+      namespace: fx.ns,
+      plural: 'portfolios',
+      name: 'to-delete',
+    });
     // The operator has seen the deletion and reconciled it: the resource is still there.
-    await waitFor('operator saw the deletion', () => !!op.controller.portfolios.get('to-delete')?.metadata.deletionTimestamp);
-    await op.controller.idle();
-    const held = await getPortfolio(clients, ns, 'to-delete');
+    await waitFor(
+      'operator saw the deletion',
+      () => !!fx.op.controller.portfolios.get('to-delete')?.metadata.deletionTimestamp,
+    );
+    await fx.op.controller.idle();
+    const held = await fx.getPortfolio('to-delete');
     expect(held?.metadata.deletionTimestamp).toBeDefined();
     expect(held?.metadata.finalizers).toContain('ginkgo.live/portfolio-cleanup');
     // The node stops it, archives its state and answers with the handshake condition.
-    await nodeAcksDeletion(clients, ns, held!);
-    await waitFor('gone', async () => (await getPortfolio(clients, ns, 'to-delete')) === undefined);
+    await nodeAcksDeletion(fx.clients, fx.ns, held!);
+    await waitFor('gone', async () => (await fx.getPortfolio('to-delete')) === undefined);
   });
 
   test('S2.07 a portfolio that never ran is released at once', async () => {
-    await createPortfolio(clients, ns, 'never-ran', { market: 'us' }); // no node serves "us"
-    await waitFor('Pending', async () => (await getPortfolio(clients, ns, 'never-ran'))?.status?.phase === 'Pending');
-    await clients.custom.deleteNamespacedCustomObject({ group: 'ginkgo.live', version: 'v1alpha1', namespace: ns, plural: 'portfolios', name: 'never-ran' });
-    await waitFor('gone', async () => (await getPortfolio(clients, ns, 'never-ran')) === undefined);
+    await fx.createPortfolio('never-ran', { market: 'us' }); // no node serves "us"
+    await waitFor('Pending', async () => (await fx.getPortfolio('never-ran'))?.status?.phase === 'Pending');
+    await fx.clients.custom.deleteNamespacedCustomObject({
+      group: 'ginkgo.live',
+      version: 'v1alpha1',
+      namespace: fx.ns,
+      plural: 'portfolios',
+      name: 'never-ran',
+    });
+    await waitFor('gone', async () => (await fx.getPortfolio('never-ran')) === undefined);
   });
 });
 

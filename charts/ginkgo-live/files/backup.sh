@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ginkgo Live database backup (S8.03): mysqldump | gzip into BACKUP_DIR, then delete backups older than
+# Ginkgo Live database backup: mysqldump | gzip into BACKUP_DIR, then delete backups older than
 # RETENTION_DAYS. Run by the chart's CronJob; runs the same from a workstation.
 #   MYSQL_URL=mysql://user:pw@host:3306/ginkgo BACKUP_DIR=/backups RETENTION_DAYS=7 backup.sh
 # Writes <database>-<UTC timestamp>.sql.gz; a partial file is never left under that name.

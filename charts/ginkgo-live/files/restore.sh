@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ginkgo Live database restore (S8.04). Replaces the tables of the database in MYSQL_URL (or --database)
+# Ginkgo Live database restore. Replaces the tables of the database in MYSQL_URL (or --database)
 # with those of a backup written by backup.sh.
 #   MYSQL_URL=mysql://user:pw@host:3306/ginkgo restore.sh --yes /backups/ginkgo-20250101T090000Z.sql.gz
 #   restore.sh --latest --yes            (newest backup of that database in BACKUP_DIR)

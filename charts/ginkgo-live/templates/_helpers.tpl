@@ -141,3 +141,35 @@ podAntiAffinity:
             {{- include "ginkgo-live.selectorLabels" . | nindent 12 }}
 {{- end }}
 {{- end -}}
+
+{{/* Reference data replacing the bundled files: the ConfigMap, its mount, the env naming the files, a checksum. */}}
+{{- define "ginkgo-live.referenceDataName" -}}
+{{ include "ginkgo-live.fullname" . }}-reference-data
+{{- end -}}
+
+{{- define "ginkgo-live.referenceDataMount" -}}
+{{- if .Values.referenceData.files }}
+- name: reference-data
+  mountPath: /etc/ginkgo-live/reference-data
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "ginkgo-live.referenceDataVolume" -}}
+{{- if .Values.referenceData.files }}
+- name: reference-data
+  configMap:
+    name: {{ include "ginkgo-live.referenceDataName" . }}
+{{- end }}
+{{- end -}}
+
+{{- define "ginkgo-live.referenceDataEnv" -}}
+{{- if .Values.referenceData.files }}
+{{- $paths := list }}
+{{- range $name := keys .Values.referenceData.files | sortAlpha }}
+{{- $paths = append $paths (printf "/etc/ginkgo-live/reference-data/%s" $name) }}
+{{- end }}
+- name: REFERENCE_DATA_FILES
+  value: {{ join "," $paths | quote }}
+{{- end }}
+{{- end -}}

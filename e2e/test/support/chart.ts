@@ -1,50 +1,52 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { createLogger, type KubeClients } from '@ginkgo/platform';
 import { buildPortfolioCrd, installCrd } from '@ginkgo/operator';
+import { exec } from './command.js';
 import { repoRoot } from './processes.js';
 
 export const chartDir = path.join(repoRoot, 'charts', 'ginkgo-live');
 
 /** A rendered manifest: apiVersion/kind/metadata plus whatever else the template wrote. */
-export type Manifest = KubernetesObject & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<string, unknown>;
+export type Manifest = KubernetesObject & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+} & Record<string, unknown>;
 
 let helmPath: string | undefined;
 
 /** The helm CLI the test bed builds from the Go module proxy (e2e/testbed/helm.sh is idempotent and fast once built). */
 export function helmBin(): string {
   if (process.env.HELM_BIN) return process.env.HELM_BIN;
-  helmPath ??= execFileSync('bash', [path.join(repoRoot, 'e2e', 'testbed', 'helm.sh')], { encoding: 'utf8', timeout: 20 * 60_000 })
+  helmPath ??= execFileSync('bash', [path.join(repoRoot, 'e2e', 'testbed', 'helm.sh')], {
+    encoding: 'utf8',
+    timeout: 20 * 60_000,
+  })
     .trim()
     .split('\n')
     .pop()!;
   return helmPath;
 }
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export { exec as run, type CommandResult as RunResult } from './command.js';
 
-export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
-  });
-}
-
-export const helm = (args: string[]) => run(helmBin(), args);
+export const helm = (args: string[]) => exec(helmBin(), args);
 
 /** `helm template` with --set/--set-string pairs; throws with helm's message on failure. */
-export async function renderChart(opts: { release?: string; namespace: string; set?: string[]; apiVersions?: string[] }): Promise<Manifest[]> {
+export async function renderChart(opts: {
+  release?: string;
+  namespace: string;
+  set?: string[];
+  /** Values files (`-f`), for values --set cannot carry (JSON documents). */
+  values?: string[];
+  apiVersions?: string[];
+}): Promise<Manifest[]> {
   const args = ['template', opts.release ?? 'gl', chartDir, '--namespace', opts.namespace];
+  for (const f of opts.values ?? []) args.push('-f', f);
   for (const s of opts.set ?? []) args.push('--set', s);
   for (const a of opts.apiVersions ?? []) args.push('--api-versions', a);
   const r = await helm(args);
@@ -55,7 +57,8 @@ export async function renderChart(opts: { release?: string; namespace: string; s
 export function parseManifests(text: string): Manifest[] {
   return parseAllDocuments(text)
     .map((d) => {
-      if (d.errors.length) throw new Error(`rendered YAML does not parse: ${d.errors.map((e) => e.message).join('; ')}`);
+      if (d.errors.length)
+        throw new Error(`rendered YAML does not parse: ${d.errors.map((e) => e.message).join('; ')}`);
       return d.toJS() as Manifest | null;
     })
     .filter((m): m is Manifest => m !== null && typeof m === 'object');
@@ -104,15 +107,7 @@ export async function dryRunCreate(clients: KubeClients, obj: Manifest, namespac
   await api.create(body, undefined, 'All');
 }
 
-export const uniqueSuffix = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-
-/** The test bed has no namespace controller: empty the namespace and finalize it ourselves. */
-export async function purgeNamespace(clients: KubeClients, name: string): Promise<void> {
-  const ignore = () => undefined;
-  await clients.core.deleteCollectionNamespacedConfigMap({ namespace: name }).catch(ignore);
-  await clients.core.deleteNamespace({ name }).catch(ignore);
-  await clients.core.replaceNamespaceFinalize({ name, body: { metadata: { name }, spec: { finalizers: [] } } }).catch(ignore);
-}
+export { purgeNamespace, uniqueSuffix } from '@ginkgo/platform/testing';
 
 /** Readable message of a failed API call (the server's Status message names the field). */
 export function apiMessage(err: unknown): string {

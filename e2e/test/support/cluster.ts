@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { exec } from './command.js';
 import { repoRoot } from './processes.js';
 import { helmBin } from './chart.js';
 
@@ -16,9 +16,18 @@ export interface NodeEnv {
 
 export function nodeEnv(): NodeEnv {
   const e = process.env;
-  const missing = ['TESTBED_NODE_NAME', 'POD_KAFKA_BROKERS', 'POD_REDIS_URL', 'POD_MYSQL_URL', 'KUBECONFIG', 'KUBECTL'].filter((k) => !e[k]);
+  const missing = [
+    'TESTBED_NODE_NAME',
+    'POD_KAFKA_BROKERS',
+    'POD_REDIS_URL',
+    'POD_MYSQL_URL',
+    'KUBECONFIG',
+    'KUBECTL',
+  ].filter((k) => !e[k]);
   if (missing.length) {
-    throw new Error(`the test bed has no Kubernetes node (${missing.join(', ')} unset in testbed.env): run \`make testbed-up\` without TESTBED_NODE=0`);
+    throw new Error(
+      `the test bed has no Kubernetes node (${missing.join(', ')} unset in testbed.env): run \`make testbed-up\` without TESTBED_NODE=0`,
+    );
   }
   return {
     nodeName: e.TESTBED_NODE_NAME!,
@@ -38,35 +47,23 @@ export async function assertPodKafka(env: NodeEnv): Promise<void> {
     s.on('error', () => resolve(false));
     s.on('timeout', () => (s.destroy(), resolve(false)));
   });
-  if (!ok) throw new Error(`Kafka does not listen on the pod bridge (${env.pod.kafkaBrokers}): restart the test bed once (testbed-down.sh, testbed-up.sh)`);
-}
-
-export interface Cmd {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command; resolves with its exit code and output (never rejects). */
-export function exec(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Cmd> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      cmd,
-      args,
-      { env: opts.env ?? process.env, maxBuffer: 64 * 1024 * 1024, timeout: opts.timeoutMs ?? 120_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
+  if (!ok)
+    throw new Error(
+      `Kafka does not listen on the pod bridge (${env.pod.kafkaBrokers}): restart the test bed once (testbed-down.sh, testbed-up.sh)`,
     );
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
-  });
 }
+
+export { exec, type CommandResult as Cmd } from './command.js';
 
 /** Like exec, but throws with the command's stderr when it fails. */
-export async function must(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+export async function must(
+  cmd: string,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<string> {
   const r = await exec(cmd, args, opts);
-  if (r.code !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${r.code}): ${r.stderr || r.stdout}`);
+  if (r.code !== 0)
+    throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${r.code}): ${r.stderr || r.stdout}`);
   return r.stdout;
 }
 
@@ -88,6 +85,15 @@ export async function tagImage(tag: string): Promise<string> {
   return (await must('bash', [imageScript, '--retag', tag], { timeoutMs: 5 * 60_000 })).trim().split('\n').pop()!;
 }
 
+/**
+ * A team's image: `examples/<dir>/Containerfile` built FROM the platform image (run buildImage first), as
+ * `acme/ginkgo-live:<tag>`, imported into the node.
+ */
+export async function buildExampleImage(dir: string, tag: string): Promise<string> {
+  const args = [imageScript, '--example', path.join(repoRoot, 'examples', dir), tag];
+  return (await must('bash', args, { timeoutMs: 10 * 60_000 })).trim().split('\n').pop()!;
+}
+
 export interface PodInfo {
   name: string;
   uid: string;
@@ -106,7 +112,12 @@ interface PodJson {
   metadata: { name: string; uid: string; labels?: Record<string, string>; deletionTimestamp?: string };
   spec: {
     hostNetwork?: boolean;
-    containers: Array<{ image: string; readinessProbe?: { httpGet?: { path: string } }; livenessProbe?: { httpGet?: { path: string } }; startupProbe?: object }>;
+    containers: Array<{
+      image: string;
+      readinessProbe?: { httpGet?: { path: string } };
+      livenessProbe?: { httpGet?: { path: string } };
+      startupProbe?: object;
+    }>;
   };
   status: {
     phase: string;
@@ -142,4 +153,9 @@ export async function pods(env: NodeEnv, namespace: string): Promise<PodInfo[]> 
 
 /** Short description of the pods (for failure messages). */
 export const describePods = (ps: PodInfo[]) =>
-  ps.map((p) => `${p.name} ${p.phase}${p.ready ? ' Ready' : ''}${p.deleting ? ' deleting' : ''} restarts=${p.restarts} ${p.image}`).join('; ');
+  ps
+    .map(
+      (p) =>
+        `${p.name} ${p.phase}${p.ready ? ' Ready' : ''}${p.deleting ? ' deleting' : ''} restarts=${p.restarts} ${p.image}`,
+    )
+    .join('; ');

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inspect } from 'node:util';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -37,7 +38,13 @@ export async function startProcess(
 ): Promise<ManagedProcess> {
   const healthPort = env.HEALTH_PORT ? Number(env.HEALTH_PORT) : await freePort();
   const child = spawn(process.execPath, [path.join(repoRoot, entry, 'dist', 'main.js')], {
-    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info', HEALTH_PORT: String(healthPort), ...env },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
+      HEALTH_PORT: String(healthPort),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
@@ -81,7 +88,8 @@ export async function startProcess(
 export async function waitReady(p: ManagedProcess, timeoutMs = 60000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (p.child.exitCode !== null) throw new Error(`${p.name} exited with ${p.child.exitCode}:\n${p.logs.slice(-30).join('\n')}`);
+    if (p.child.exitCode !== null)
+      throw new Error(`${p.name} exited with ${p.child.exitCode}:\n${p.logs.slice(-30).join('\n')}`);
     try {
       const res = await fetch(`http://127.0.0.1:${p.healthPort}/readyz`);
       if (res.status === 200) return;
@@ -94,7 +102,12 @@ export async function waitReady(p: ManagedProcess, timeoutMs = 60000): Promise<v
 }
 
 /** Polls until fn returns a value (not undefined), or fails with the last error/description. */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30000, everyMs = 200): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 30000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -106,5 +119,7 @@ export async function eventually<T>(what: string, fn: () => Promise<T | undefine
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  throw new Error(
+    `timed out waiting for ${what}${last ? `: ${last instanceof Error ? String(last) : inspect(last)}` : ''}`,
+  );
 }

@@ -23,9 +23,20 @@ export const vwapReversion = defineStrategy<z.infer<typeof Params>>({
       const held = view.position(e.code)?.volume ?? 0;
       const busy = view.openOrders(e.code).length > 0;
       if (held === 0 && !busy && e.price * 10_000 < vwap * (10_000 - p.entryBps) && e.price > sma) {
-        return [{ code: e.code, direction: 'LONG', reason: `${e.price} is ${p.entryBps} bps under VWAP ${vwap.toFixed(1)}`, orderType: 'LIMIT', limitPrice: e.price }];
+        return [
+          {
+            code: e.code,
+            direction: 'LONG',
+            reason: `${e.price} is ${p.entryBps} bps under VWAP ${vwap.toFixed(1)}`,
+            orderType: 'LIMIT',
+            limitPrice: e.price,
+          },
+        ];
       }
-      if (held > 0 && !busy && e.price > vwap) return [{ code: e.code, direction: 'SHORT', reason: `back above VWAP ${vwap.toFixed(1)}`, orderType: 'MARKET' }];
+      if (held > 0 && !busy && e.price > vwap)
+        return [
+          { code: e.code, direction: 'SHORT', reason: `back above VWAP ${vwap.toFixed(1)}`, orderType: 'MARKET' },
+        ];
       return [];
     },
   }),

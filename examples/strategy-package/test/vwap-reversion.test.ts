@@ -6,7 +6,9 @@ const CODE = '600000.SH';
 const prices = Array.from({ length: 960 }, (_, i) => 1000 + Math.floor(i / 8) + Math.round(12 * Math.sin(i / 9)));
 
 test('vwap-reversion buys dips under the VWAP at a limit and closes above it at market', () => {
-  const r = runTape(vwapReversion, { entryBps: 30, trend: 30 }, ticks({ code: CODE, prices }), { sizer: { name: 'fixed-volume', params: { volume: 1000 } } });
+  const r = runTape(vwapReversion, { entryBps: 30, trend: 30 }, ticks({ code: CODE, prices }), {
+    sizer: { name: 'fixed-volume', params: { volume: 1000 } },
+  });
   expect(r.orders.length).toBeGreaterThanOrEqual(2);
   expect(r.orders[0]).toMatchObject({ side: 'BUY', orderType: 'LIMIT', volume: 1000 });
   expect(r.orders.find((o) => o.side === 'SELL')).toMatchObject({ orderType: 'MARKET' });

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { nodeLease, portfolioResource } from '@ginkgo/contracts';
 import { LeaseLock, createKubeClients, createLogger, printBenchFigures, withKeepAlive } from '@ginkgo/platform';
+import { mergePatch, portfolioObject, samplePortfolioSpec } from '@ginkgo/platform/testing';
 import { installCrd } from '../crd/install.js';
 import { AssignmentTracker } from './assignment-tracker.js';
 import { rawKubeClient } from './raw-kube.js';
@@ -28,7 +29,6 @@ const clients = withKeepAlive(createKubeClients());
 const { group, version, plural } = portfolioResource;
 const ns = `bench-${Date.now().toString(36)}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const secs = (ms: number) => Math.round(ms / 100) / 10;
 
 /** Creates pf-00000..pf-<N-1> with bounded concurrency; returns when each one's create was answered. */
@@ -40,12 +40,7 @@ async function createAll(): Promise<Map<string, number>> {
   const worker = async () => {
     while (next < N) {
       const name = `pf-${String(next++).padStart(5, '0')}`;
-      const body = {
-        apiVersion: portfolioResource.apiVersion,
-        kind: portfolioResource.kind,
-        metadata: { name },
-        spec: { market: 'cn', initialCash: '1000000.00', strategy: { name: 'ma-cross', params: { fast: 5, slow: 20 } }, interestedCodes: ['600000.SH'] },
-      };
+      const body = portfolioObject(name, samplePortfolioSpec);
       for (;;) {
         const res = await raw.request('POST', path, body).catch((err: unknown) => ({ status: 0, body: String(err) }));
         if (res.status === 201 || res.status === 409) break;
@@ -60,13 +55,41 @@ async function createAll(): Promise<Map<string, number>> {
   return createdAt;
 }
 
-function startOperator(): ChildProcess {
+/** A port free right now, for the operator's /metrics. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The operator's reconciles by result, from its /metrics (lost_answer: a write answered "Premature close"). */
+async function reconcilesByResult(port: number): Promise<Record<string, number>> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^ginkgo_operator_reconciles_total\{[^}]*\bresult="([^"]+)"[^}]*\} (\S+)$/gm))
+    out[m[1]!] = Number(m[2]);
+  return out;
+}
+
+function startOperator(healthPort: number): ChildProcess {
   // BENCH_OPERATOR_MAIN: another build of the operator to compare with (default: this one).
   const mainJs = process.env.BENCH_OPERATOR_MAIN ?? fileURLToPath(new URL('../main.js', import.meta.url));
   // BENCH_OPERATOR_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the operator.
   const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
   return spawn(process.execPath, [...nodeArgs, mainJs], {
-    env: { ...process.env, WATCH_NAMESPACE: ns, HEALTH_PORT: '0', OPERATOR_ID: 'bench', LOG_LEVEL: 'warn', NODE_LEASE_GRACE_SECONDS: '0' },
+    env: {
+      ...process.env,
+      WATCH_NAMESPACE: ns,
+      HEALTH_PORT: String(healthPort),
+      OPERATOR_ID: 'bench',
+      LOG_LEVEL: 'warn',
+      NODE_LEASE_GRACE_SECONDS: '0',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
 }
@@ -80,7 +103,14 @@ async function cleanup(): Promise<void> {
   // the test bed has no namespace controller, and nothing may stay Terminating in the shared apiserver.
   let cont: string | undefined;
   do {
-    const page = (await clients.custom.listNamespacedCustomObject({ group, version, namespace: ns, plural, limit: 500, ...(cont ? { _continue: cont } : {}) })) as {
+    const page = (await clients.custom.listNamespacedCustomObject({
+      group,
+      version,
+      namespace: ns,
+      plural,
+      limit: 500,
+      ...(cont ? { _continue: cont } : {}),
+    })) as {
       items: Array<{ metadata: { name: string; finalizers?: string[] } }>;
       metadata?: { continue?: string };
     };
@@ -89,7 +119,17 @@ async function cleanup(): Promise<void> {
       await Promise.all(
         withFinalizers.slice(i, i + 50).map((p) =>
           clients.custom
-            .patchNamespacedCustomObject({ group, version, namespace: ns, plural, name: p.metadata.name, body: { metadata: { finalizers: null } } }, mergePatch())
+            .patchNamespacedCustomObject(
+              {
+                group,
+                version,
+                namespace: ns,
+                plural,
+                name: p.metadata.name,
+                body: { metadata: { finalizers: null } },
+              },
+              mergePatch(),
+            )
             .catch(() => undefined),
         ),
       );
@@ -102,8 +142,12 @@ async function cleanup(): Promise<void> {
   await clients.core.deleteCollectionNamespacedEvent({ namespace: ns }).catch(ignore);
   await clients.core.deleteCollectionNamespacedConfigMap({ namespace: ns }).catch(ignore);
   await clients.core.deleteNamespace({ name: ns }).catch(ignore);
-  await clients.core.replaceNamespaceFinalize({ name: ns, body: { metadata: { name: ns }, spec: { finalizers: [] } } }).catch(ignore);
-  const left = (await clients.custom.listNamespacedCustomObject({ group, version, namespace: ns, plural, limit: 1 }).catch(() => ({ items: [] }))) as { items: unknown[] };
+  await clients.core
+    .replaceNamespaceFinalize({ name: ns, body: { metadata: { name: ns }, spec: { finalizers: [] } } })
+    .catch(ignore);
+  const left = (await clients.custom
+    .listNamespacedCustomObject({ group, version, namespace: ns, plural, limit: 1 })
+    .catch(() => ({ items: [] }))) as { items: unknown[] };
   logger.info({ namespace: ns, portfoliosLeft: left.items.length }, 'cleaned up');
 }
 
@@ -118,7 +162,14 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   try {
     const nodes = Array.from({ length: NODES }, (_, i) => {
-      const lock = new LeaseLock({ clients, namespace: ns, name: `${nodeLease.namePrefix}b${i}`, identity: `b${i}`, durationSeconds: 5, labels: { [nodeLease.labelRole]: nodeLease.roleValue } });
+      const lock = new LeaseLock({
+        clients,
+        namespace: ns,
+        name: `${nodeLease.namePrefix}b${i}`,
+        identity: `b${i}`,
+        durationSeconds: 5,
+        labels: { [nodeLease.labelRole]: nodeLease.roleValue },
+      });
       return { id: `b${i}`, lock, alive: true };
     });
     for (const n of nodes) await n.lock.tryAcquireOrRenew();
@@ -143,10 +194,11 @@ async function main(): Promise<void> {
     let t0: number;
     let createMs: number;
     let operatorStartedAt: number | undefined;
+    const healthPort = await freePort();
     const cpu0 = serverCpu();
     const benchCpu0 = process.cpuUsage();
     if (MODE === 'overlap') {
-      op = startOperator();
+      op = startOperator(healthPort);
       await sleep(2000); // let it start and take the leader Lease, so creation overlaps reconciling
       t0 = Date.now();
       createdAt = await createAll();
@@ -157,7 +209,7 @@ async function main(): Promise<void> {
       createMs = Date.now() - t0;
       logger.info({ createMs }, 'all created; starting the operator');
       operatorStartedAt = Date.now();
-      op = startOperator();
+      op = startOperator(healthPort);
     }
     logger.info({ n: N, createMs, assignedSoFar: tracker.assigned }, 'all created');
     const progress = setInterval(() => logger.info({ assigned: tracker.assigned }, 'progress'), 5000);
@@ -166,9 +218,17 @@ async function main(): Promise<void> {
     const doneAt = Math.max(...tracker.firstAssignedAt.values());
     sample();
     const cpuAtAssigned = opCpu;
+    // Until all are assigned: the operator's writes that landed, and its reconciles by result.
+    const writesUntilAssigned = tracker.modifications;
+    const reconciles = await reconcilesByResult(healthPort).catch((err: unknown) => {
+      logger.warn({ err }, 'could not read the operator metrics');
+      return undefined;
+    });
     const serverCpuAssigned = serverCpu() - cpu0;
     const benchCpu = process.cpuUsage(benchCpu0);
-    const latencies = [...createdAt].map(([name, at]) => (tracker.firstAssignedAt.get(name) ?? doneAt) - at).sort((a, b) => a - b);
+    const latencies = [...createdAt]
+      .map(([name, at]) => (tracker.firstAssignedAt.get(name) ?? doneAt) - at)
+      .sort((a, b) => a - b);
     const assignedBy = (ms: number) => [...tracker.firstAssignedAt.values()].filter((at) => at <= t0 + ms).length;
 
     // Failover: one node stops renewing (SIGKILL-like).
@@ -201,8 +261,15 @@ async function main(): Promise<void> {
             operatorOnlySeconds: secs(doneAt - operatorStartedAt!),
             allAssignedSecondsIncludingCreate: secs(doneAt - t0),
           }),
-      createToAssignedMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.at(-1) ?? 0 },
+      createToAssignedMs: {
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        max: latencies.at(-1) ?? 0,
+      },
       operatorPeakRssMb: Math.round(peakRss / 1024 / 1024),
+      // Portfolio writes seen on the watch (status, finalizer) per portfolio, until all were assigned.
+      writesPerPortfolio: Math.round((writesUntilAssigned / N) * 1000) / 1000,
+      reconcilesUntilAssigned: reconciles,
       operatorCpuSecondsUntilAssigned: cpuAtAssigned,
       // Shared machine: the apiserver and etcd also serve everyone else's tests meanwhile.
       apiserverAndEtcdCpuSecondsUntilAssigned: Math.round(serverCpuAssigned * 10) / 10,
@@ -213,12 +280,49 @@ async function main(): Promise<void> {
     const k = N >= 1000 ? `${Math.round(N / 1000)}k` : String(N);
     const tail = MODE === 'overlap' ? (doneAt - t0 - createMs) / createMs : undefined;
     printBenchFigures([
-      { name: `operator.assign${k}.seconds`, value: secs(doneAt - t0), unit: 's', better: 'lower', note: `${MODE}, ${NODES} nodes` },
+      {
+        name: `operator.assign${k}.seconds`,
+        value: secs(doneAt - t0),
+        unit: 's',
+        better: 'lower',
+        note: `${MODE}, ${NODES} nodes`,
+      },
       ...(tail === undefined
         ? []
-        : [{ name: `operator.assign${k}.tailToCreateRatio`, value: Math.round(tail * 1000) / 1000, unit: 'ratio', better: 'lower' as const }]),
+        : [
+            {
+              name: `operator.assign${k}.tailToCreateRatio`,
+              value: Math.round(tail * 1000) / 1000,
+              unit: 'ratio',
+              better: 'lower' as const,
+            },
+          ]),
       { name: 'operator.rss.mb', value: result.operatorPeakRssMb, unit: 'MB', better: 'lower' },
-      { name: 'failover.seconds', value: secs(failoverMs), unit: 's', better: 'lower', note: `${onVictim} portfolios, 5 s Lease, from the last renewal` },
+      {
+        name: 'operator.writesPerPortfolio',
+        value: result.writesPerPortfolio,
+        unit: 'writes',
+        better: 'lower',
+        note: 'Portfolio writes that landed, until all were assigned (Events not counted)',
+      },
+      ...(reconciles === undefined
+        ? []
+        : [
+            {
+              name: 'operator.prematureClose.count',
+              value: reconciles.lost_answer ?? 0,
+              unit: 'count',
+              better: 'lower' as const,
+              note: 'reconciles failed on a write answered "Premature close", until all were assigned',
+            },
+          ]),
+      {
+        name: 'failover.seconds',
+        value: secs(failoverMs),
+        unit: 's',
+        better: 'lower',
+        note: `${onVictim} portfolios, 5 s Lease, from the last renewal`,
+      },
     ]);
   } finally {
     tracker.stop();

@@ -15,6 +15,8 @@ interface Item {
  */
 export class AssignmentTracker {
   readonly firstAssignedAt = new Map<string, number>();
+  /** Changes of existing portfolios seen on the watch: every write that landed (the bench only creates). */
+  modifications = 0;
   private readonly nodeOf = new Map<string, string>();
   private resourceVersion = '';
   private abort?: AbortController;
@@ -54,6 +56,7 @@ export class AssignmentTracker {
   private see(type: string, obj: Item): void {
     const name = obj.metadata?.name;
     if (!name) return;
+    if (type === 'MODIFIED') this.modifications++;
     const node = type === 'DELETED' ? undefined : obj.status?.assignedNode;
     if (node) {
       this.nodeOf.set(name, node);
@@ -71,7 +74,14 @@ export class AssignmentTracker {
     const { namespace } = this;
     let cont: string | undefined;
     do {
-      const page = (await this.clients.custom.listNamespacedCustomObject({ group, version, namespace, plural, limit: 2000, ...(cont ? { _continue: cont } : {}) })) as {
+      const page = (await this.clients.custom.listNamespacedCustomObject({
+        group,
+        version,
+        namespace,
+        plural,
+        limit: 2000,
+        ...(cont ? { _continue: cont } : {}),
+      })) as {
         items: Item[];
         metadata?: { continue?: string; resourceVersion?: string };
       };

@@ -14,15 +14,37 @@ export async function rawKubeClient(config: KubeConfig, maxSockets = 64) {
   const opts: https.RequestOptions = {};
   await config.applyToHTTPSOptions(opts);
   const plain = base.protocol === 'http:';
-  const agent = plain ? new http.Agent({ keepAlive: true, maxSockets }) : new https.Agent({ ca: opts.ca, cert: opts.cert, key: opts.key, ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}), keepAlive: true, maxSockets });
-  const headers = { ...(opts.headers as Record<string, string> | undefined), 'user-agent': 'ginkgo-bench', 'content-type': 'application/json', accept: 'application/json' };
+  const agent = plain
+    ? new http.Agent({ keepAlive: true, maxSockets })
+    : new https.Agent({
+        ca: opts.ca,
+        cert: opts.cert,
+        key: opts.key,
+        ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+        keepAlive: true,
+        maxSockets,
+      });
+  const headers = {
+    ...(opts.headers as Record<string, string> | undefined),
+    'user-agent': 'ginkgo-bench',
+    'content-type': 'application/json',
+    accept: 'application/json',
+  };
   return {
     /** Sends one request; resolves with the status code and the raw body (never throws on HTTP errors). */
     request(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> {
       const data = body === undefined ? undefined : JSON.stringify(body);
       return new Promise((resolve, reject) => {
         const req = (plain ? http : https).request(
-          { ...opts, agent, method, host: base.hostname, port: base.port || (plain ? 80 : 443), path, headers: { ...headers, ...(data ? { 'content-length': Buffer.byteLength(data) } : {}) } },
+          {
+            ...opts,
+            agent,
+            method,
+            host: base.hostname,
+            port: base.port || (plain ? 80 : 443),
+            path,
+            headers: { ...headers, ...(data ? { 'content-length': Buffer.byteLength(data) } : {}) },
+          },
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));

@@ -9,7 +9,8 @@ interface RawCrd {
 }
 
 /**
- * Creates or updates a CRD and waits until the API server reports it Established (S4.05).
+ * Creates or updates a CRD and waits until the API server reports it Established: objects of its kind can be
+ * created as soon as this returns.
  * Goes through the untyped custom-objects client: the typed apiextensions model would drop the
  * `x-kubernetes-*` and `default` keys of a raw JSON schema when serializing.
  */

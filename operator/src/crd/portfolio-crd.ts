@@ -58,7 +58,8 @@ export const fieldDescriptions: Record<string, string> = {
   runningNode: 'The node that runs the portfolio now (written by that node).',
   runningEpoch: 'The epoch the running node runs with.',
   handoverTo: 'Planned move in progress: the node that gets the portfolio once the assigned node released it.',
-  handoverSince: 'When the planned move started (RFC 3339); after the hand-over timeout it moves anyway (epoch fencing).',
+  handoverSince:
+    'When the planned move started (RFC 3339); after the hand-over timeout it moves anyway (epoch fencing).',
   handoverReason: 'Why the planned move happens: Drained, Rebalanced or Moved.',
   releasedEpoch: 'The epoch the assigned node stopped and persisted for a planned move (node-owned).',
   cancelRequests:
@@ -135,8 +136,7 @@ export function portfolioSpecSchema(): JsonSchema {
           fieldPath: '.initialCash',
         },
         {
-          rule:
-            "!has(self.market) || self.market != 'cn' || !has(self.sizer) || !has(self.sizer.params) || !has(self.sizer.params.volume) || self.sizer.params.volume % 100 == 0",
+          rule: "!has(self.market) || self.market != 'cn' || !has(self.sizer) || !has(self.sizer.params) || !has(self.sizer.params.volume) || self.sizer.params.volume % 100 == 0",
           message: 'sizer.params.volume must be a multiple of 100 (one lot) on market cn',
           fieldPath: '.sizer.params.volume',
         },
@@ -179,7 +179,14 @@ export function buildPortfolioCrd(): V1CustomResourceDefinition {
     spec: {
       group: r.group,
       scope: 'Namespaced',
-      names: { kind: r.kind, listKind: r.listKind, plural: r.plural, singular: r.singular, shortNames: [...r.shortNames], categories: ['ginkgo'] },
+      names: {
+        kind: r.kind,
+        listKind: r.listKind,
+        plural: r.plural,
+        singular: r.singular,
+        shortNames: [...r.shortNames],
+        categories: ['ginkgo'],
+      },
       versions: [
         {
           name: r.version,

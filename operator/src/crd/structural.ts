@@ -40,9 +40,7 @@ export function toStructural(schema: JsonSchema): JsonSchema {
       continue;
     }
     if (key === 'properties' && isObject(value)) {
-      out.properties = Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [k, toStructural(v as JsonSchema)]),
-      );
+      out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toStructural(v as JsonSchema)]));
       continue;
     }
     if (key === 'items' && isObject(value)) {

@@ -108,7 +108,7 @@ export class Informer<T extends KubeObject> {
     try {
       result = await this.opts.list();
     } catch (err) {
-      this.opts.logger.warn({ what: this.opts.what, err: String(err) }, 'list failed; retrying');
+      this.opts.logger.warn({ what: this.opts.what, err }, 'list failed; retrying');
       this.scheduleRetry(() => void this.relist());
       return;
     }
@@ -157,7 +157,7 @@ export class Informer<T extends KubeObject> {
       this.controller = undefined;
       if (gone) return this.scheduleRetry(() => void this.relist());
       if (err && (err as { name?: string }).name !== 'AbortError') {
-        this.opts.logger.debug({ what: this.opts.what, err: String(err) }, 'watch failed; re-listing');
+        this.opts.logger.debug({ what: this.opts.what, err }, 'watch failed; re-listing');
         return this.scheduleRetry(() => void this.relist());
       }
       // Server closed the stream (timeout, or a new CRD's storage settling): continue from where we are.
@@ -200,7 +200,7 @@ export class Informer<T extends KubeObject> {
         this.failures = 0;
       }
     } catch (err) {
-      this.opts.logger.debug({ what: this.opts.what, err: String(err) }, 'watch could not start; re-listing');
+      this.opts.logger.debug({ what: this.opts.what, err }, 'watch could not start; re-listing');
       this.scheduleRetry(() => void this.relist());
     }
   }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ValidationError } from '@ginkgo/contracts';
-import { cnAShareMarket } from '@ginkgo/core';
+import { marketById } from '@ginkgo/core';
 import { loadStrategyPackages, parsePackageList } from '@ginkgo/node-runtime';
 import { runBacktest } from '@ginkgo/sdk';
 import { money, num, pct } from './format.js';
@@ -31,7 +31,14 @@ Exit status: 0 ok, 1 failure, 2 invalid input (each problem printed with its fil
 
 type Out = { log: (s: string) => void; err: (s: string) => void; isTTY: boolean };
 
-export async function main(argv: string[], out: Out = { log: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s), isTTY: Boolean(process.stderr.isTTY) }): Promise<number> {
+export async function main(
+  argv: string[],
+  out: Out = {
+    log: (s) => process.stdout.write(s + '\n'),
+    err: (s) => process.stderr.write(s),
+    isTTY: Boolean(process.stderr.isTTY),
+  },
+): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     out.log(HELP);
@@ -70,17 +77,25 @@ export async function main(argv: string[], out: Out = { log: (s) => process.stdo
       case 'components': {
         const list = registry.describe();
         if (args.values.json) out.log(JSON.stringify(list, null, 2));
-        else for (const c of list) out.log(`${c.kind.padEnd(9)} ${c.name.padEnd(36)} ${c.version.padEnd(8)} ${c.description}\n${' '.repeat(10)}params: ${JSON.stringify(paramsSummary(c.params))}`);
+        else
+          for (const c of list)
+            out.log(
+              `${c.kind.padEnd(9)} ${c.name.padEnd(36)} ${c.version.padEnd(8)} ${c.description}\n${' '.repeat(10)}params: ${JSON.stringify(paramsSummary(c.params))}`,
+            );
         return 0;
       }
       case 'validate': {
         const files = need(args.values.file, '-f');
         const docs = readPortfolios(files, registry);
-        for (const d of docs) out.log(`${d.file}: portfolio ${d.name} is valid (strategy ${d.spec.strategy.name}, ${d.spec.interestedCodes.length} codes)`);
+        for (const d of docs)
+          out.log(
+            `${d.file}: portfolio ${d.name} is valid (strategy ${d.spec.strategy.name}, ${d.spec.interestedCodes.length} codes)`,
+          );
         return 0;
       }
       case 'backtest':
-        return backtest(args.values, registry, out);
+        // Awaited here so that its errors reach the catch below (bad arguments exit 2 with the reason).
+        return await backtest(args.values, registry, out);
       default:
         out.err(`ginkgo: unknown command "${command}"\n${HELP}`);
         return 2;
@@ -96,24 +111,41 @@ export async function main(argv: string[], out: Out = { log: (s) => process.stdo
 }
 
 function need<T>(v: T | undefined, flag: string): T {
-  if (v === undefined || (Array.isArray(v) && v.length === 0)) throw new ValidationError('arguments', [`${flag} is required`]);
+  if (v === undefined || (Array.isArray(v) && v.length === 0))
+    throw new ValidationError('arguments', [`${flag} is required`]);
   return v;
 }
 
 function paramsSummary(schema: unknown): Record<string, string> {
   const props = (schema as { properties?: Record<string, { type?: string }> } | null)?.properties ?? {};
   const required = new Set((schema as { required?: string[] } | null)?.required ?? []);
-  return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, `${v.type ?? 'any'}${required.has(k) ? '' : '?'}`]));
+  return Object.fromEntries(
+    Object.entries(props).map(([k, v]) => [k, `${v.type ?? 'any'}${required.has(k) ? '' : '?'}`]),
+  );
 }
 
-async function backtest(v: { file?: string[]; tape?: string; from?: string; to?: string; report?: string }, registry: Parameters<typeof readPortfolios>[1], out: Out): Promise<number> {
+async function backtest(
+  v: { file?: string[]; tape?: string; from?: string; to?: string; report?: string },
+  registry: Parameters<typeof readPortfolios>[1],
+  out: Out,
+): Promise<number> {
   const files = need(v.file, '-f');
   const tapePath = need(v.tape, '--tape');
-  for (const [flag, d] of [['--from', v.from], ['--to', v.to]] as const) {
-    if (d !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new ValidationError('arguments', [`${flag}: "${d}" must be YYYY-MM-DD`]);
+  for (const [flag, d] of [
+    ['--from', v.from],
+    ['--to', v.to],
+  ] as const) {
+    if (d !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(d))
+      throw new ValidationError('arguments', [`${flag}: "${d}" must be YYYY-MM-DD`]);
   }
   const docs = readPortfolios(files, registry);
-  const rules = cnAShareMarket;
+  // A tape is one market's: the portfolios name it, and its rules (sessions, lots, fees, limits) read the tape.
+  const markets = [...new Set(docs.map((d) => d.spec.market))];
+  if (markets.length > 1)
+    throw new ValidationError('portfolios', [
+      `spec.market: one tape is one market's, the files name ${markets.join(' and ')}; backtest each market on its own tape`,
+    ]);
+  const rules = marketById(markets[0] ?? 'cn');
   const tape = sliceTape(readTape(tapePath, rules), rules, v.from, v.to);
   if (!tape.length) throw new ValidationError(tapePath, ['no events in the chosen days']);
   const started = Date.now();
@@ -146,18 +178,45 @@ function progressReporter(out: Out, total: number): (done: number, total: number
     if (out.isTTY) {
       const width = 30;
       const filled = Math.round((p / 100) * width);
-      out.err(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(p).padStart(3)}% ${done}/${total} events${done === total ? '\n' : ''}`);
+      out.err(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(p).padStart(3)}% ${done}/${total} events${done === total ? '\n' : ''}`,
+      );
     } else if (p % 10 === 0) out.err(`progress ${p}% (${done}/${total} events)\n`);
   };
 }
 
 export function summaryTable(reports: readonly RunReport[]): string {
-  const head = ['portfolio', 'strategy', 'end equity', 'total', 'annual', 'vol', 'sharpe', 'max dd', 'win', 'trades', 'fees'];
+  const head = [
+    'portfolio',
+    'strategy',
+    'end equity',
+    'total',
+    'annual',
+    'vol',
+    'sharpe',
+    'max dd',
+    'win',
+    'trades',
+    'fees',
+  ];
   const rows = reports.map((r) => {
     const s = r.statistics;
-    return [r.portfolioId, r.strategy, money(s.endEquity), pct(s.totalReturn), pct(s.annualisedReturn), pct(s.volatility), num(s.sharpe), pct(s.maxDrawdown), pct(s.winRate), String(s.trades), money(s.fees)];
+    return [
+      r.portfolioId,
+      r.strategy,
+      money(s.endEquity),
+      pct(s.totalReturn),
+      pct(s.annualisedReturn),
+      pct(s.volatility),
+      num(s.sharpe),
+      pct(s.maxDrawdown),
+      pct(s.winRate),
+      String(s.trades),
+      money(s.fees),
+    ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

@@ -33,12 +33,22 @@ export function readPortfolios(files: readonly string[], registry: ComponentRegi
         for (const e of doc.errors) problems.push(`${where}: YAML: ${e.message.split('\n')[0]}`);
         return;
       }
-      const obj = doc.toJS() as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown }; spec?: unknown } | null;
+      const obj = doc.toJS() as {
+        apiVersion?: unknown;
+        kind?: unknown;
+        metadata?: { name?: unknown };
+        spec?: unknown;
+      } | null;
       if (obj === null || obj === undefined) return;
-      if (obj.apiVersion !== portfolioResource.apiVersion) problems.push(`${where} apiVersion: must be ${portfolioResource.apiVersion}, got ${JSON.stringify(obj.apiVersion)}`);
-      if (obj.kind !== portfolioResource.kind) problems.push(`${where} kind: must be ${portfolioResource.kind}, got ${JSON.stringify(obj.kind)}`);
+      if (obj.apiVersion !== portfolioResource.apiVersion)
+        problems.push(
+          `${where} apiVersion: must be ${portfolioResource.apiVersion}, got ${JSON.stringify(obj.apiVersion)}`,
+        );
+      if (obj.kind !== portfolioResource.kind)
+        problems.push(`${where} kind: must be ${portfolioResource.kind}, got ${JSON.stringify(obj.kind)}`);
       const name = obj.metadata?.name;
-      if (typeof name !== 'string' || name.length > 253 || !DNS_NAME.test(name)) problems.push(`${where} metadata.name: must be a DNS subdomain name, got ${JSON.stringify(name)}`);
+      if (typeof name !== 'string' || name.length > 253 || !DNS_NAME.test(name))
+        problems.push(`${where} metadata.name: must be a DNS subdomain name, got ${JSON.stringify(name)}`);
       const parsed = PortfolioSpec.safeParse(obj.spec);
       if (!parsed.success) {
         for (const line of describeIssues(parsed.error)) problems.push(`${where} spec.${line}`);

@@ -33,14 +33,33 @@ const time = (ts: number) => new Date(ts + 8 * 3_600_000).toISOString().slice(0,
 function section(r: RunReport): string {
   const s = r.statistics;
   const labels = r.equity.map((p) => p.label);
-  const equity = svgChart({ labels, values: r.equity.map((p) => p.equity / 100) }, { title: `Equity (${r.currency})`, format: (v) => v.toFixed(0), kind: 'line', color: '#1565c0' });
-  const dd = svgChart({ labels, values: r.equity.map((p) => p.drawdown * 100) }, { title: 'Drawdown (%)', format: (v) => `${v.toFixed(2)}%`, kind: 'area', color: '#c62828', height: 200 });
-  const daily = svgChart({ labels: r.dailyReturns.map((d) => d.day), values: r.dailyReturns.map((d) => d.ret * 100) }, { title: 'Daily returns (%)', format: (v) => `${v.toFixed(2)}%`, kind: 'bars', color: '#2e7d32', height: 200 });
+  const equity = svgChart(
+    { labels, values: r.equity.map((p) => p.equity / 100) },
+    { title: `Equity (${r.currency})`, format: (v) => v.toFixed(0), kind: 'line', color: '#1565c0' },
+  );
+  const dd = svgChart(
+    { labels, values: r.equity.map((p) => p.drawdown * 100) },
+    { title: 'Drawdown (%)', format: (v) => `${v.toFixed(2)}%`, kind: 'area', color: '#c62828', height: 200 },
+  );
+  const daily = svgChart(
+    { labels: r.dailyReturns.map((d) => d.day), values: r.dailyReturns.map((d) => d.ret * 100) },
+    { title: 'Daily returns (%)', format: (v) => `${v.toFixed(2)}%`, kind: 'bars', color: '#2e7d32', height: 200 },
+  );
   const stats = statRows(s)
     .map((row) => `<tr><th>${esc(row.label)}</th><td data-stat="${row.key}">${esc(row.text)}</td></tr>`)
     .join('');
-  const monthly = r.monthlyReturns.map((m) => `<tr><td>${esc(m.month)}</td><td data-month="${esc(m.month)}" class="${m.ret < 0 ? 'neg' : 'pos'}">${pct(m.ret)}</td></tr>`).join('');
-  const dailyRows = r.dailyReturns.map((d) => `<tr><td>${esc(d.day)}</td><td data-day="${esc(d.day)}" class="${d.ret < 0 ? 'neg' : 'pos'}">${pct(d.ret)}</td></tr>`).join('');
+  const monthly = r.monthlyReturns
+    .map(
+      (m) =>
+        `<tr><td>${esc(m.month)}</td><td data-month="${esc(m.month)}" class="${m.ret < 0 ? 'neg' : 'pos'}">${pct(m.ret)}</td></tr>`,
+    )
+    .join('');
+  const dailyRows = r.dailyReturns
+    .map(
+      (d) =>
+        `<tr><td>${esc(d.day)}</td><td data-day="${esc(d.day)}" class="${d.ret < 0 ? 'neg' : 'pos'}">${pct(d.ret)}</td></tr>`,
+    )
+    .join('');
   const tradeRows = r.trades
     .slice(0, MAX_TRADE_ROWS)
     .map(
@@ -48,7 +67,8 @@ function section(r: RunReport): string {
         `<tr><td>${time(t.ts)}</td><td>${esc(t.clientOrderId)}</td><td>${esc(t.code)}</td><td>${t.side}</td><td class="n">${t.volume}</td><td class="n">${money(t.price)}</td><td class="n">${money(t.amount)}</td><td class="n">${money(t.fee)}</td><td class="n ${t.pnl !== null && t.pnl < 0 ? 'neg' : ''}">${t.pnl === null ? '—' : money(t.pnl)}</td></tr>`,
     )
     .join('');
-  const more = r.trades.length > MAX_TRADE_ROWS ? `<p>${r.trades.length - MAX_TRADE_ROWS} more trades in the JSON.</p>` : '';
+  const more =
+    r.trades.length > MAX_TRADE_ROWS ? `<p>${r.trades.length - MAX_TRADE_ROWS} more trades in the JSON.</p>` : '';
   return `<section data-portfolio="${esc(r.portfolioId)}">
 <h2>${esc(r.portfolioId)} <small>${esc(r.strategy)}</small></h2>
 <div class="grid2"><table class="stats">${stats}</table><div>${equity}${dd}</div></div>
@@ -61,8 +81,13 @@ ${daily}
 }
 
 /** One self-contained page (no scripts, no external resources) for all portfolios of a run. */
-export function renderReport(reports: readonly RunReport[], meta: { tape: string; from?: string; to?: string }): string {
-  const period = reports[0]?.equity.length ? `${reports[0].equity[1]?.day ?? reports[0].equity[0]!.day} – ${reports[0].equity[reports[0].equity.length - 1]!.day}` : '';
+export function renderReport(
+  reports: readonly RunReport[],
+  meta: { tape: string; from?: string; to?: string },
+): string {
+  const period = reports[0]?.equity.length
+    ? `${reports[0].equity[1]?.day ?? reports[0].equity[0]!.day} – ${reports[0].equity[reports[0].equity.length - 1]!.day}`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Ginkgo backtest report</title>
 <style>

@@ -65,8 +65,11 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
  */
 export function reportOf(run: PortfolioRun): RunReport {
   const start = decimalToMinor(run.spec.initialCash);
-  const points: EquityPoint[] = [{ day: run.settlements[0]?.tradingDay ?? '', label: 'start', equity: start, drawdown: 0 }];
-  for (const s of run.settlements) points.push({ day: s.tradingDay, label: s.tradingDay, equity: s.equity, drawdown: 0 });
+  const points: EquityPoint[] = [
+    { day: run.settlements[0]?.tradingDay ?? '', label: 'start', equity: start, drawdown: 0 },
+  ];
+  for (const s of run.settlements)
+    points.push({ day: s.tradingDay, label: s.tradingDay, equity: s.equity, drawdown: 0 });
   let peak = points[0]!;
   let maxDd = 0;
   let ddPeak: string | null = null;
@@ -89,7 +92,8 @@ export function reportOf(run: PortfolioRun): RunReport {
   const sd = days > 1 ? Math.sqrt(rets.reduce((a, r) => a + (r - m) ** 2, 0) / (days - 1)) : 0;
   const downside = Math.sqrt(mean(rets.map((r) => Math.min(r, 0) ** 2)));
   const months = new Map<string, number>();
-  for (const d of dailyReturns) months.set(d.day.slice(0, 7), (1 + (months.get(d.day.slice(0, 7)) ?? 0)) * (1 + d.ret) - 1);
+  for (const d of dailyReturns)
+    months.set(d.day.slice(0, 7), (1 + (months.get(d.day.slice(0, 7)) ?? 0)) * (1 + d.ret) - 1);
 
   const book = new Map<string, { volume: number; cost: number }>();
   const trades: TradeRow[] = [];
@@ -121,7 +125,17 @@ export function reportOf(run: PortfolioRun): RunReport {
       } else lost -= pnl;
     }
     book.set(f.code, pos);
-    trades.push({ ts: f.ts, clientOrderId: f.clientOrderId, code: f.code, side: f.side, volume: f.volume, price: f.price, amount, fee: f.fee, pnl });
+    trades.push({
+      ts: f.ts,
+      clientOrderId: f.clientOrderId,
+      code: f.code,
+      side: f.side,
+      volume: f.volume,
+      price: f.price,
+      amount,
+      fee: f.fee,
+      pnl,
+    });
   }
   const avgEquity = mean(points.map((p) => p.equity));
   const statistics: Statistics = {

@@ -49,14 +49,17 @@ export function svgChart(s: Series, o: ChartOptions): string {
   hi = Math.ceil(hi / step) * step;
   const y = (v: number) => T + ph - ((v - lo) / (hi - lo)) * ph;
   // Bars sit in the middle of their slot; lines run edge to edge.
-  const x = (i: number) => (o.kind === 'bars' ? L + ((i + 0.5) / Math.max(1, n)) * pw : n <= 1 ? L + pw / 2 : L + (i / (n - 1)) * pw);
+  const x = (i: number) =>
+    o.kind === 'bars' ? L + ((i + 0.5) / Math.max(1, n)) * pw : n <= 1 ? L + pw / 2 : L + (i / (n - 1)) * pw;
   const parts: string[] = [];
   parts.push(`<text x="${L}" y="18" class="ct">${esc(o.title)}</text>`);
   const lines = Math.round((hi - lo) / step);
   for (let k = 0; k <= lines; k++) {
     const v = lo + k * step;
     parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" class="grid"/>`);
-    parts.push(`<text x="${L - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" class="ax">${esc(o.format(v))}</text>`);
+    parts.push(
+      `<text x="${L - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" class="ax">${esc(o.format(v))}</text>`,
+    );
   }
   const every = Math.max(1, Math.ceil(n / 8));
   s.labels.forEach((label, i) => {
@@ -64,18 +67,32 @@ export function svgChart(s: Series, o: ChartOptions): string {
     parts.push(`<line x1="${x(i).toFixed(1)}" x2="${x(i).toFixed(1)}" y1="${T}" y2="${T + ph}" class="grid"/>`);
     parts.push(`<text x="${x(i).toFixed(1)}" y="${T + ph + 18}" text-anchor="middle" class="ax">${esc(label)}</text>`);
   });
-  parts.push(`<line x1="${L}" x2="${L}" y1="${T}" y2="${T + ph}" class="axis"/><line x1="${L}" x2="${W - R}" y1="${T + ph}" y2="${T + ph}" class="axis"/>`);
+  parts.push(
+    `<line x1="${L}" x2="${L}" y1="${T}" y2="${T + ph}" class="axis"/><line x1="${L}" x2="${W - R}" y1="${T + ph}" y2="${T + ph}" class="axis"/>`,
+  );
   if (o.kind === 'bars') {
     const bw = Math.max(2, Math.min(40, (pw / Math.max(1, n)) * 0.7));
     s.values.forEach((v, i) => {
       const top = Math.min(y(v), y(0));
-      parts.push(`<rect x="${(x(i) - bw / 2).toFixed(1)}" y="${top.toFixed(1)}" width="${bw.toFixed(1)}" height="${Math.max(1, Math.abs(y(v) - y(0))).toFixed(1)}" fill="${v >= 0 ? '#2e7d32' : '#c62828'}"><title>${esc(s.labels[i]!)}: ${esc(o.format(v))}</title></rect>`);
+      parts.push(
+        `<rect x="${(x(i) - bw / 2).toFixed(1)}" y="${top.toFixed(1)}" width="${bw.toFixed(1)}" height="${Math.max(1, Math.abs(y(v) - y(0))).toFixed(1)}" fill="${v >= 0 ? '#2e7d32' : '#c62828'}"><title>${esc(s.labels[i]!)}: ${esc(o.format(v))}</title></rect>`,
+      );
     });
   } else {
-    const pts = n === 1 ? [`${L},${y(s.values[0]!).toFixed(1)}`, `${W - R},${y(s.values[0]!).toFixed(1)}`] : s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
-    if (o.kind === 'area') parts.push(`<polygon points="${L},${y(0).toFixed(1)} ${pts.join(' ')} ${n === 1 ? W - R : x(n - 1).toFixed(1)},${y(0).toFixed(1)}" fill="${o.color}" opacity="0.35"/>`);
+    const pts =
+      n === 1
+        ? [`${L},${y(s.values[0]!).toFixed(1)}`, `${W - R},${y(s.values[0]!).toFixed(1)}`]
+        : s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
+    if (o.kind === 'area')
+      parts.push(
+        `<polygon points="${L},${y(0).toFixed(1)} ${pts.join(' ')} ${n === 1 ? W - R : x(n - 1).toFixed(1)},${y(0).toFixed(1)}" fill="${o.color}" opacity="0.35"/>`,
+      );
     parts.push(`<polyline points="${pts.join(' ')}" fill="none" stroke="${o.color}" stroke-width="2"/>`);
-    s.values.forEach((v, i) => parts.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="${n <= 31 ? 3 : 1.5}" fill="${o.color}"><title>${esc(s.labels[i]!)}: ${esc(o.format(v))}</title></circle>`));
+    s.values.forEach((v, i) =>
+      parts.push(
+        `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="${n <= 31 ? 3 : 1.5}" fill="${o.color}"><title>${esc(s.labels[i]!)}: ${esc(o.format(v))}</title></circle>`,
+      ),
+    );
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(o.title)}">${parts.join('')}</svg>`;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ValidationError, decimalToMinor, type MarketDataMessage, type PriceUpdate } from '@ginkgo/contracts';
 import { cnAShareMarket, type MarketRules } from '@ginkgo/core';
-import { CSV_TAPE_HEADER, generateSampleTape, parseCsvTape } from '@ginkgo/livecore';
+import { CSV_TAPE_HEADER, generateHkSampleTape, generateSampleTape, parseCsvTape } from '@ginkgo/livecore';
 import { withSessions } from '@ginkgo/sdk';
 
 /**
@@ -22,7 +22,8 @@ export const BARS_HEADER = 'code,ts,open,high,low,close,volume';
 const MAX_REPORTED = 20;
 
 export function readTape(path: string, rules: MarketRules = cnAShareMarket): MarketDataMessage[] {
-  if (path === 'sample') return generateSampleTape();
+  // The bundled sample tape of the market: three A-share days, or three Hong Kong days.
+  if (path === 'sample') return rules.id === 'hk' ? generateHkSampleTape() : generateSampleTape();
   return parseTape(readFileSync(path, 'utf8'), path, rules);
 }
 
@@ -34,7 +35,9 @@ export function parseTape(text: string, source: string, rules: MarketRules = cnA
   const bars = header === BARS_HEADER || header === `${BARS_HEADER},prev_close`;
   const tickFmt = header === TICKS_HEADER || header === `${TICKS_HEADER},prev_close`;
   if (!bars && !tickFmt) {
-    throw new ValidationError(source, [`line ${headerAt + 1}: unknown header "${header}"; expected "${TICKS_HEADER}[,prev_close]", "${BARS_HEADER}[,prev_close]" or "${CSV_TAPE_HEADER}"`]);
+    throw new ValidationError(source, [
+      `line ${headerAt + 1}: unknown header "${header}"; expected "${TICKS_HEADER}[,prev_close]", "${BARS_HEADER}[,prev_close]" or "${CSV_TAPE_HEADER}"`,
+    ]);
   }
   const names = header.split(',');
   const problems: string[] = [];
@@ -51,7 +54,11 @@ export function parseTape(text: string, source: string, rules: MarketRules = cnA
       continue;
     }
     const row = Object.fromEntries(names.map((n, k) => [n, cells[k]!])) as Record<string, string>;
-    const ts = /^\d+$/.test(row.ts ?? '') ? Number(row.ts) : /(Z|[+-]\d\d:?\d\d)$/.test(row.ts ?? '') ? Date.parse(row.ts!) : NaN;
+    const ts = /^\d+$/.test(row.ts ?? '')
+      ? Number(row.ts)
+      : /(Z|[+-]\d\d:?\d\d)$/.test(row.ts ?? '')
+        ? Date.parse(row.ts!)
+        : NaN;
     if (!Number.isFinite(ts)) {
       bad(`ts "${row.ts}" must be ISO 8601 with a time zone or epoch ms`);
       continue;
@@ -81,7 +88,8 @@ export function parseTape(text: string, source: string, rules: MarketRules = cnA
     const price = money(bars ? 'close' : 'price');
     const prevClose = row.prev_close !== undefined ? money('prev_close', true) : undefined;
     const ohlc = bars ? { open: money('open'), high: money('high'), low: money('low') } : {};
-    if (price === undefined || (bars && (ohlc.open === undefined || ohlc.high === undefined || ohlc.low === undefined))) continue;
+    if (price === undefined || (bars && (ohlc.open === undefined || ohlc.high === undefined || ohlc.low === undefined)))
+      continue;
     if (bars && (ohlc.high! < Math.max(ohlc.open!, price, ohlc.low!) || ohlc.low! > Math.min(ohlc.open!, price))) {
       bad('high/low do not contain open and close');
       continue;
@@ -114,7 +122,12 @@ export function parseTape(text: string, source: string, rules: MarketRules = cnA
 }
 
 /** Keeps the trading days from..to (inclusive, local YYYY-MM-DD). */
-export function sliceTape(tape: readonly MarketDataMessage[], rules: MarketRules, from?: string, to?: string): MarketDataMessage[] {
+export function sliceTape(
+  tape: readonly MarketDataMessage[],
+  rules: MarketRules,
+  from?: string,
+  to?: string,
+): MarketDataMessage[] {
   if (!from && !to) return [...tape];
   const day = (ts: number) => new Date(ts + rules.utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
   return tape.filter((m) => (!from || day(m.ts) >= from) && (!to || day(m.ts) <= to));

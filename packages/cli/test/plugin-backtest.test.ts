@@ -7,7 +7,12 @@ import { fileURLToPath } from 'node:url';
 // The built CLI as a user runs it (`npx tsc -b` first): a strategy package loaded from STRATEGY_PACKAGES.
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const ginkgo = (args: string[], env: Record<string, string>) =>
-  spawnSync(process.execPath, [join(repo, 'packages/cli/bin/ginkgo.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env }, cwd: repo, timeout: 60_000 });
+  spawnSync(process.execPath, [join(repo, 'packages/cli/bin/ginkgo.js'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    cwd: repo,
+    timeout: 60_000,
+  });
 
 test('a strategy from its own package is backtested by ginkgo as <package>/<name>; a package that does not load stops with the reason', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ginkgo-plugin-'));

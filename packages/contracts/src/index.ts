@@ -4,6 +4,7 @@ export * from './orders.js';
 export * from './portfolio-spec.js';
 export * from './topics.js';
 export * from './validation-error.js';
+export * from './conditions.js';
 export * from './portfolio-resource.js';
 export * from './livecore-control.js';
 export * from './settlement.js';

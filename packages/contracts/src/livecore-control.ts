@@ -18,7 +18,7 @@ const Command = z.object({
   requestedBy: z.string().max(128).default('operator'),
 });
 
-/** Manual cancel (S6.11): force marks the order CANCELLED for the portfolio without waiting for the broker. */
+/** Manual cancel: force marks the order CANCELLED for the portfolio without waiting for the broker. */
 export const CancelCommand = Command.extend({
   type: z.literal('cancel'),
   clientOrderId: ClientOrderId,

@@ -62,5 +62,10 @@ export const SessionEvent = EventEnvelope.extend({
 });
 export type SessionEvent = z.infer<typeof SessionEvent>;
 
-export const MarketDataMessage = z.discriminatedUnion('type', [PriceUpdate, CorporateAction, SuspensionEvent, SessionEvent]);
+export const MarketDataMessage = z.discriminatedUnion('type', [
+  PriceUpdate,
+  CorporateAction,
+  SuspensionEvent,
+  SessionEvent,
+]);
 export type MarketDataMessage = z.infer<typeof MarketDataMessage>;

@@ -24,3 +24,20 @@ export function minorToDecimal(minor: number): string {
   const abs = Math.abs(minor);
   return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
+
+/** A fraction written as a decimal string, e.g. "0.00025" (0.025%): parsed exactly, never as a float. */
+export const DecimalRate = z
+  .string()
+  .regex(/^0(\.[0-9]{1,10})?$/, 'must be a decimal fraction below 1 with at most 10 decimals, e.g. "0.00025"');
+
+/**
+ * The broker's commission: a rate of the order's cumulative filled amount with a minimum per order, rounded
+ * half-up to the minor unit. Exchange and government fees (stamp duty, transfer fee, levies) are not the
+ * broker's and come, dated, from the market data. A Portfolio spec names it; every order the engine sends
+ * carries it, so the venue charges what the engine books.
+ */
+export const CommissionSchedule = z.object({
+  rate: DecimalRate.describe('commission as a fraction of the traded amount, e.g. "0.00025" for 0.025%'),
+  minimum: DecimalAmount.describe('minimum commission per order in the market currency, e.g. "5.00"'),
+});
+export type CommissionSchedule = z.infer<typeof CommissionSchedule>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EventEnvelope, InstrumentCode, MarketId } from './market-data.js';
-import { PriceMinor } from './money.js';
+import { CommissionSchedule, MinorUnits, PriceMinor } from './money.js';
 
 export const Side = z.enum(['BUY', 'SELL']);
 export type Side = z.infer<typeof Side>;
@@ -13,6 +13,12 @@ const Fenced = z.object({
   /** Assignment epoch of the sender; the gateway refuses orders from an older epoch. */
   epoch: z.number().int().nonnegative(),
   nodeId: z.string().min(1),
+  /**
+   * Which life of the portfolio sent it (the Portfolio resource's uid): a Portfolio deleted and created again
+   * under its name starts at epoch 1, and the gateway fences by epoch only within one incarnation; a
+   * superseded incarnation is refused. Absent (older senders, tests): epoch fencing only.
+   */
+  incarnation: z.string().min(1).max(64).optional(),
 });
 
 /** New order on `orders.<market>`, keyed by portfolio id. */
@@ -27,6 +33,12 @@ export const SubmitOrder = Fenced.extend({
   volume: z.number().int().positive(),
   ts: z.number().int().nonnegative(),
   reason: z.string().max(500).default(''),
+  /**
+   * The commission the portfolio's broker charges (from its spec, else the market's default), as the engine
+   * books it. The paper venue charges it, with the exchange fees of the order's trading day from the same
+   * market data, so both sides book the same fees. Absent (older senders): the venue's default.
+   */
+  commission: CommissionSchedule.optional(),
 });
 export type SubmitOrder = z.infer<typeof SubmitOrder>;
 
@@ -69,11 +81,17 @@ export const OrderEvent = EventEnvelope.extend({
   fillId: z.string().optional(),
   fillVolume: z.number().int().positive().optional(),
   fillPrice: PriceMinor.optional(),
+  /** The venue's fees on this fill (minor units): the increase of the order's cumulative fees. */
+  fillFee: MinorUnits.refine((v) => v >= 0, 'must not be negative').optional(),
   reason: z.string().max(500).optional(),
 }).superRefine((e, ctx) => {
   const isFill = e.event === 'PARTIALLY_FILLED' || e.event === 'FILLED';
   if (isFill && (e.fillVolume === undefined || e.fillPrice === undefined || e.fillId === undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['fillVolume'], message: `${e.event} needs fillId, fillVolume and fillPrice` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['fillVolume'],
+      message: `${e.event} needs fillId, fillVolume and fillPrice`,
+    });
   }
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;

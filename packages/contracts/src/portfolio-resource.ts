@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { conditionType, nodeConditionReason } from './conditions.js';
 import { ClientOrderId } from './orders.js';
 import type { PortfolioSpec, PortfolioStatus } from './portfolio-spec.js';
 
@@ -72,7 +73,7 @@ export type ComponentAdvert = z.infer<typeof ComponentAdvert>;
 export const portfolioAnnotations = {
   /** Set (any value) to ask the operator for an immediate rebalance. */
   rebalance: 'ginkgo.live/rebalance',
-  /** Manual order intervention (S6.11): JSON CancelOrderAnnotation, see orderIntervention. */
+  /** Manual order intervention: JSON CancelOrderAnnotation, see orderIntervention. */
   cancelOrder: 'ginkgo.live/cancel-order',
   /** Set (any value) on a Portfolio being deleted to drop the finalizer without waiting for its node. */
   forceDelete: 'ginkgo.live/force-delete',
@@ -80,13 +81,13 @@ export const portfolioAnnotations = {
 
 /** The node's answer that a deleted portfolio is stopped and its state archived: the finalizer may go. */
 export const deletionHandshake = {
-  conditionType: 'Stopped',
+  conditionType: conditionType.Stopped,
   status: 'True',
-  reason: 'Deleted',
+  reason: nodeConditionReason.Deleted,
 } as const;
 
 /**
- * Emergency stop of every portfolio (S8.02): one ConfigMap in the operator's namespace.
+ * Emergency stop of every portfolio: one ConfigMap in the operator's namespace.
  *   kubectl create configmap ginkgo-live-trading-control --from-literal=halted=true --from-literal=reason="..."
  *   kubectl patch configmap ginkgo-live-trading-control --type merge -p '{"data":{"halted":"false"}}'
  * Nodes may watch it directly (fastest path) and must obey the Halted condition on each Portfolio.
@@ -98,7 +99,7 @@ export const tradingControl = {
 } as const;
 
 /**
- * Manual order intervention (S6.11), the kubectl path:
+ * Manual order intervention, the kubectl path:
  *   kubectl annotate pf alpha ginkgo.live/cancel-order='{"clientOrderId":"alpha-7"}'
  *   kubectl annotate pf alpha ginkgo.live/cancel-order='{"all":true,"force":true,"reason":"stuck at broker"}'
  * The operator validates the annotation (bad JSON or fields: Warning Event + condition OrderIntervention=False
@@ -111,7 +112,7 @@ export const tradingControl = {
  * node runs the portfolio; after a failover the new node handles them.
  */
 export const orderIntervention = {
-  conditionType: 'OrderIntervention',
+  conditionType: conditionType.OrderIntervention,
   /** Most pending requests kept in status; older ones are dropped (with a Warning Event). */
   maxPending: 20,
 } as const;
@@ -126,7 +127,11 @@ export const CancelOrderAnnotation = z
   })
   .superRefine((v, ctx) => {
     if ((v.clientOrderId === undefined) === (v.all === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['clientOrderId'], message: 'give exactly one of clientOrderId or "all": true' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientOrderId'],
+        message: 'give exactly one of clientOrderId or "all": true',
+      });
     }
   });
 export type CancelOrderAnnotation = z.infer<typeof CancelOrderAnnotation>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DecimalAmount } from './money.js';
+import { CommissionSchedule, DecimalAmount } from './money.js';
 import { InstrumentCode, MarketId } from './market-data.js';
 import { CancelAck, CancelRequest } from './portfolio-resource.js';
 
@@ -11,24 +11,13 @@ export const ComponentRef = z.object({
   name: z
     .string()
     .max(200)
-    .regex(/^(?:(?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*\/)?[a-z][a-z0-9-]{0,62}$/, 'must be a registered component name like "ma-cross" or "@acme/strategies/momentum"'),
+    .regex(
+      /^(?:(?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*\/)?[a-z][a-z0-9-]{0,62}$/,
+      'must be a registered component name like "ma-cross" or "@acme/strategies/momentum"',
+    ),
   params: ComponentParams.default({}),
 });
 export type ComponentRef = z.infer<typeof ComponentRef>;
-
-/** A fraction written as a decimal string, e.g. "0.00025" (0.025%): parsed exactly, never as a float. */
-export const DecimalRate = z.string().regex(/^0(\.[0-9]{1,10})?$/, 'must be a decimal fraction below 1 with at most 10 decimals, e.g. "0.00025"');
-
-/**
- * The broker's commission: a rate of the order's cumulative filled amount with a minimum per order, rounded
- * half-up to the minor unit. Exchange and government fees (stamp duty, transfer fee, levies) are not the
- * broker's and come, dated, from the market data.
- */
-export const CommissionSchedule = z.object({
-  rate: DecimalRate.describe('commission as a fraction of the traded amount, e.g. "0.00025" for 0.025%'),
-  minimum: DecimalAmount.describe('minimum commission per order in the market currency, e.g. "5.00"'),
-});
-export type CommissionSchedule = z.infer<typeof CommissionSchedule>;
 
 /** The `spec` of a Portfolio resource: what a trader declares. */
 export const PortfolioSpec = z.object({
@@ -87,9 +76,9 @@ export const PortfolioStatus = z.object({
   dayPnl: z.string().optional(),
   openOrders: z.number().int().optional(),
   positionsCount: z.number().int().optional(),
-  /** Node-owned: the metadata.generation of the spec the node runs now (S2.03: reported once it runs). */
+  /** Node-owned: the metadata.generation of the spec the node runs now (reported once it runs, so a spec change shows when it took effect). */
   runningGeneration: z.number().int().optional(),
-  /** Node-owned: the node that runs the portfolio now and the epoch it runs with (hand-over, S9.10). */
+  /** Node-owned: the node that runs the portfolio now and the epoch it runs with (set on taking over, so a hand-over shows who runs it). */
   runningNode: z.string().optional(),
   runningEpoch: z.number().int().optional(),
   /**
@@ -102,9 +91,9 @@ export const PortfolioStatus = z.object({
   handoverReason: z.string().optional(),
   /** Node-owned: the epoch the assigned node stopped and persisted for the hand-over (see handoverTo). */
   releasedEpoch: z.number().int().optional(),
-  /** Operator-owned: accepted manual cancel requests not yet acknowledged by the node (S6.11). */
+  /** Operator-owned: accepted manual cancel requests not yet acknowledged by the node. */
   cancelRequests: z.array(CancelRequest).optional(),
-  /** Node-owned: the highest cancel request id handled (S6.11). */
+  /** Node-owned: the highest cancel request id handled. */
   cancelAck: CancelAck.optional(),
 });
 export type PortfolioStatus = z.infer<typeof PortfolioStatus>;

@@ -18,7 +18,10 @@ export const InstrumentReference = z.object({
   code: InstrumentCode,
   name: z.string().max(100).optional(),
   /** Board id of the market's data (e.g. "sse-main", "star"); derived from the code prefix when absent. */
-  board: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).optional(),
+  board: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,31}$/)
+    .optional(),
   /** First trading day (IPO listing date). Orders before it are refused; the IPO price-limit window counts from it. */
   listed: LocalDate.optional(),
   /** Periods under risk warning (ST, *ST). */
@@ -40,6 +43,9 @@ export const ReferenceDataFile = z
     asOf: LocalDate,
     instruments: z.array(InstrumentReference).max(20_000),
   })
-  .refine((f) => new Set(f.instruments.map((i) => i.code)).size === f.instruments.length, { message: 'instrument codes must be unique', path: ['instruments'] });
+  .refine((f) => new Set(f.instruments.map((i) => i.code)).size === f.instruments.length, {
+    message: 'instrument codes must be unique',
+    path: ['instruments'],
+  });
 export type ReferenceDataFile = z.infer<typeof ReferenceDataFile>;
 export type ReferenceDataFileInput = z.input<typeof ReferenceDataFile>;

@@ -6,7 +6,10 @@ export function describeIssues(error: z.ZodError): string[] {
 }
 
 export class ValidationError extends Error {
-  constructor(readonly what: string, readonly problems: string[]) {
+  constructor(
+    readonly what: string,
+    readonly problems: string[],
+  ) {
     super(`${what} is invalid:\n  - ${problems.join('\n  - ')}`);
     this.name = 'ValidationError';
   }

@@ -8,7 +8,18 @@ import { PortfolioSpec, type OrderEvent, type PriceUpdate } from '@ginkgo/contra
 import { cnAShareMarket, createDefaultRegistry, localTs, PortfolioEngine, type EngineEvent } from '@ginkgo/core';
 import { performance } from 'node:perf_hooks';
 
-const CODES = ['600000.SH', '600036.SH', '601318.SH', '000001.SZ', '000333.SZ', '300750.SZ', '688981.SH', '600519.SH', '002594.SZ', '601012.SH'];
+const CODES = [
+  '600000.SH',
+  '600036.SH',
+  '601318.SH',
+  '000001.SZ',
+  '000333.SZ',
+  '300750.SZ',
+  '688981.SH',
+  '600519.SH',
+  '002594.SZ',
+  '601012.SH',
+];
 
 /** Deterministic LCG so every run measures the same tape. */
 function rng(seed: number): () => number {
@@ -37,7 +48,18 @@ function makeTape(n: number, seed = 7): PriceUpdate[] {
     const b = base[c]!;
     const next = Math.round(prices[c]! * (1 + (r() - 0.5) * 0.004));
     prices[c] = Math.min(Math.floor(b * 1.09), Math.max(Math.ceil(b * 0.91), next));
-    tape.push({ type: 'price', eventId: `t${i}`, ts, seq: i, market: 'cn', code: CODES[c]!, kind: 'tick', price: prices[c]!, volume: 100, prevClose: b });
+    tape.push({
+      type: 'price',
+      eventId: `t${i}`,
+      ts,
+      seq: i,
+      market: 'cn',
+      code: CODES[c]!,
+      kind: 'tick',
+      price: prices[c]!,
+      volume: 100,
+      prevClose: b,
+    });
   }
   return tape;
 }
@@ -49,7 +71,13 @@ function engine(id: string, kind: 'full' | 'baseline'): PortfolioEngine {
     initialCash: '10000000.00',
     interestedCodes: CODES,
     strategy: kind === 'full' ? { name: 'ma-cross', params: { short: 5, long: 20 } } : { name: 'noop', params: {} },
-    riskManagers: kind === 'full' ? [{ name: 'position-ratio', params: { maxRatio: 0.2 } }, { name: 'loss-limit', params: { lossRatio: 0.05 } }] : [],
+    riskManagers:
+      kind === 'full'
+        ? [
+            { name: 'position-ratio', params: { maxRatio: 0.2 } },
+            { name: 'loss-limit', params: { lossRatio: 0.05 } },
+          ]
+        : [],
     sizer: { name: 'fixed-volume', params: { volume: 1000 } },
   });
   return PortfolioEngine.create({ portfolioId: id, spec, registry, config: { minSignalIntervalMs: 5_000 } });
@@ -70,7 +98,19 @@ function run(engines: PortfolioEngine[], tape: PriceUpdate[], timed: boolean) {
       for (const o of out.orders) {
         orders += 1;
         fillSeq += 1;
-        const fill: OrderEvent = { type: 'order', event: 'FILLED', eventId: `f${fillSeq}`, ts: ev.ts, seq: fillSeq, market: 'cn', portfolioId: o.portfolioId, clientOrderId: o.clientOrderId, fillId: `f${fillSeq}`, fillVolume: o.volume, fillPrice: o.price };
+        const fill: OrderEvent = {
+          type: 'order',
+          event: 'FILLED',
+          eventId: `f${fillSeq}`,
+          ts: ev.ts,
+          seq: fillSeq,
+          market: 'cn',
+          portfolioId: o.portfolioId,
+          clientOrderId: o.clientOrderId,
+          fillId: `f${fillSeq}`,
+          fillVolume: o.volume,
+          fillPrice: o.price,
+        };
         e.handle(fill as EngineEvent);
         handled += 1;
       }
@@ -118,8 +158,12 @@ const base500 = measure('500 portfolios, baseline, shared tape', 500, 'baseline'
 const full500 = measure('500 portfolios, ma-cross + 2 risk + sizer', 500, 'full', shared);
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
 console.log(`\nratios vs baseline (throughput full/baseline; p99 full/baseline)`);
-console.log(`  1 portfolio:    ${ratio(full1.eventsPerSec, base1.eventsPerSec)}x throughput, ${ratio(full1.p99us, base1.p99us)}x p99`);
-console.log(`  500 portfolios: ${ratio(full500.eventsPerSec, base500.eventsPerSec)}x throughput, ${ratio(full500.p99us, base500.p99us)}x p99`);
+console.log(
+  `  1 portfolio:    ${ratio(full1.eventsPerSec, base1.eventsPerSec)}x throughput, ${ratio(full1.p99us, base1.p99us)}x p99`,
+);
+console.log(
+  `  500 portfolios: ${ratio(full500.eventsPerSec, base500.eventsPerSec)}x throughput, ${ratio(full500.p99us, base500.p99us)}x p99`,
+);
 console.log(`  500-portfolio p99 per portfolio-event: ${(full500.p99us / 500).toFixed(2)} us`);
 console.log(`goal (issue 3): p99 <= 50 us per event and >= 200,000 price events/s on one core`);
 
@@ -129,7 +173,19 @@ const figure = (f: { name: string; value: number; unit: string; baseline?: numbe
   const withRatio = f.baseline === undefined ? {} : { baseline: r(f.baseline), ratio: r(f.value / f.baseline) };
   console.log(`BENCH_FIGURE ${JSON.stringify({ ...f, value: r(f.value), ...withRatio })}`);
 };
-figure({ name: 'engine.pf1.eventsPerSec', value: full1.eventsPerSec, unit: 'events/s', baseline: base1.eventsPerSec, better: 'higher' });
+figure({
+  name: 'engine.pf1.eventsPerSec',
+  value: full1.eventsPerSec,
+  unit: 'events/s',
+  baseline: base1.eventsPerSec,
+  better: 'higher',
+});
 figure({ name: 'engine.pf1.p99us', value: full1.p99us, unit: 'us', baseline: base1.p99us, better: 'lower' });
 // Cost of one portfolio-event when 500 portfolios share a tape (throughput counts portfolio-events).
-figure({ name: 'engine.pf500.usPerEvent', value: 1e6 / full500.eventsPerSec, unit: 'us', baseline: 1e6 / base500.eventsPerSec, better: 'lower' });
+figure({
+  name: 'engine.pf500.usPerEvent',
+  value: 1e6 / full500.eventsPerSec,
+  unit: 'us',
+  baseline: 1e6 / base500.eventsPerSec,
+  better: 'lower',
+});

@@ -77,7 +77,8 @@ export interface OrderProposal {
   readonly signal: Signal;
 }
 
-export type RiskDecision = { action: 'pass' } | { action: 'block'; reason: string } | { action: 'cut'; volume: number; reason: string };
+export type RiskDecision =
+  { action: 'pass' } | { action: 'block'; reason: string } | { action: 'cut'; volume: number; reason: string };
 
 export interface RiskManager {
   /** Active risk: signals (stop loss, take profit, ...) that override the strategy's for this event. */

@@ -44,7 +44,10 @@ export const BUILTIN_VERSION = '0.1.0';
 /** The part of a component name after the package. */
 export const COMPONENT_SHORT_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
-const noParams = z.strictObject({}, { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown parameter(s): ${iss.keys.join(', ')}` : undefined) });
+const noParams = z.strictObject(
+  {},
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown parameter(s): ${iss.keys.join(', ')}` : undefined) },
+);
 
 /**
  * Named strategies, risk managers and sizers. A Portfolio spec refers to them by name + params; building
@@ -61,7 +64,9 @@ export class ComponentRegistry {
   registerStrategy<P>(name: string, def: StrategyDefinition<P> | StrategyFn, version?: string): this {
     if (version !== undefined) this.versions.set(`strategy:${name}`, version);
     const full: StrategyDefinition<unknown> =
-      typeof def === 'function' ? { params: noParams, create: () => ({ onPrice: def }) } : (def as StrategyDefinition<unknown>);
+      typeof def === 'function'
+        ? { params: noParams, create: () => ({ onPrice: def }) }
+        : (def as StrategyDefinition<unknown>);
     this.strategies.set(name, full as StrategyDefinition<never>);
     return this;
   }
@@ -87,17 +92,24 @@ export class ComponentRegistry {
     const add = (kind: ComponentKind, map: Map<string, unknown>, entries: Record<string, unknown> | undefined) => {
       for (const short of Object.keys(entries ?? {})) {
         const name = `${pkg.name}/${short}`;
-        if (map.has(name)) problems.push(`${kind} "${name}" is already registered (version ${this.versions.get(`${kind}:${name}`) ?? 'built-in'})`);
-        else if (!COMPONENT_SHORT_NAME.test(short)) problems.push(`${kind} "${name}": "${short}" must match ${COMPONENT_SHORT_NAME}`);
+        if (map.has(name))
+          problems.push(
+            `${kind} "${name}" is already registered (version ${this.versions.get(`${kind}:${name}`) ?? 'built-in'})`,
+          );
+        else if (!COMPONENT_SHORT_NAME.test(short))
+          problems.push(`${kind} "${name}": "${short}" must match ${COMPONENT_SHORT_NAME}`);
       }
     };
     add('strategy', this.strategies, pkg.strategies);
     add('risk', this.risks, pkg.risks);
     add('sizer', this.sizers, pkg.sizers);
     if (problems.length) throw new ValidationError(`strategy package ${pkg.name}@${pkg.version}`, problems);
-    for (const [short, def] of Object.entries(pkg.strategies ?? {})) this.registerStrategy(`${pkg.name}/${short}`, def as StrategyDefinition<never>, pkg.version);
-    for (const [short, def] of Object.entries(pkg.risks ?? {})) this.registerRisk(`${pkg.name}/${short}`, def as RiskDefinition<never>, pkg.version);
-    for (const [short, def] of Object.entries(pkg.sizers ?? {})) this.registerSizer(`${pkg.name}/${short}`, def as SizerDefinition<never>, pkg.version);
+    for (const [short, def] of Object.entries(pkg.strategies ?? {}))
+      this.registerStrategy(`${pkg.name}/${short}`, def as StrategyDefinition<never>, pkg.version);
+    for (const [short, def] of Object.entries(pkg.risks ?? {}))
+      this.registerRisk(`${pkg.name}/${short}`, def as RiskDefinition<never>, pkg.version);
+    for (const [short, def] of Object.entries(pkg.sizers ?? {}))
+      this.registerSizer(`${pkg.name}/${short}`, def as SizerDefinition<never>, pkg.version);
     return this;
   }
 
@@ -112,7 +124,13 @@ export class ComponentRegistry {
         } catch {
           params = {};
         }
-        out.push({ kind, name, version: this.versions.get(`${kind}:${name}`) ?? BUILTIN_VERSION, description: def.description ?? '', params });
+        out.push({
+          kind,
+          name,
+          version: this.versions.get(`${kind}:${name}`) ?? BUILTIN_VERSION,
+          description: def.description ?? '',
+          params,
+        });
       }
     };
     list('strategy', this.strategies);
@@ -128,7 +146,12 @@ export class ComponentRegistry {
   /** Builds the components of a spec or throws a ValidationError listing `field: problem` lines. */
   build(spec: Pick<PortfolioSpec, 'strategy' | 'riskManagers' | 'sizer'>): BuiltComponents {
     const problems: string[] = [];
-    const one = <C>(kind: string, map: Map<string, ComponentDefinition<never, C>>, ref: ComponentRef, field: string) => {
+    const one = <C>(
+      kind: string,
+      map: Map<string, ComponentDefinition<never, C>>,
+      ref: ComponentRef,
+      field: string,
+    ) => {
       const def = map.get(ref.name);
       if (!def) {
         problems.push(`${field}.name: unknown ${kind} "${ref.name}" (known: ${[...map.keys()].join(', ') || 'none'})`);
@@ -136,7 +159,8 @@ export class ComponentRegistry {
       }
       const r = (def.params as z.ZodType).safeParse(ref.params ?? {});
       if (!r.success) {
-        for (const line of describeIssues(r.error)) problems.push(`${field}.params${line.startsWith('(root)') ? line.slice(6) : '.' + line}`);
+        for (const line of describeIssues(r.error))
+          problems.push(`${field}.params${line.startsWith('(root)') ? line.slice(6) : '.' + line}`);
         return undefined;
       }
       return { name: ref.name, key: componentKey(ref), impl: def.create(r.data as never) };
@@ -144,7 +168,8 @@ export class ComponentRegistry {
     const strategy = one('strategy', this.strategies, spec.strategy, 'strategy');
     const risks = spec.riskManagers.map((r, i) => one('risk manager', this.risks, r, `riskManagers[${i}]`));
     const sizer = one('sizer', this.sizers, spec.sizer, 'sizer');
-    if (problems.length || !strategy || !sizer || risks.some((r) => !r)) throw new ValidationError('portfolio spec', problems);
+    if (problems.length || !strategy || !sizer || risks.some((r) => !r))
+      throw new ValidationError('portfolio spec', problems);
     return { strategy, risks: risks as BuiltComponents['risks'], sizer };
   }
 }

@@ -44,7 +44,16 @@ export function tradingDayOf(market: MarketRules, ts: number): string {
 
 const tradingDayCache = new WeakMap<MarketRules, Map<number, boolean>>();
 
+/** The last answer: consecutive events nearly always ask about the same market and day. */
+let lastTradingDay: { market: MarketRules | null; day: number; value: boolean } = {
+  market: null,
+  day: Number.NaN,
+  value: false,
+};
+
 export function isTradingDay(market: MarketRules, day: number): boolean {
+  const last = lastTradingDay;
+  if (last.market === market && last.day === day) return last.value;
   let cache = tradingDayCache.get(market);
   if (!cache) {
     cache = new Map();
@@ -57,14 +66,34 @@ export function isTradingDay(market: MarketRules, day: number): boolean {
     if (cache.size > 4096) cache.clear();
     cache.set(day, v);
   }
+  lastTradingDay = { market, day, value: v };
   return v;
 }
 
-/** The sessions of a day: the usual ones, or the day's own (half days). */
+/** Day number from which the market's current usual sessions apply (the last session change's). */
+const currentSessionsFrom = new WeakMap<MarketRules, number>();
+
+/** The usual sessions of a day: those of the last session change on or before it. */
+function usualSessionsOn(market: MarketRules, day: number): MarketRules['sessions'] {
+  const changes = market.sessionChanges;
+  if (changes === undefined || changes.length <= 1) return market.sessions;
+  let from = currentSessionsFrom.get(market);
+  if (from === undefined) {
+    from = Math.round(Date.parse(`${changes[changes.length - 1]!.from}T00:00:00Z`) / DAY_MS);
+    currentSessionsFrom.set(market, from);
+  }
+  if (day >= from) return market.sessions;
+  const date = dayToDate(day);
+  let sessions = changes[0]!.sessions;
+  for (const c of changes) if (c.from <= date) sessions = c.sessions;
+  return sessions;
+}
+
+/** The sessions of a day: the usual ones of that day, or the day's own (half days). */
 export function sessionsOn(market: MarketRules, day: number): MarketRules['sessions'] {
   const special = market.specialSessions;
-  if (special === undefined) return market.sessions;
-  return special[dayToDate(day)] ?? market.sessions;
+  if (special === undefined) return usualSessionsOn(market, day);
+  return special[dayToDate(day)] ?? usualSessionsOn(market, day);
 }
 
 /** True when `ts` falls inside one of the market's sessions on a trading day. */
@@ -77,6 +106,37 @@ export function isInSession(market: MarketRules, ts: number): boolean {
     if (ms >= s.startMinute * MINUTE_MS && ms <= s.endMinute * MINUTE_MS) return true;
   }
   return false;
+}
+
+const wallBoundCache = new WeakMap<MarketRules, boolean>();
+let wallBoundLast: { market: MarketRules | null; value: boolean } = { market: null, value: false };
+
+/** Whether sessions are ordered, inside their day and do not overlap (the regular ones and every special day's). */
+function sessionsDisjoint(sessions: readonly { startMinute: number; endMinute: number }[]): boolean {
+  let prevEnd = 0;
+  for (const s of sessions) {
+    if (s.startMinute < prevEnd || s.endMinute < s.startMinute || s.endMinute > DAY_MS / MINUTE_MS) return false;
+    prevEnd = s.endMinute;
+  }
+  return true;
+}
+
+/**
+ * True when trading time between two instants can never exceed the wall time between them, i.e. the
+ * market's sessions do not overlap; callers then skip counting trading time for gaps shorter than a limit.
+ */
+export function wallTimeBoundsTradingTime(market: MarketRules): boolean {
+  if (market === wallBoundLast.market) return wallBoundLast.value;
+  let v = wallBoundCache.get(market);
+  if (v === undefined) {
+    v =
+      sessionsDisjoint(market.sessions) &&
+      Object.values(market.specialSessions ?? {}).every(sessionsDisjoint) &&
+      (market.sessionChanges ?? []).every((c) => sessionsDisjoint(c.sessions));
+    wallBoundCache.set(market, v);
+  }
+  wallBoundLast = { market, value: v };
+  return v;
 }
 
 /**

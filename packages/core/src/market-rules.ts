@@ -14,6 +14,20 @@ export interface TradingSession {
   readonly endMinute: number;
 }
 
+/** The usual sessions of a market from a day on (until the next change), with the source of the change. */
+export interface SessionChange {
+  readonly from: string;
+  readonly source: string;
+  readonly sessions: readonly TradingSession[];
+}
+
+/** T+n from a day on: 1 = shares bought are sellable from the next trading day, 0 = at once. */
+export interface SettlementChange {
+  readonly from: string;
+  readonly source: string;
+  readonly lagDays: number;
+}
+
 /**
  * An exchange or government fee: a rate of the order's cumulative amount, rounded to a multiple of
  * `roundToMinor` minor units (half-up, or up), then held within [min, max]. In force from `from`
@@ -97,15 +111,20 @@ export interface MarketRules {
   readonly currency: string;
   /** Offset of the exchange's wall clock from UTC; fixed because we never consult a tz database. */
   readonly utcOffsetMinutes: number;
+  /** The usual sessions in force now: the last of `sessionChanges`. */
   readonly sessions: readonly TradingSession[];
+  /** The usual sessions by the day they took effect, in date order (days before the first: the first's). */
+  readonly sessionChanges?: readonly SessionChange[];
   /** Days with other sessions than usual (e.g. Hong Kong half days), local YYYY-MM-DD. */
   readonly specialSessions?: Readonly<Record<string, readonly TradingSession[]>>;
   /** Days of week without trading, 0 = Sunday. */
   readonly weekendDays: readonly number[];
   /** Exchange holidays (weekdays without trading) as local YYYY-MM-DD. */
   readonly holidays: readonly string[];
-  /** 1 = T+1 (bought today sellable after settlement), 0 = sellable at once. */
+  /** T+n in force now (the last of `settlementChanges`): 1 = T+1 (bought today sellable after settlement), 0 = at once. */
   readonly settlementLagDays: number;
+  /** T+n by the day it took effect, in date order. */
+  readonly settlementChanges?: readonly SettlementChange[];
   readonly boards: readonly BoardDefinition[];
   /** Exchange and government fees, dated. */
   readonly fees: readonly FeeComponent[];

@@ -27,13 +27,20 @@ export function mulDiv(a: number, b: number, c: number, rounding: Rounding = 'fl
 
 /** Integer division of a safe integer with the given rounding; half-up rounds ties away from zero. */
 export function divRound(n: number, d: number, rounding: Rounding = 'floor'): number {
-  if (!Number.isFinite(n) || !Number.isFinite(d) || d === 0) throw new RangeError(`divRound(${n}, ${d}): operands must be finite and the divisor non-zero`);
+  if (!Number.isFinite(n) || !Number.isFinite(d) || d === 0)
+    throw new RangeError(`divRound(${n}, ${d}): operands must be finite and the divisor non-zero`);
   if (d < 0) return divRound(-n, -d, rounding);
   // The float quotient may be off by one near 2^53; correct it with the exact integer remainder.
   let q = Math.trunc(n / d);
   let r = n - q * d;
-  while (r < 0) { q -= 1; r += d; }
-  while (r >= d) { q += 1; r -= d; }
+  while (r < 0) {
+    q -= 1;
+    r += d;
+  }
+  while (r >= d) {
+    q += 1;
+    r -= d;
+  }
   // Now n = q*d + r with 0 <= r < d, i.e. q is the floor.
   if (rounding === 'floor' || r === 0) return q;
   if (rounding === 'ceil') return q + 1;

@@ -1,5 +1,5 @@
-import type { OrderEvent } from '@ginkgo/contracts';
-import { orderFeeTotal, type Commission, type MarketRules } from './market-rules.js';
+import { minorToDecimal, type CommissionSchedule, type OrderEvent } from '@ginkgo/contracts';
+import { orderFeeTotal, settlementLagOn, type Commission, type MarketRules } from './market-rules.js';
 import { tradingDayOf } from './market-clock.js';
 import { isTerminal, statusAfterFill, transition, type OrderStatus } from './order-state-machine.js';
 import type { PositionBook } from './position-book.js';
@@ -23,13 +23,29 @@ export interface OrderRecord {
   reason: string;
   fillIds: string[];
   brokerOrderId?: string;
-  /** Cancelled locally without waiting for the broker (manual force-cancel). */
+  /**
+   * Ended locally without the broker's word: a manual force-cancel, or a day order expired at settlement. A
+   * fill the broker reports afterwards is a real trade and is still booked.
+   */
   forced: boolean;
   statusReason?: string;
 }
 
+/** What a new order is made of; the book adds the fill, fee and status fields. */
+export type NewOrder = Pick<
+  OrderRecord,
+  'clientOrderId' | 'code' | 'side' | 'orderType' | 'price' | 'volume' | 'submittedTs' | 'reason'
+>;
+
 export type OrderEventOutcome =
-  | { ok: true; order: OrderRecord; fill?: { volume: number; price: number } }
+  | {
+      ok: true;
+      order: OrderRecord;
+      /** The fill and the fees it booked (the increase of the order's cumulative fees). */
+      fill?: { volume: number; price: number; fee: number };
+      /** The fill came after the order was ended locally (force-cancel, expiry at settlement). */
+      late?: boolean;
+    }
   | { ok: false; reason: string; alert?: 'ILLEGAL_TRANSITION' | 'OVERFILL' | 'UNKNOWN_ORDER'; order?: OrderRecord };
 
 /**
@@ -38,23 +54,63 @@ export type OrderEventOutcome =
  * charged once and rounding never accumulates.
  */
 export class OrderBook {
+  /** Index by id over `records`, the array (in submission order) that the engine state holds. */
   readonly orders = new Map<string, OrderRecord>();
   private readonly openIds = new Set<string>();
 
-  private readonly commission: Commission;
+  /** The portfolio's commission (its spec's, else the market's default). */
+  readonly commission: Commission;
+  /** The same, as every order carries it to the venue. */
+  readonly commissionSchedule: CommissionSchedule;
 
-  /** Fees follow the rules of the order's trading day and the portfolio's commission (the market's default if none). */
-  constructor(private readonly book: PositionBook, private readonly market: MarketRules, commission?: Commission) {
+  /**
+   * Fees follow the rules of the order's trading day and the portfolio's commission (the market's default
+   * if none). Works on `records` in place.
+   */
+  constructor(
+    private readonly book: PositionBook,
+    private readonly market: MarketRules,
+    commission?: Commission,
+    private readonly records: OrderRecord[] = [],
+  ) {
     this.commission = commission ?? market.defaultCommission;
+    this.commissionSchedule = { rate: this.commission.rate, minimum: minorToDecimal(this.commission.minMinor) };
+    for (const o of records) this.index(o);
+  }
+
+  private index(o: OrderRecord): void {
+    this.orders.set(o.clientOrderId, o);
+    if (!isTerminal(o.status)) this.openIds.add(o.clientOrderId);
+  }
+
+  /** Adds a record, or replaces the one with its id in place (as Map.set would). */
+  private put(o: OrderRecord): void {
+    const old = this.orders.get(o.clientOrderId);
+    if (old) this.records[this.records.indexOf(old)] = o;
+    else this.records.push(o);
+    this.index(o);
   }
 
   /** Total fees of an order placed at `ts` whose cumulative filled amount is `amount`. */
   feeTotal(side: 'BUY' | 'SELL', amount: number, ts: number): number {
-    return orderFeeTotal(this.market, side, amount, { day: tradingDayOf(this.market, ts), commission: this.commission });
+    return orderFeeTotal(this.market, side, amount, {
+      day: tradingDayOf(this.market, ts),
+      commission: this.commission,
+    });
+  }
+
+  /** T+n of an order placed at `ts` (the market data's, by its trading day). */
+  private settlementLag(ts: number): number {
+    return settlementLagOn(this.market, tradingDayOf(this.market, ts));
   }
 
   get(id: string): OrderRecord | undefined {
     return this.orders.get(id);
+  }
+
+  /** How many orders are open (the timeout check has nothing to do when none is). */
+  get openCount(): number {
+    return this.openIds.size;
   }
 
   open(): OrderRecord[] {
@@ -81,15 +137,35 @@ export class OrderBook {
     return side === 'BUY' ? remainingAmount + feeRest : Math.max(0, feeRest - remainingAmount);
   }
 
-  submit(o: Omit<OrderRecord, 'filled' | 'filledAmount' | 'feesCharged' | 'frozenCash' | 'status' | 'updatedTs' | 'fillIds' | 'forced'>): OrderRecord {
-    const rec: OrderRecord = { ...o, filled: 0, filledAmount: 0, feesCharged: 0, frozenCash: 0, status: 'NEW', updatedTs: o.submittedTs, fillIds: [], forced: false };
+  /**
+   * Records a new order. The record is one literal with a fixed field order (that of stored snapshots): built
+   * from a spread instead, V8 made each record a slow object, which cost more than the rest of the order path.
+   */
+  submit(o: NewOrder): OrderRecord {
+    const rec: OrderRecord = {
+      clientOrderId: o.clientOrderId,
+      code: o.code,
+      side: o.side,
+      orderType: o.orderType,
+      price: o.price,
+      volume: o.volume,
+      submittedTs: o.submittedTs,
+      reason: o.reason,
+      filled: 0,
+      filledAmount: 0,
+      feesCharged: 0,
+      frozenCash: 0,
+      status: 'NEW',
+      updatedTs: o.submittedTs,
+      fillIds: [],
+      forced: false,
+    };
     rec.frozenCash = this.cashToFreeze(rec.side, rec.price, rec.volume, rec.submittedTs);
     this.book.freezeCash(rec.frozenCash);
     if (rec.side === 'SELL') this.book.freezeSell(rec.code, rec.volume);
     // Handing the intent to the caller is the submission.
     rec.status = 'SUBMITTED';
-    this.orders.set(rec.clientOrderId, rec);
-    this.openIds.add(rec.clientOrderId);
+    this.put(rec);
     return rec;
   }
 
@@ -113,8 +189,18 @@ export class OrderBook {
     if (!o) return { ok: false, reason: `unknown order ${e.clientOrderId}`, alert: 'UNKNOWN_ORDER' };
     if (e.brokerOrderId !== undefined) o.brokerOrderId = e.brokerOrderId;
     if (e.event === 'PARTIALLY_FILLED' || e.event === 'FILLED') return this.fill(o, e);
-    if (e.event === 'ACCEPTED' && (o.status === 'PARTIALLY_FILLED' || o.status === 'FILLED' || o.status === 'CANCEL_PENDING')) {
-      // The acknowledgement was overtaken by a fill or our cancel: nothing to change.
+    // The venue's own end of an order we ended locally (its EXPIRED at the close, a CANCELLED or REJECTED that
+    // crossed our force-cancel): nothing left to change, and nothing wrong.
+    if (o.forced && isTerminal(o.status) && e.event !== 'ACCEPTED')
+      return { ok: false, reason: `${e.event} after the order ended locally (${o.status}) ignored`, order: o };
+    if (
+      e.event === 'ACCEPTED' &&
+      (o.status === 'PARTIALLY_FILLED' ||
+        o.status === 'FILLED' ||
+        o.status === 'CANCEL_PENDING' ||
+        (o.forced && isTerminal(o.status)))
+    ) {
+      // The acknowledgement was overtaken by a fill, our cancel or our local end: nothing to change.
       return { ok: false, reason: `late ACCEPTED ignored (order is ${o.status})`, order: o };
     }
     const t = transition(o.status, e.event);
@@ -131,35 +217,60 @@ export class OrderBook {
       return { ok: false, reason: `${e.event} without a valid fill`, order: o };
     }
     if (o.fillIds.includes(fillId)) return { ok: false, reason: `duplicate fill ${fillId}`, order: o };
-    const lateAfterForce = o.forced && o.status === 'CANCELLED';
-    if (isTerminal(o.status) && !lateAfterForce) return { ok: false, reason: `illegal transition ${o.status} -> ${e.event}`, alert: 'ILLEGAL_TRANSITION', order: o };
+    // Ended by us alone (force-cancel, expiry at settlement): the broker's fill still happened and is booked.
+    const lateAfterForce = o.forced && (o.status === 'CANCELLED' || o.status === 'EXPIRED');
+    if (isTerminal(o.status) && !lateAfterForce)
+      return {
+        ok: false,
+        reason: `illegal transition ${o.status} -> ${e.event}`,
+        alert: 'ILLEGAL_TRANSITION',
+        order: o,
+      };
     if (o.filled + volume > o.volume) {
-      return { ok: false, reason: `overfill refused: ${o.filled} + ${volume} > ${o.volume}`, alert: 'OVERFILL', order: o };
+      return {
+        ok: false,
+        reason: `overfill refused: ${o.filled} + ${volume} > ${o.volume}`,
+        alert: 'OVERFILL',
+        order: o,
+      };
     }
     if (o.side === 'SELL') {
       const held = this.book.position(o.code)?.volume ?? 0;
-      if (volume > held) return { ok: false, reason: `oversell refused: selling ${volume} of ${o.code} with ${held} held`, alert: 'OVERFILL', order: o };
+      if (volume > held)
+        return {
+          ok: false,
+          reason: `oversell refused: selling ${volume} of ${o.code} with ${held} held`,
+          alert: 'OVERFILL',
+          order: o,
+        };
     }
     const amount = volume * price;
+    // The local end released what the order reserved; a late sell takes its shares back from the reservation
+    // sellFill releases, so other open sells of the code keep theirs.
+    if (lateAfterForce && o.side === 'SELL') this.book.freezeSell(o.code, volume);
     const fee = this.feeTotal(o.side, o.filledAmount + amount, o.submittedTs) - o.feesCharged;
     o.fillIds.push(fillId);
     o.filled += volume;
     o.filledAmount += amount;
     o.feesCharged += fee;
-    if (o.side === 'BUY') this.book.buyFill(o.code, volume, amount, fee, this.market.settlementLagDays);
+    if (o.side === 'BUY') this.book.buyFill(o.code, volume, amount, fee, this.settlementLag(o.submittedTs));
     else this.book.sellFill(o.code, volume, amount, fee);
-    if (lateAfterForce) return { ok: true, order: o, fill: { volume, price } };
+    if (lateAfterForce) return { ok: true, order: o, fill: { volume, price, fee }, late: true };
     // Re-reserve for what is left (never more than before, since fills are at the limit or better).
     const remaining = (o.volume - o.filled) * o.price;
     const nextFrozen = o.filled >= o.volume ? 0 : this.frozenFor(o.side, o.filledAmount, remaining, o.submittedTs);
     this.book.releaseCash(o.frozenCash - nextFrozen);
     o.frozenCash = nextFrozen;
     this.setStatus(o, statusAfterFill(o.status, o.filled, o.volume), e.ts);
-    return { ok: true, order: o, fill: { volume, price } };
+    return { ok: true, order: o, fill: { volume, price, fee } };
   }
 
   /** Our own cancel request: open order -> CANCEL_PENDING, or CANCELLED at once when forced. */
-  requestCancel(id: string, ts: number, force: boolean): { ok: true; order: OrderRecord } | { ok: false; reason: string } {
+  requestCancel(
+    id: string,
+    ts: number,
+    force: boolean,
+  ): { ok: true; order: OrderRecord } | { ok: false; reason: string } {
     const o = this.orders.get(id);
     if (!o) return { ok: false, reason: `unknown order ${id}` };
     if (isTerminal(o.status)) return { ok: false, reason: `order ${id} is already ${o.status}` };
@@ -175,10 +286,15 @@ export class OrderBook {
     return { ok: true, order: o };
   }
 
-  /** Day orders still open at settlement expire locally (the gateway's own EXPIRED then is a no-op). */
+  /**
+   * Day orders still open at settlement expire locally (the gateway's own EXPIRED then is a no-op). The venue's
+   * report of a fill before its close may still be on its way (a replay runs faster than reports travel): it is
+   * booked when it comes.
+   */
   expireOpen(ts: number): string[] {
     const ids: string[] = [];
     for (const o of this.open()) {
+      o.forced = true;
       this.setStatus(o, 'EXPIRED', ts, 'expired at settlement');
       ids.push(o.clientOrderId);
     }
@@ -189,24 +305,24 @@ export class OrderBook {
   prune(keep: number): void {
     let finished = this.orders.size - this.openIds.size;
     if (finished <= keep) return;
-    for (const [id, o] of this.orders) {
-      if (finished <= keep) break;
-      if (isTerminal(o.status)) {
-        this.orders.delete(id);
+    // Oldest finished first; the records array is compacted in place.
+    let w = 0;
+    for (const o of this.records) {
+      if (finished > keep && isTerminal(o.status)) {
+        this.orders.delete(o.clientOrderId);
         finished -= 1;
-      }
+      } else this.records[w++] = o;
     }
+    this.records.length = w;
   }
 
+  /** Copies of all records, in submission order. */
   toState(): OrderRecord[] {
-    return [...this.orders.values()].map((o) => ({ ...o, fillIds: [...o.fillIds] }));
+    return this.records.map((o) => ({ ...o, fillIds: [...o.fillIds] }));
   }
 
+  /** Adds copies of `records`. */
   load(records: readonly OrderRecord[]): void {
-    for (const r of records) {
-      const o = { ...r, fillIds: [...r.fillIds] };
-      this.orders.set(o.clientOrderId, o);
-      if (!isTerminal(o.status)) this.openIds.add(o.clientOrderId);
-    }
+    for (const r of records) this.put({ ...r, fillIds: [...r.fillIds] });
   }
 }

@@ -21,7 +21,12 @@ import type { PortfolioSpec } from '@ginkgo/contracts';
 export type Sized = { volume: number } | { refusal: RuleViolation } | { reason: string };
 
 /** Buy volume: an explicit one must be whole lots within the daily cap; a computed one is rounded down and cut to the cap. */
-export function sizeBuy(rules: InstrumentRules, explicit: number | undefined, computed: () => number, boughtToday: number): Sized {
+export function sizeBuy(
+  rules: InstrumentRules,
+  explicit: number | undefined,
+  computed: () => number,
+  boughtToday: number,
+): Sized {
   const lot = rules.lot!;
   const room = rules.stDailyBuyCap === null ? Number.MAX_SAFE_INTEGER : Math.max(0, rules.stDailyBuyCap - boughtToday);
   if (explicit !== undefined) {
@@ -32,7 +37,12 @@ export function sizeBuy(rules: InstrumentRules, explicit: number | undefined, co
   const volume = roundDownBuyVolume(rules, Math.min(Math.floor(raw), room));
   if (volume > 0) return { volume };
   if (room < lot.min && roundDownBuyVolume(rules, Math.floor(raw)) > 0) {
-    return { refusal: { rule: 'st-daily-buy-cap', message: `${rules.code} is under risk warning: ${boughtToday} bought or pending today leaves no lot under the daily cap of ${rules.stDailyBuyCap}` } };
+    return {
+      refusal: {
+        rule: 'st-daily-buy-cap',
+        message: `${rules.code} is under risk warning: ${boughtToday} bought or pending today leaves no lot under the daily cap of ${rules.stDailyBuyCap}`,
+      },
+    };
   }
   return { reason: `size ${raw} is below one lot of ${lot.min}` };
 }
@@ -57,7 +67,12 @@ export function cutVolume(rules: InstrumentRules, side: 'BUY' | 'SELL', volume: 
 }
 
 /** Largest whole-lot buy whose cost (fees included) fits in `cash`. */
-export function largestAffordableBuy(rules: InstrumentRules, price: number, cash: number, cost: (volume: number) => number): number {
+export function largestAffordableBuy(
+  rules: InstrumentRules,
+  price: number,
+  cash: number,
+  cost: (volume: number) => number,
+): number {
   const lot = rules.lot!;
   let v = roundDownBuyVolume(rules, Math.floor(cash / price));
   while (v > 0 && cost(v) > cash) v = v - lot.step >= lot.min ? v - lot.step : 0;

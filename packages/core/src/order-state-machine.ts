@@ -17,7 +17,16 @@ export type OrderStatus =
 const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   NEW: ['SUBMITTED', 'SUBMIT_FAILED', 'REJECTED'],
   // A fill may overtake the acknowledgement, and the broker may cancel on its own (e.g. at the close).
-  SUBMITTED: ['ACCEPTED', 'REJECTED', 'SUBMIT_FAILED', 'PARTIALLY_FILLED', 'FILLED', 'CANCEL_PENDING', 'CANCELLED', 'EXPIRED'],
+  SUBMITTED: [
+    'ACCEPTED',
+    'REJECTED',
+    'SUBMIT_FAILED',
+    'PARTIALLY_FILLED',
+    'FILLED',
+    'CANCEL_PENDING',
+    'CANCELLED',
+    'EXPIRED',
+  ],
   ACCEPTED: ['PARTIALLY_FILLED', 'FILLED', 'CANCEL_PENDING', 'CANCELLED', 'EXPIRED'],
   PARTIALLY_FILLED: ['PARTIALLY_FILLED', 'FILLED', 'CANCEL_PENDING', 'CANCELLED', 'EXPIRED'],
   // Fills racing a cancel request are real trades and must be booked; the order stays CANCEL_PENDING.
@@ -29,7 +38,13 @@ const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   EXPIRED: [],
 };
 
-export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['FILLED', 'REJECTED', 'CANCELLED', 'SUBMIT_FAILED', 'EXPIRED']);
+export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set([
+  'FILLED',
+  'REJECTED',
+  'CANCELLED',
+  'SUBMIT_FAILED',
+  'EXPIRED',
+]);
 
 export function isTerminal(s: OrderStatus): boolean {
   return TERMINAL_STATUSES.has(s);

@@ -57,7 +57,8 @@ export function settlementReportJson(r: SettlementRecord): string {
   );
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** Inline SVG polyline of the equity curve (no external assets, so the page is self-contained). */
 export function equityCurveSvg(input: readonly EquityPoint[], width = 640, height = 200): string {
@@ -94,7 +95,8 @@ export function equityCurveSvg(input: readonly EquityPoint[], width = 640, heigh
 export function settlementReportHtml(r: SettlementRecord): string {
   const dec = (n: number) => esc(minorToDecimal(n));
   // The first day of a portfolio has one settlement point: start the curve at the day's opening equity.
-  const curve = r.equityCurve.length === 1 ? [{ tradingDay: 'start', equity: r.previousEquity }, ...r.equityCurve] : r.equityCurve;
+  const curve =
+    r.equityCurve.length === 1 ? [{ tradingDay: 'start', equity: r.previousEquity }, ...r.equityCurve] : r.equityCurve;
   const rows = r.positions
     .map(
       (p) =>

@@ -1,3 +1,4 @@
+import { KeyedEntries } from './keyed-entries.js';
 import type { Signal } from './types.js';
 
 /**
@@ -38,14 +39,18 @@ export function resolveConflicts(signals: Signal[]): { kept: Signal[]; dropped: 
       const risk = list.filter((s) => s.origin === 'risk');
       const riskDirections = new Set(risk.map((s) => s.direction));
       if (risk.length === 0 || riskDirections.size > 1) {
-        for (const signal of list) dropped.push({ signal, reason: `conflicting LONG and SHORT signals on ${code}: all dropped` });
+        for (const signal of list)
+          dropped.push({ signal, reason: `conflicting LONG and SHORT signals on ${code}: all dropped` });
         continue;
       }
-      for (const signal of list) if (signal.origin !== 'risk') dropped.push({ signal, reason: `conflicting signals on ${code}: risk signal wins` });
+      for (const signal of list)
+        if (signal.origin !== 'risk')
+          dropped.push({ signal, reason: `conflicting signals on ${code}: risk signal wins` });
       candidates = risk;
     }
     kept.push(candidates[0]!);
-    for (const signal of candidates.slice(1)) dropped.push({ signal, reason: `duplicate ${signal.direction} signal on ${code}` });
+    for (const signal of candidates.slice(1))
+      dropped.push({ signal, reason: `duplicate ${signal.direction} signal on ${code}` });
   }
   return { kept, dropped };
 }
@@ -57,9 +62,15 @@ export function signalAge(signal: Signal, referenceTs: number): number {
 
 /** Minimum interval between strategy signals on one code, in event time. */
 export class SignalRateLimiter {
-  readonly last = new Map<string, number>();
+  /** code -> time of its last allowed signal, over the entries array kept in the engine state. */
+  readonly last: KeyedEntries<number>;
 
-  constructor(private readonly minIntervalMs: number) {}
+  constructor(
+    private readonly minIntervalMs: number,
+    entries: [string, number][] = [],
+  ) {
+    this.last = new KeyedEntries(entries);
+  }
 
   /** True (and remembered) when the code may signal at `ts`. */
   allow(code: string, ts: number): boolean {

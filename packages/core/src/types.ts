@@ -67,6 +67,8 @@ export type AlertCode =
   | 'OVERFILL'
   | 'UNKNOWN_ORDER'
   | 'FILL_OUTSIDE_LIMIT'
+  | 'FEE_MISMATCH'
+  | 'LATE_FILL'
   | 'SUSPENDED'
   | 'RESUMED'
   | 'CORPORATE_ACTION'

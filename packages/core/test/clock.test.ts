@@ -1,4 +1,12 @@
-import { cnAShareMarket, isInSession, localTime, measureSkew, nextSkewAlert, tradingMsBetween, type SkewAlertState } from '../src/index.js';
+import {
+  cnAShareMarket,
+  isInSession,
+  localTime,
+  measureSkew,
+  nextSkewAlert,
+  tradingMsBetween,
+  type SkewAlertState,
+} from '../src/index.js';
 import { at, engine, price, T0 } from './helpers.js';
 
 const A = '600000.SH';
@@ -7,7 +15,11 @@ const B = '000001.SZ';
 test('Shanghai wall clock is computed from epoch ms as UTC+8 without a tz library', () => {
   // 2025-03-03T01:30:00Z is 09:30 in Shanghai on a Monday
   const ts = Date.parse('2025-03-03T01:30:00Z');
-  expect(localTime(cnAShareMarket, ts)).toMatchObject({ date: '2025-03-03', weekday: 1, msOfDay: (9 * 60 + 30) * 60_000 });
+  expect(localTime(cnAShareMarket, ts)).toMatchObject({
+    date: '2025-03-03',
+    weekday: 1,
+    msOfDay: (9 * 60 + 30) * 60_000,
+  });
   expect(isInSession(cnAShareMarket, ts)).toBe(true);
   expect(isInSession(cnAShareMarket, ts - 1)).toBe(false);
   expect(isInSession(cnAShareMarket, Date.parse('2025-03-03T03:30:00Z'))).toBe(true); // 11:30 inclusive
@@ -15,7 +27,9 @@ test('Shanghai wall clock is computed from epoch ms as UTC+8 without a tz librar
   expect(isInSession(cnAShareMarket, Date.parse('2025-03-03T07:00:00Z'))).toBe(true); // 15:00
   // lunch break and the weekend are not trading time
   expect(tradingMsBetween(cnAShareMarket, at('11:00'), at('13:30'))).toBe(60 * 60_000);
-  expect(tradingMsBetween(cnAShareMarket, at('14:30', 0, '2025-03-07'), at('10:00', 0, '2025-03-10'))).toBe(60 * 60_000);
+  expect(tradingMsBetween(cnAShareMarket, at('14:30', 0, '2025-03-07'), at('10:00', 0, '2025-03-10'))).toBe(
+    60 * 60_000,
+  );
 });
 
 test('S3.08 event times come from the source timestamp, never from a local clock', () => {
@@ -55,7 +69,19 @@ test('S9.09 clock going backwards is detected, alerted, and processing pauses un
   expect(still.dropped[0]?.reason).toMatch(/^paused: clock went backwards/);
   expect(still.orders).toEqual([]);
   // order events are never paused: fills must be booked
-  const fillOut = e.handle({ type: 'order', event: 'FILLED', eventId: 'f', ts: T0, seq: 1, market: 'cn', portfolioId: 'alpha', clientOrderId: 'alpha-1', fillId: 'x', fillVolume: 100, fillPrice: 1000 });
+  const fillOut = e.handle({
+    type: 'order',
+    event: 'FILLED',
+    eventId: 'f',
+    ts: T0,
+    seq: 1,
+    market: 'cn',
+    portfolioId: 'alpha',
+    clientOrderId: 'alpha-1',
+    fillId: 'x',
+    fillVolume: 100,
+    fillPrice: 1000,
+  });
   expect(fillOut.dropped).toEqual([]);
   // time has moved on: resumed
   const resumed = e.handle(price(B, 1000, T0 + 120_001));

@@ -46,7 +46,10 @@ describe('boards by code prefix', () => {
 test('a code of no board (an SSE B share) cannot be traded: refused as unknown-board-lot', () => {
   const r = rulesOn('900901.SH', '2026-11-24');
   expect(r.board).toBe('unknown');
-  expect(checkOrder(r, { side: 'BUY', price: 100, volume: 100 })).toMatchObject({ rule: 'unknown-board-lot', message: expect.stringContaining('no board of market cn') });
+  expect(checkOrder(r, { side: 'BUY', price: 100, volume: 100 })).toMatchObject({
+    rule: 'unknown-board-lot',
+    message: expect.stringContaining('no board of market cn'),
+  });
 });
 
 describe('price limits per board and status, by the trading day', () => {
@@ -91,7 +94,9 @@ describe('price limits per board and status, by the trading day', () => {
 
   test('ST status changes on its reference-data date', () => {
     const m = withReferenceData(cn, {
-      market: 'cn', source: 'test', asOf: '2026-11-30',
+      market: 'cn',
+      source: 'test',
+      asOf: '2026-11-30',
       instruments: [{ code: '600002.SH', st: [{ from: '2026-03-10', until: '2026-09-01' }] }],
     });
     expect(rulesOn('600002.SH', '2026-03-09', m)).toMatchObject({ st: false, limitPpm: 100_000 });
@@ -100,9 +105,28 @@ describe('price limits per board and status, by the trading day', () => {
   });
 });
 
+test('ST daily buy cap of 500,000 shares starts with each exchange: SSE (main, STAR) 2013-01-04, SZSE (main, ChiNext) 2021-05-17, none in Beijing', () => {
+  const m = withStCodes(cn, ['600002.SH', '688002.SH', '000002.SZ', '300002.SZ', '830002.BJ']);
+  const cap = (code: string, day: string) => rulesOn(code, day, m).stDailyBuyCap;
+  expect(cap('600002.SH', '2012-12-31')).toBeNull();
+  expect(cap('600002.SH', '2013-01-04')).toBe(500_000);
+  expect(cap('688002.SH', '2019-07-22')).toBe(500_000);
+  for (const code of ['000002.SZ', '300002.SZ']) {
+    expect(cap(code, '2021-05-14')).toBeNull();
+    expect(cap(code, '2021-05-17')).toBe(500_000);
+  }
+  expect(cap('830002.BJ', '2026-11-24')).toBeNull();
+  // The cap refuses a buy that would take the day's shares above it.
+  expect(checkOrder(rulesOn('000002.SZ', '2021-05-17', m), { side: 'BUY', price: 300, volume: 500_100 })).toMatchObject(
+    { rule: 'st-daily-buy-cap' },
+  );
+});
+
 describe('IPO: no price limit in the first trading days after listing', () => {
   const ipo = withReferenceData(cn, {
-    market: 'cn', source: 'test', asOf: '2026-11-30',
+    market: 'cn',
+    source: 'test',
+    asOf: '2026-11-30',
     instruments: [
       { code: '688999.SH', listed: '2026-09-28' },
       { code: '301999.SZ', listed: '2026-09-28' },
@@ -132,7 +156,9 @@ describe('IPO: no price limit in the first trading days after listing', () => {
   });
 
   test('orders before the listing day are refused as not listed', () => {
-    expect(checkOrder(rulesOn('688999.SH', '2026-09-25', ipo), { side: 'BUY', price: 1000, volume: 200 })?.rule).toBe('not-listed');
+    expect(checkOrder(rulesOn('688999.SH', '2026-09-25', ipo), { side: 'BUY', price: 1000, volume: 200 })?.rule).toBe(
+      'not-listed',
+    );
   });
 });
 
@@ -165,13 +191,23 @@ describe('lots and steps', () => {
     const lot = lotOf('600000.SH');
     for (const v of [250, 150, 50, 300, 350]) expect(isValidSellVolume(lot, v, 350)).toBe(true);
     expect(isValidSellVolume(lot, 120, 350)).toBe(false);
-    expect(checkOrder(rulesOn('600000.SH', '2026-11-24'), { side: 'SELL', price: 1000, volume: 120 }, { sellableBalance: 350 })?.rule).toBe('odd-lot-sell');
+    expect(
+      checkOrder(
+        rulesOn('600000.SH', '2026-11-24'),
+        { side: 'SELL', price: 1000, volume: 120 },
+        { sellableBalance: 350 },
+      )?.rule,
+    ).toBe('odd-lot-sell');
     expect(roundDownSellVolume(lot, 280, 350)).toBe(250);
   });
 
   test('largest order: STAR 100,000, ChiNext 300,000 shares', () => {
-    expect(checkOrder(rulesOn('688981.SH', '2026-11-24'), { side: 'BUY', price: 1000, volume: 100_001 })?.rule).toBe('max-order-volume');
-    expect(checkOrder(rulesOn('300750.SZ', '2026-11-24'), { side: 'BUY', price: 1000, volume: 300_100 })?.rule).toBe('max-order-volume');
+    expect(checkOrder(rulesOn('688981.SH', '2026-11-24'), { side: 'BUY', price: 1000, volume: 100_001 })?.rule).toBe(
+      'max-order-volume',
+    );
+    expect(checkOrder(rulesOn('300750.SZ', '2026-11-24'), { side: 'BUY', price: 1000, volume: 300_100 })?.rule).toBe(
+      'max-order-volume',
+    );
   });
 
   test('Hong Kong: board lot per stock from the reference data, sells in whole lots only, unknown lot refused', () => {
@@ -179,9 +215,13 @@ describe('lots and steps', () => {
     expect(hsbc.lot).toEqual({ min: 400, step: 400, oddRemainderSell: false });
     expect(checkOrder(hsbc, { side: 'BUY', price: 9500, volume: 800 })).toBeNull();
     expect(checkOrder(hsbc, { side: 'BUY', price: 9500, volume: 500 })?.rule).toBe('board-lot');
-    expect(checkOrder(hsbc, { side: 'SELL', price: 9500, volume: 100 }, { sellableBalance: 900 })?.rule).toBe('board-lot');
+    expect(checkOrder(hsbc, { side: 'SELL', price: 9500, volume: 100 }, { sellableBalance: 900 })?.rule).toBe(
+      'board-lot',
+    );
     expect(rulesOn('0941.HK', '2026-11-24', hkMarket).lot?.min).toBe(500);
-    expect(checkOrder(rulesOn('9999.HK', '2026-11-24', hkMarket), { side: 'BUY', price: 100, volume: 100 })?.rule).toBe('unknown-board-lot');
+    expect(checkOrder(rulesOn('9999.HK', '2026-11-24', hkMarket), { side: 'BUY', price: 100, volume: 100 })?.rule).toBe(
+      'unknown-board-lot',
+    );
   });
 });
 
@@ -201,14 +241,26 @@ describe('tick size', () => {
 describe('fees: exchange fees dated in the market data, commission per broker, each rounded on the cumulative amount', () => {
   test('stamp duty 0.1% on sells before 2023-08-28, 0.05% from then; transfer fee 0.002% before 2022-04-29, 0.001% from then', () => {
     const f = (day: string) => orderFees(cn, 'SELL', 10_000_000, { day }).items;
-    expect(f('2022-04-28')).toEqual([{ name: 'stamp-duty', amount: 10_000 }, { name: 'transfer-fee', amount: 200 }]);
-    expect(f('2023-08-25')).toEqual([{ name: 'stamp-duty', amount: 10_000 }, { name: 'transfer-fee', amount: 100 }]);
-    expect(f('2023-08-28')).toEqual([{ name: 'stamp-duty', amount: 5_000 }, { name: 'transfer-fee', amount: 100 }]);
-    expect(orderFees(cn, 'BUY', 10_000_000, { day: '2023-08-28' }).items).toEqual([{ name: 'transfer-fee', amount: 100 }]);
+    expect(f('2022-04-28')).toEqual([
+      { name: 'stamp-duty', amount: 10_000 },
+      { name: 'transfer-fee', amount: 200 },
+    ]);
+    expect(f('2023-08-25')).toEqual([
+      { name: 'stamp-duty', amount: 10_000 },
+      { name: 'transfer-fee', amount: 100 },
+    ]);
+    expect(f('2023-08-28')).toEqual([
+      { name: 'stamp-duty', amount: 5_000 },
+      { name: 'transfer-fee', amount: 100 },
+    ]);
+    expect(orderFees(cn, 'BUY', 10_000_000, { day: '2023-08-28' }).items).toEqual([
+      { name: 'transfer-fee', amount: 100 },
+    ]);
   });
 
   test('half-up to the fen on the cumulative amount: 0.05% of 1,001 fen = 0.5005 -> 1; of 999 = 0.4995 -> 0; 0.001% of 150,000 = 1.5 -> 2', () => {
-    const stamp = (amount: number) => orderFees(cn, 'SELL', amount, { day: '2026-11-24' }).items.find((i) => i.name === 'stamp-duty')!.amount;
+    const stamp = (amount: number) =>
+      orderFees(cn, 'SELL', amount, { day: '2026-11-24' }).items.find((i) => i.name === 'stamp-duty')!.amount;
     expect(stamp(1_001)).toBe(1);
     expect(stamp(999)).toBe(0);
     expect(stamp(1_000)).toBe(1);
@@ -236,12 +288,35 @@ describe('fees: exchange fees dated in the market data, commission per broker, e
       { name: 'afrc-levy', amount: 15 },
       { name: 'settlement-fee', amount: 420 },
     ]);
-    expect(orderFees(hkMarket, 'SELL', 10_000_000, { day: '2026-11-24' }).items[0]).toEqual({ name: 'stamp-duty', amount: 10_000 });
+    expect(orderFees(hkMarket, 'SELL', 10_000_000, { day: '2026-11-24' }).items[0]).toEqual({
+      name: 'stamp-duty',
+      amount: 10_000,
+    });
     // HK$1,000.01 -> HK$1.0001 of duty -> rounded up to HK$2
-    expect(orderFees(hkMarket, 'BUY', 100_001, { day: '2026-11-24' }).items[0]).toEqual({ name: 'stamp-duty', amount: 200 });
+    expect(orderFees(hkMarket, 'BUY', 100_001, { day: '2026-11-24' }).items[0]).toEqual({
+      name: 'stamp-duty',
+      amount: 200,
+    });
     // 0.13% before 2023-11-17; settlement fee at least HK$2 before 2025-06-30
-    expect(orderFees(hkMarket, 'BUY', 100_000, { day: '2023-11-16' }).items).toEqual(expect.arrayContaining([{ name: 'stamp-duty', amount: 200 }, { name: 'settlement-fee', amount: 200 }]));
-    expect(orderFees(hkMarket, 'BUY', 100_000, { day: '2025-06-30' }).items).toEqual(expect.arrayContaining([{ name: 'settlement-fee', amount: 4 }]));
+    expect(orderFees(hkMarket, 'BUY', 100_000, { day: '2023-11-16' }).items).toEqual(
+      expect.arrayContaining([
+        { name: 'stamp-duty', amount: 200 },
+        { name: 'settlement-fee', amount: 200 },
+      ]),
+    );
+    expect(orderFees(hkMarket, 'BUY', 100_000, { day: '2025-06-30' }).items).toEqual(
+      expect.arrayContaining([{ name: 'settlement-fee', amount: 4 }]),
+    );
+  });
+
+  test('Hong Kong history: stamp duty 0.1% before 2021-08-01 and 0.13% until 2023-11-17; SFC levy 0.003% until 2014-10-31, 0.0027% from 2014-11-01', () => {
+    const on = (day: string) =>
+      Object.fromEntries(orderFees(hkMarket, 'BUY', 10_000_000, { day }).items.map((i) => [i.name, i.amount]));
+    expect(on('2014-10-31')).toMatchObject({ 'stamp-duty': 10_000, 'sfc-levy': 300 });
+    expect(on('2014-11-03')).toMatchObject({ 'stamp-duty': 10_000, 'sfc-levy': 270 });
+    expect(on('2021-07-30')).toMatchObject({ 'stamp-duty': 10_000 });
+    expect(on('2021-08-02')).toMatchObject({ 'stamp-duty': 13_000 });
+    expect(on('2023-11-17')).toMatchObject({ 'stamp-duty': 10_000 });
   });
 });
 
@@ -257,7 +332,19 @@ describe('sessions, calendar, T+n', () => {
     expect(isInSession(hkMarket, localTs(hkMarket, '2026-11-24', '15:30'))).toBe(true);
     expect(isInSession(hkMarket, localTs(hkMarket, '2026-12-24', '14:00'))).toBe(false);
     expect(isInSession(hkMarket, localTs(hkMarket, '2026-12-25', '10:00'))).toBe(false);
-    expect(tradingMsBetween(hkMarket, localTs(hkMarket, '2026-11-24', '11:30'), localTs(hkMarket, '2026-11-24', '13:30'))).toBe(60 * 60_000);
+    expect(
+      tradingMsBetween(hkMarket, localTs(hkMarket, '2026-11-24', '11:30'), localTs(hkMarket, '2026-11-24', '13:30')),
+    ).toBe(60 * 60_000);
+  });
+
+  test('Hong Kong sessions by their date: 13:00-13:30 closed under the 2011-03-07 hours, open from 2012-03-05', () => {
+    // Friday 2012-03-02 and Monday 2012-03-05
+    expect(isInSession(hkMarket, localTs(hkMarket, '2012-03-02', '13:15'))).toBe(false);
+    expect(isInSession(hkMarket, localTs(hkMarket, '2012-03-02', '13:45'))).toBe(true);
+    expect(isInSession(hkMarket, localTs(hkMarket, '2012-03-05', '13:15'))).toBe(true);
+    expect(
+      tradingMsBetween(hkMarket, localTs(hkMarket, '2012-03-02', '11:30'), localTs(hkMarket, '2012-03-02', '14:00')),
+    ).toBe(60 * 60_000);
   });
 
   test('T+1 in China, shares sellable at once in Hong Kong', () => {
@@ -267,8 +354,18 @@ describe('sessions, calendar, T+n', () => {
 });
 
 describe('the data itself', () => {
-  test('every board rule change and every fee names its source and a date; rule changes are in date order', () => {
+  test('every board rule change, fee, session change and T+n change names its source and a date, in date order; the last session and T+n changes are those in force', () => {
     for (const m of Object.values(MARKETS)) {
+      for (const list of [m.sessionChanges ?? [], m.settlementChanges ?? []]) {
+        expect(list.length).toBeGreaterThan(0);
+        list.forEach((c, i) => {
+          expect(c.source.length).toBeGreaterThan(20);
+          expect(c.from).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+          if (i > 0) expect(c.from > list[i - 1]!.from).toBe(true);
+        });
+      }
+      expect(m.sessionChanges!.at(-1)!.sessions).toEqual(m.sessions);
+      expect(m.settlementChanges!.at(-1)!.lagDays).toBe(m.settlementLagDays);
       for (const b of m.boards) {
         expect(b.changes.length).toBeGreaterThan(0);
         b.changes.forEach((c, i) => {
@@ -289,13 +386,22 @@ describe('the data itself', () => {
   });
 
   test('S9.07 a suspension in the reference data refuses orders on its days only', () => {
-    expect(checkOrder(rulesOn('601318.SH', '2026-11-25'), { side: 'BUY', price: 4500, volume: 100 })?.rule).toBe('suspended');
+    expect(checkOrder(rulesOn('601318.SH', '2026-11-25'), { side: 'BUY', price: 4500, volume: 100 })?.rule).toBe(
+      'suspended',
+    );
     expect(checkOrder(rulesOn('601318.SH', '2026-11-26'), { side: 'BUY', price: 4500, volume: 100 })).toBeNull();
   });
 
   test('a reference-data file for another market, or with a bad field, is refused with the field named', () => {
     expect(() => withReferenceData(cn, { ...hkMarket.reference })).toThrow(/market "hk", not "cn"/);
-    expect(() => withReferenceData(cn, { market: 'cn', source: 's', asOf: '2026-11-30', instruments: [{ code: '600000.SH', listed: 'yesterday' }] })).toThrow(/listed/);
+    expect(() =>
+      withReferenceData(cn, {
+        market: 'cn',
+        source: 's',
+        asOf: '2026-11-30',
+        instruments: [{ code: '600000.SH', listed: 'yesterday' }],
+      }),
+    ).toThrow(/listed/);
     expect(() => marketById('us')).toThrow(/spec.market/);
   });
 });

@@ -71,9 +71,19 @@ test('S1.07 cancel request -> CANCEL_PENDING -> cancel ack -> CANCELLED, frozen 
   const { e, id } = withOrder(1000);
   e.handle(orderEv({ event: 'ACCEPTED', clientOrderId: id, ts: T0 + 1 }));
   const intent = e.requestCancel(id, T0 + 2);
-  expect(intent).toEqual({ portfolioId: 'alpha', clientOrderId: id, market: 'cn', ts: T0 + 2, force: false, reason: 'manual cancel' });
+  expect(intent).toEqual({
+    portfolioId: 'alpha',
+    clientOrderId: id,
+    market: 'cn',
+    ts: T0 + 2,
+    force: false,
+    reason: 'manual cancel',
+  });
   expect(e.order(id)?.status).toBe('CANCEL_PENDING');
-  expect(e.requestCancel(id, T0 + 3)).toEqual({ clientOrderId: id, error: expect.stringMatching(/already has a cancel pending/) });
+  expect(e.requestCancel(id, T0 + 3)).toEqual({
+    clientOrderId: id,
+    error: expect.stringMatching(/already has a cancel pending/),
+  });
   e.handle(orderEv({ event: 'CANCELLED', clientOrderId: id, ts: T0 + 4 }));
   expect(e.order(id)?.status).toBe('CANCELLED');
   expect(e.view()).toMatchObject({ cash: START, frozenCash: 0 });
@@ -95,7 +105,9 @@ test('S6.05 order timeout: unfilled after 30 s -> cancel sent and recorded', () 
   e.handle(orderEv({ event: 'ACCEPTED', clientOrderId: id, ts: T0 + 1 }));
   expect(e.handle(price(A, 1000, T0 + 29_000)).cancels).toEqual([]);
   const out = e.handle(price(A, 1000, T0 + 31_000));
-  expect(out.cancels).toEqual([expect.objectContaining({ clientOrderId: id, force: false, reason: expect.stringMatching(/^timeout/) })]);
+  expect(out.cancels).toEqual([
+    expect.objectContaining({ clientOrderId: id, force: false, reason: expect.stringMatching(/^timeout/) }),
+  ]);
   expect(out.alerts).toEqual([expect.objectContaining({ code: 'ORDER_TIMEOUT', subject: id })]);
   expect(e.order(id)?.status).toBe('CANCEL_PENDING');
   // no second cancel while pending
@@ -135,7 +147,13 @@ test('order state machine refuses illegal transitions and overfills', () => {
     ['ACCEPTED', 'EXPIRED'],
   ];
   for (const [a, b] of legal) expect(canTransition(a, b)).toBe(true);
-  for (const [a, b] of [['FILLED', 'CANCELLED'], ['REJECTED', 'ACCEPTED'], ['CANCELLED', 'FILLED'], ['NEW', 'FILLED'], ['ACCEPTED', 'SUBMITTED']] as [OrderStatus, OrderStatus][]) {
+  for (const [a, b] of [
+    ['FILLED', 'CANCELLED'],
+    ['REJECTED', 'ACCEPTED'],
+    ['CANCELLED', 'FILLED'],
+    ['NEW', 'FILLED'],
+    ['ACCEPTED', 'SUBMITTED'],
+  ] as [OrderStatus, OrderStatus][]) {
     expect(transition(a, b)).toEqual({ ok: false, reason: `illegal transition ${a} -> ${b}` });
   }
   const { e, id } = withOrder(100);
@@ -148,6 +166,7 @@ test('order state machine refuses illegal transitions and overfills', () => {
   expect(out.dropped[0]?.reason).toMatch(/overfill refused: 0 \+ 200 > 100/);
   expect(e2.view().positions).toEqual([]);
   out = e2.handle(orderEv({ event: 'SUBMIT_FAILED', clientOrderId: id2, ts: T0 + 2, reason: 'broker down' }));
+  expect(out.dropped).toEqual([]);
   expect(e2.order(id2)?.status).toBe('SUBMIT_FAILED');
   expect(e2.view().frozenCash).toBe(0);
   out = e2.handle(orderEv({ event: 'ACCEPTED', clientOrderId: 'alpha-77', ts: T0 + 3 }));

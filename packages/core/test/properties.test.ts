@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import type { OrderEvent } from '@ginkgo/contracts';
-import { createDefaultRegistry, PortfolioEngine, type EngineEvent, type HandleResult, type PortfolioSnapshot } from '../src/index.js';
+import {
+  createDefaultRegistry,
+  PortfolioEngine,
+  type EngineEvent,
+  type HandleResult,
+  type OpenOrderView,
+  type PortfolioSnapshot,
+} from '../src/index.js';
 import { at, spec } from './helpers.js';
 
 const CODES = ['600000.SH', '300750.SZ', '000001.SZ'];
@@ -19,26 +26,56 @@ type Cmd =
   | { k: 'suspend'; code: number; on: boolean };
 
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-  { weight: 10, arbitrary: fc.record({ k: fc.constant('price' as const), code: fc.nat(2), moveBp: fc.integer({ min: -400, max: 400 }), dt: fc.nat(20_000) }) },
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      k: fc.constant('price' as const),
+      code: fc.nat(2),
+      moveBp: fc.integer({ min: -400, max: 400 }),
+      dt: fc.nat(20_000),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('jump' as const), code: fc.nat(2), up: fc.boolean() }) },
-  { weight: 10, arbitrary: fc.record({ k: fc.constant('fill' as const), pick: fc.nat(), lots: fc.integer({ min: 1, max: 20 }), better: fc.nat(3), all: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('status' as const), pick: fc.nat(), event: fc.constantFrom('ACCEPTED', 'REJECTED', 'CANCELLED', 'EXPIRED', 'SUBMIT_FAILED') }) },
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      k: fc.constant('fill' as const),
+      pick: fc.nat(),
+      lots: fc.integer({ min: 1, max: 20 }),
+      better: fc.nat(3),
+      all: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('status' as const),
+      pick: fc.nat(),
+      event: fc.constantFrom('ACCEPTED', 'REJECTED', 'CANCELLED', 'EXPIRED', 'SUBMIT_FAILED'),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('cancel' as const), pick: fc.nat(), force: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('settle' as const) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('dup' as const), back: fc.nat(10) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('action' as const), code: fc.nat(2), cash: fc.nat(30), num: fc.integer({ min: 1, max: 3 }), den: fc.integer({ min: 1, max: 2 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('action' as const),
+      code: fc.nat(2),
+      cash: fc.nat(30),
+      num: fc.integer({ min: 1, max: 3 }),
+      den: fc.integer({ min: 1, max: 2 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('suspend' as const), code: fc.nat(2), on: fc.boolean() }) },
 );
 
 type Step = { t: 'event'; event: EngineEvent } | { t: 'cancel'; id: string; ts: number; force: boolean };
 
 function makeEngine(): PortfolioEngine {
-  const registry = createDefaultRegistry();
-  // Trades on price parity so that buys and sells both happen often.
-  registry.registerStrategy('parity', (_v, e) => (e.price % 3 === 0 ? [{ code: e.code, direction: 'LONG', reason: 'p0' }] : e.price % 3 === 1 ? [{ code: e.code, direction: 'SHORT', reason: 'p1' }] : []));
   return PortfolioEngine.create({
     portfolioId: 'prop',
-    registry,
+    registry: makeEngineRegistry(),
     spec: spec({
       initialCash: '200000.00',
       interestedCodes: CODES,
@@ -72,6 +109,12 @@ function concretise(cmds: Cmd[], check?: (e: PortfolioEngine) => void): Step[] {
     run(e, s);
     check?.(e);
   };
+  /** The gateway's next event for an order; a fill is numbered by the event's own sequence number. */
+  const orderStep = (event: OrderEvent['event'], clientOrderId: string, fill?: { vol: number; px: number }): Step => {
+    const eventId = id();
+    const ev: OrderEvent = { type: 'order', event, eventId, ts, seq, market: 'cn', portfolioId: 'prop', clientOrderId };
+    return { t: 'event', event: fill ? { ...ev, fillId: `f${seq}`, fillVolume: fill.vol, fillPrice: fill.px } : ev };
+  };
   for (const c of cmds) {
     const open = e.view().openOrders;
     const order = open.length ? open[('pick' in c ? c.pick : 0) % open.length] : undefined;
@@ -82,9 +125,25 @@ function concretise(cmds: Cmd[], check?: (e: PortfolioEngine) => void): Step[] {
         const close = at('15:00', 0, DAYS[day]);
         if (ts > close) ts = close;
         const prev = prices[c.code]!;
-        const next = c.k === 'price' ? Math.max(100, prev + Math.trunc((prev * c.moveBp) / 10_000)) : Math.max(100, Math.trunc(prev * (c.up ? 1.25 : 0.75)));
+        const next =
+          c.k === 'price'
+            ? Math.max(100, prev + Math.trunc((prev * c.moveBp) / 10_000))
+            : Math.max(100, Math.trunc(prev * (c.up ? 1.25 : 0.75)));
         if (c.k === 'price') prices[c.code] = next;
-        push({ t: 'event', event: { type: 'price', eventId: id(), ts, seq, market: 'cn', code: CODES[c.code]!, kind: 'tick', price: next, volume: 0 } });
+        push({
+          t: 'event',
+          event: {
+            type: 'price',
+            eventId: id(),
+            ts,
+            seq,
+            market: 'cn',
+            code: CODES[c.code]!,
+            kind: 'tick',
+            price: next,
+            volume: 0,
+          },
+        });
         break;
       }
       case 'fill': {
@@ -92,18 +151,28 @@ function concretise(cmds: Cmd[], check?: (e: PortfolioEngine) => void): Step[] {
         const remaining = order.volume - order.filled;
         const vol = c.all ? remaining : Math.min(remaining, c.lots * 100);
         const px = order.side === 'BUY' ? Math.max(1, order.price - c.better) : order.price + c.better;
-        const ev: OrderEvent = { type: 'order', event: vol === remaining ? 'FILLED' : 'PARTIALLY_FILLED', eventId: id(), ts, seq, market: 'cn', portfolioId: 'prop', clientOrderId: order.clientOrderId, fillId: `f${seq}`, fillVolume: vol, fillPrice: px };
-        push({ t: 'event', event: ev });
+        push(orderStep(vol === remaining ? 'FILLED' : 'PARTIALLY_FILLED', order.clientOrderId, { vol, px }));
         break;
       }
       case 'status':
-        if (order) push({ t: 'event', event: { type: 'order', event: c.event, eventId: id(), ts, seq, market: 'cn', portfolioId: 'prop', clientOrderId: order.clientOrderId } });
+        if (order) push(orderStep(c.event, order.clientOrderId));
         break;
       case 'cancel':
         if (order) push({ t: 'cancel', id: order.clientOrderId, ts, force: c.force });
         break;
       case 'settle':
-        push({ t: 'event', event: { type: 'session', eventId: id(), ts: at('15:30', 0, DAYS[day]), seq, market: 'cn', phase: 'settlement', tradingDay: DAYS[day]! } });
+        push({
+          t: 'event',
+          event: {
+            type: 'session',
+            eventId: id(),
+            ts: at('15:30', 0, DAYS[day]),
+            seq,
+            market: 'cn',
+            phase: 'settlement',
+            tradingDay: DAYS[day]!,
+          },
+        });
         if (day < DAYS.length - 1) day += 1;
         ts = at('09:30', 0, DAYS[day]);
         break;
@@ -114,10 +183,26 @@ function concretise(cmds: Cmd[], check?: (e: PortfolioEngine) => void): Step[] {
         break;
       }
       case 'action':
-        push({ t: 'event', event: { type: 'corporate-action', eventId: id(), ts, seq, market: 'cn', code: CODES[c.code]!, cashPerShareMinor: c.cash, splitNumerator: c.num, splitDenominator: c.den } });
+        push({
+          t: 'event',
+          event: {
+            type: 'corporate-action',
+            eventId: id(),
+            ts,
+            seq,
+            market: 'cn',
+            code: CODES[c.code]!,
+            cashPerShareMinor: c.cash,
+            splitNumerator: c.num,
+            splitDenominator: c.den,
+          },
+        });
         break;
       case 'suspend':
-        push({ t: 'event', event: { type: 'suspension', eventId: id(), ts, seq, market: 'cn', code: CODES[c.code]!, suspended: c.on } });
+        push({
+          t: 'event',
+          event: { type: 'suspension', eventId: id(), ts, seq, market: 'cn', code: CODES[c.code]!, suspended: c.on },
+        });
         break;
     }
   }
@@ -130,9 +215,11 @@ function checkInvariants(e: PortfolioEngine): void {
   if (v.cash < 0) throw new Error(`cash negative: ${v.cash}`);
   if (v.frozenCash < 0 || v.availableCash < 0) throw new Error(`frozen ${v.frozenCash} / available ${v.availableCash}`);
   for (const p of v.positions) {
-    if (p.volume < 0 || p.sellable < 0 || p.sellable > p.volume || p.availableToSell < 0) throw new Error(`bad position ${JSON.stringify(p)}`);
+    if (p.volume < 0 || p.sellable < 0 || p.sellable > p.volume || p.availableToSell < 0)
+      throw new Error(`bad position ${JSON.stringify(p)}`);
   }
-  for (const o of snap.orders) if (o.filled > o.volume || o.filled < 0) throw new Error(`overfilled ${JSON.stringify(o)}`);
+  for (const o of snap.orders)
+    if (o.filled > o.volume || o.filled < 0) throw new Error(`overfilled ${JSON.stringify(o)}`);
   const mv = v.positions.reduce((a, p) => a + p.marketValue, 0);
   if (v.equity !== v.cash + mv) throw new Error(`equity ${v.equity} != cash ${v.cash} + mv ${mv}`);
   if (v.equity !== snap.book.initialCash + v.realizedPnl + v.unrealizedPnl) {
@@ -186,7 +273,11 @@ test('property: snapshot -> restore -> continue equals an uninterrupted run', ()
       steps.slice(0, k).forEach((s) => run(b, s));
       // through JSON, as node-runtime persists it
       const snap = JSON.parse(JSON.stringify(b.snapshot())) as PortfolioSnapshot;
-      const restored = PortfolioEngine.restore({ snapshot: snap, spec: makeEngineSpec(), registry: makeEngineRegistry() });
+      const restored = PortfolioEngine.restore({
+        snapshot: snap,
+        spec: makeEngineSpec(),
+        registry: makeEngineRegistry(),
+      });
       const outB = steps.slice(k).map((s) => run(restored, s));
       expect(JSON.stringify(outB)).toBe(JSON.stringify(outA.slice(k)));
       expect(JSON.stringify(restored.snapshot())).toBe(JSON.stringify(a.snapshot()));
@@ -215,22 +306,79 @@ function makeEngineSpec() {
 }
 function makeEngineRegistry() {
   const registry = createDefaultRegistry();
-  registry.registerStrategy('parity', (_v, e) => (e.price % 3 === 0 ? [{ code: e.code, direction: 'LONG', reason: 'p0' }] : e.price % 3 === 1 ? [{ code: e.code, direction: 'SHORT', reason: 'p1' }] : []));
+  // Trades on price parity so that buys and sells both happen often.
+  registry.registerStrategy('parity', (_v, e) =>
+    e.price % 3 === 0
+      ? [{ code: e.code, direction: 'LONG', reason: 'p0' }]
+      : e.price % 3 === 1
+        ? [{ code: e.code, direction: 'SHORT', reason: 'p1' }]
+        : [],
+  );
   return registry;
 }
 
 test('regression: a sell fill larger than the holding (after a reverse split) is refused, never a negative position', () => {
   const e = makeEngine();
   const t = at('10:00', 0, DAYS[0]);
-  e.handle({ type: 'price', eventId: 'a', ts: t, seq: 1, market: 'cn', code: CODES[0]!, kind: 'tick', price: 999, volume: 0 });
+  const tick = (eventId: string, ts: number, seq: number, price: number): EngineEvent => ({
+    type: 'price',
+    eventId,
+    ts,
+    seq,
+    market: 'cn',
+    code: CODES[0]!,
+    kind: 'tick',
+    price,
+    volume: 0,
+  });
+  /** The whole of `order` filled at `price`. */
+  const filled = (
+    eventId: string,
+    ts: number,
+    seq: number,
+    order: OpenOrderView,
+    fillId: string,
+    price: number,
+  ): OrderEvent => ({
+    type: 'order',
+    event: 'FILLED',
+    eventId,
+    ts,
+    seq,
+    market: 'cn',
+    portfolioId: 'prop',
+    clientOrderId: order.clientOrderId,
+    fillId,
+    fillVolume: order.volume,
+    fillPrice: price,
+  });
+  e.handle(tick('a', t, 1, 999));
   const buy = e.view().openOrders[0]!;
-  e.handle({ type: 'order', event: 'FILLED', eventId: 'b', ts: t, seq: 2, market: 'cn', portfolioId: 'prop', clientOrderId: buy.clientOrderId, fillId: 'f1', fillVolume: buy.volume, fillPrice: 999 });
-  e.handle({ type: 'session', eventId: 'c', ts: at('15:30', 0, DAYS[0]), seq: 3, market: 'cn', phase: 'settlement', tradingDay: DAYS[0]! });
-  e.handle({ type: 'price', eventId: 'd', ts: at('10:00', 0, DAYS[1]), seq: 4, market: 'cn', code: CODES[0]!, kind: 'tick', price: 1000, volume: 0 });
+  e.handle(filled('b', t, 2, buy, 'f1', 999));
+  e.handle({
+    type: 'session',
+    eventId: 'c',
+    ts: at('15:30', 0, DAYS[0]),
+    seq: 3,
+    market: 'cn',
+    phase: 'settlement',
+    tradingDay: DAYS[0]!,
+  });
+  e.handle(tick('d', at('10:00', 0, DAYS[1]), 4, 1000));
   const sell = e.view().openOrders.find((o) => o.side === 'SELL')!;
   expect(sell.volume).toBe(buy.volume);
-  e.handle({ type: 'corporate-action', eventId: 'ca', ts: at('10:01', 0, DAYS[1]), seq: 5, market: 'cn', code: CODES[0]!, cashPerShareMinor: 0, splitNumerator: 1, splitDenominator: 2 });
-  const out = e.handle({ type: 'order', event: 'FILLED', eventId: 'g', ts: at('10:02', 0, DAYS[1]), seq: 6, market: 'cn', portfolioId: 'prop', clientOrderId: sell.clientOrderId, fillId: 'f2', fillVolume: sell.volume, fillPrice: 1000 });
+  e.handle({
+    type: 'corporate-action',
+    eventId: 'ca',
+    ts: at('10:01', 0, DAYS[1]),
+    seq: 5,
+    market: 'cn',
+    code: CODES[0]!,
+    cashPerShareMinor: 0,
+    splitNumerator: 1,
+    splitDenominator: 2,
+  });
+  const out = e.handle(filled('g', at('10:02', 0, DAYS[1]), 6, sell, 'f2', 1000));
   expect(out.dropped[0]?.reason).toMatch(/oversell refused/);
   checkInvariants(e);
 });

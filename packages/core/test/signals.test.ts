@@ -1,4 +1,12 @@
-import { createDefaultRegistry, resolveConflicts, type EngineConfig, type Signal, type SignalDraft, type PortfolioReader, type StrategyFn } from '../src/index.js';
+import {
+  createDefaultRegistry,
+  resolveConflicts,
+  type EngineConfig,
+  type Signal,
+  type SignalDraft,
+  type PortfolioReader,
+  type StrategyFn,
+} from '../src/index.js';
 import type { PriceUpdate } from '@ginkgo/contracts';
 import { at, DAY, engine, fill, price, session, T0 } from './helpers.js';
 
@@ -6,7 +14,11 @@ const A = '600000.SH';
 const B = '000001.SZ';
 
 /** Engine whose strategy is whatever `script` returns for each price. */
-function scripted(script: (view: PortfolioReader, e: PriceUpdate) => SignalDraft[], over: Parameters<typeof engine>[0] = {}, config: Partial<EngineConfig> = {}) {
+function scripted(
+  script: (view: PortfolioReader, e: PriceUpdate) => SignalDraft[],
+  over: Parameters<typeof engine>[0] = {},
+  config: Partial<EngineConfig> = {},
+) {
   const registry = createDefaultRegistry();
   const fn: StrategyFn = (view, e) => script(view, e);
   registry.registerStrategy('script', fn);
@@ -25,16 +37,23 @@ function withSellablePosition(e: ReturnType<typeof engine>, code = A, px = 1000,
 const NEXT = '2025-03-04';
 
 test('S1.09 signal generation runs the same pipeline and reports signal latency', () => {
-  const e = engine({ strategy: { name: 'ma-cross', params: { short: 2, long: 3 } }, sizer: { name: 'fixed-volume', params: { volume: 200 } } });
+  const e = engine({
+    strategy: { name: 'ma-cross', params: { short: 2, long: 3 } },
+    sizer: { name: 'fixed-volume', params: { volume: 200 } },
+  });
   const prices = [1000, 990, 980, 1000, 1030];
   let last;
   prices.forEach((p, i) => (last = e.handle(price(A, p, T0 + i * 1000), { now: T0 + i * 1000 + 7 })));
-  expect(last!.signals).toEqual([expect.objectContaining({ code: A, direction: 'LONG', origin: 'strategy', source: 'ma-cross', latencyMs: 7 })]);
+  expect(last!.signals).toEqual([
+    expect.objectContaining({ code: A, direction: 'LONG', origin: 'strategy', source: 'ma-cross', latencyMs: 7 }),
+  ]);
   expect(last!.orders).toEqual([expect.objectContaining({ code: A, side: 'BUY', volume: 200, price: 1030 })]);
 });
 
 test('S1.10 LONG signal has direction, reason and leads to a position increase', () => {
-  const e = scripted((_v, ev) => (ev.code === A ? [{ code: A, direction: 'LONG', reason: 'breakout above 10.00' }] : []));
+  const e = scripted((_v, ev) =>
+    ev.code === A ? [{ code: A, direction: 'LONG', reason: 'breakout above 10.00' }] : [],
+  );
   const out = e.handle(price(A, 1000, T0));
   expect(out.signals[0]).toMatchObject({ direction: 'LONG', reason: 'breakout above 10.00' });
   expect(out.orders[0]).toMatchObject({ side: 'BUY', volume: 100, reason: 'breakout above 10.00' });
@@ -73,7 +92,16 @@ test('S1.12 conflicting LONG and SHORT on one code are all dropped; risk-origin 
   expect(out.orders).toEqual([]);
   expect(out.dropped.filter((d) => /conflicting LONG and SHORT/.test(d.reason))).toHaveLength(2);
 
-  const mk = (direction: Signal['direction'], origin: Signal['origin']): Signal => ({ portfolioId: 'alpha', code: A, direction, origin, reason: '', ts: 0, eventId: 'x', source: origin });
+  const mk = (direction: Signal['direction'], origin: Signal['origin']): Signal => ({
+    portfolioId: 'alpha',
+    code: A,
+    direction,
+    origin,
+    reason: '',
+    ts: 0,
+    eventId: 'x',
+    source: origin,
+  });
   const r = resolveConflicts([mk('LONG', 'strategy'), mk('SHORT', 'risk')]);
   expect(r.kept).toEqual([mk('SHORT', 'risk')]);
   expect(r.dropped[0]?.reason).toMatch(/risk signal wins/);
@@ -89,7 +117,10 @@ test('S1.13 no signal: empty lists, no order, state unchanged', () => {
 });
 
 test('S1.14 position ratio above the limit blocks the order and logs why', () => {
-  const e = engine({ sizer: { name: 'fixed-volume', params: { volume: 10_000 } }, riskManagers: [{ name: 'position-ratio', params: { maxRatio: 0.05, mode: 'block' } }] });
+  const e = engine({
+    sizer: { name: 'fixed-volume', params: { volume: 10_000 } },
+    riskManagers: [{ name: 'position-ratio', params: { maxRatio: 0.05, mode: 'block' } }],
+  });
   const out = e.handle(price(A, 1000, T0));
   expect(out.orders).toEqual([]);
   expect(out.dropped[0]?.reason).toMatch(/blocked by position-ratio: position ratio would exceed 5.00% of equity/);
@@ -98,7 +129,10 @@ test('S1.14 position ratio above the limit blocks the order and logs why', () =>
 });
 
 test('S1.15 position ratio cuts the volume to the lot-rounded limit', () => {
-  const e = engine({ sizer: { name: 'fixed-volume', params: { volume: 10_000 } }, riskManagers: [{ name: 'position-ratio', params: { maxRatio: 0.05, mode: 'cut' } }] });
+  const e = engine({
+    sizer: { name: 'fixed-volume', params: { volume: 10_000 } },
+    riskManagers: [{ name: 'position-ratio', params: { maxRatio: 0.05, mode: 'cut' } }],
+  });
   const out = e.handle(price(A, 1003, T0));
   // 5% of 1,000,000.00 = 50,000.00 -> floor(5,000,000 / 1003) = 4985 -> 4900 shares
   expect(out.orders[0]?.volume).toBe(4900);
@@ -115,7 +149,9 @@ test('S1.16 active risk signals override the strategy signals of that event', ()
   want = [{ code: A, direction: 'LONG', reason: 'buy the dip', volume: 1000 }];
   const out = e.handle(price(A, 940, at('10:00', 0, NEXT)));
   expect(out.orders).toEqual([expect.objectContaining({ side: 'SELL', volume: 1000 })]);
-  expect(out.dropped).toEqual([expect.objectContaining({ reason: expect.stringMatching(/buy the dip|overridden by risk signal/) })]);
+  expect(out.dropped).toEqual([
+    expect.objectContaining({ reason: expect.stringMatching(/buy the dip|overridden by risk signal/) }),
+  ]);
   expect(out.dropped[0]?.reason).toMatch(/overridden by risk signal/);
 });
 
@@ -153,7 +189,11 @@ test('S1.18 a signal older than 5 s is dropped as stale', () => {
 });
 
 test('S1.19 per-code signal rate limit drops signals inside the minimum interval', () => {
-  const e = scripted((_v, ev) => [{ code: ev.code, direction: 'SHORT', reason: 'noise' }], {}, { minSignalIntervalMs: 60_000 });
+  const e = scripted(
+    (_v, ev) => [{ code: ev.code, direction: 'SHORT', reason: 'noise' }],
+    {},
+    { minSignalIntervalMs: 60_000 },
+  );
   const first = e.handle(price(A, 1000, T0));
   expect(first.dropped[0]?.reason).not.toMatch(/rate limited/);
   const second = e.handle(price(A, 1000, T0 + 30_000));
@@ -189,7 +229,10 @@ test('S6.02 position over limit: order volume adjusted by position-ratio (existi
 });
 
 test('S6.03 stop loss closes the whole position', () => {
-  const e = engine({ sizer: { name: 'fixed-volume', params: { volume: 1000 } }, riskManagers: [{ name: 'loss-limit', params: { lossRatio: 0.05 } }] });
+  const e = engine({
+    sizer: { name: 'fixed-volume', params: { volume: 1000 } },
+    riskManagers: [{ name: 'loss-limit', params: { lossRatio: 0.05 } }],
+  });
   withSellablePosition(e);
   expect(e.handle(price(A, 960, at('10:00', 0, NEXT))).orders).toEqual([]); // -4%: holds
   const out = e.handle(price(A, 945, at('10:00', 1, NEXT)));
@@ -199,7 +242,10 @@ test('S6.03 stop loss closes the whole position', () => {
 });
 
 test('S6.04 take profit emits a close signal', () => {
-  const e = engine({ sizer: { name: 'fixed-volume', params: { volume: 1000 } }, riskManagers: [{ name: 'profit-limit', params: { profitRatio: 0.05 } }] });
+  const e = engine({
+    sizer: { name: 'fixed-volume', params: { volume: 1000 } },
+    riskManagers: [{ name: 'profit-limit', params: { profitRatio: 0.05 } }],
+  });
   withSellablePosition(e);
   const out = e.handle(price(A, 1060, at('10:00', 0, NEXT)));
   expect(out.signals[0]).toMatchObject({ direction: 'SHORT', origin: 'risk', source: 'profit-limit' });
@@ -263,9 +309,17 @@ test('S6.09 out-of-order price for a code is dropped', () => {
 test('S6.12 a batch of signals: each is risk-checked and sized, the batch is published in order', () => {
   const codes = ['600000.SH', '600001.SH', '600002.SH', '600003.SH'];
   const registry = createDefaultRegistry();
-  registry.registerStrategy('batch', (_v, ev) => (ev.code === codes[3] ? codes.map((code) => ({ code, direction: 'LONG' as const, reason: 'rebalance' })) : []));
+  registry.registerStrategy('batch', (_v, ev) =>
+    ev.code === codes[3] ? codes.map((code) => ({ code, direction: 'LONG' as const, reason: 'rebalance' })) : [],
+  );
   const e = engine(
-    { initialCash: '25000.00', strategy: { name: 'batch', params: {} }, interestedCodes: codes, sizer: { name: 'fixed-value', params: { value: 10000 } }, riskManagers: [{ name: 'position-ratio', params: { maxRatio: 0.3 } }] },
+    {
+      initialCash: '25000.00',
+      strategy: { name: 'batch', params: {} },
+      interestedCodes: codes,
+      sizer: { name: 'fixed-value', params: { value: 10000 } },
+      riskManagers: [{ name: 'position-ratio', params: { maxRatio: 0.3 } }],
+    },
     { registry },
   );
   codes.slice(0, 3).forEach((c, i) => e.handle(price(c, 1000 + i, T0 + i)));
@@ -287,7 +341,9 @@ test('S9.03 flash crash: limit move detected, opening paused, position closed if
   withSellablePosition(e);
   want = [{ code: B, direction: 'LONG', reason: 'still buying' }];
   const out = e.handle(price(A, 900, at('10:00', 0, NEXT)));
-  expect(out.alerts.filter((a) => a.code === 'LIMIT_MOVE')).toEqual([expect.objectContaining({ subject: A, message: expect.stringMatching(/limit down at 900; opening paused/) })]);
+  expect(out.alerts.filter((a) => a.code === 'LIMIT_MOVE')).toEqual([
+    expect.objectContaining({ subject: A, message: expect.stringMatching(/limit down at 900; opening paused/) }),
+  ]);
   expect(out.orders).toEqual([expect.objectContaining({ code: A, side: 'SELL', volume: 1000 })]);
   // opening on A stays paused for the day
   want = [{ code: A, direction: 'LONG', reason: 'rebound' }];
@@ -298,7 +354,13 @@ test('S9.03 flash crash: limit move detected, opening paused, position closed if
 
 test('S9.04 data outside trading hours is dropped: lunch break, after close, weekend, holiday', () => {
   const e = engine();
-  for (const ts of [at('12:00'), at('09:00'), at('15:01'), at('10:00', 0, '2025-03-08'), at('10:00', 0, '2025-10-01')]) {
+  for (const ts of [
+    at('12:00'),
+    at('09:00'),
+    at('15:01'),
+    at('10:00', 0, '2025-03-08'),
+    at('10:00', 0, '2025-10-01'),
+  ]) {
     const out = e.handle(price(A, 1000, ts));
     expect(out.dropped[0]?.reason).toBe('outside trading sessions');
   }

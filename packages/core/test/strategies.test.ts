@@ -16,6 +16,8 @@ describe('buy-and-hold', () => {
   });
 
   test('a bad maxPrice is refused naming the field', () => {
-    expect(() => engine({ strategy: { name: 'buy-and-hold', params: { maxPrice: '-1' } } })).toThrow(/strategy\.params\.maxPrice: must be a positive amount/);
+    expect(() => engine({ strategy: { name: 'buy-and-hold', params: { maxPrice: '-1' } } })).toThrow(
+      /strategy\.params\.maxPrice: must be a positive amount/,
+    );
   });
 });

@@ -8,7 +8,9 @@ import { z } from 'zod';
  * which way is an improvement, so that `make bench-compare` can call a change a regression.
  */
 export const BenchFigure = z.object({
-  name: z.string().regex(/^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$/, 'must be dotted camelCase, e.g. engine.pf1.eventsPerSec'),
+  name: z
+    .string()
+    .regex(/^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$/, 'must be dotted camelCase, e.g. engine.pf1.eventsPerSec'),
   value: z.number().finite(),
   unit: z.string().min(1),
   baseline: z.number().finite().optional(),
@@ -74,7 +76,7 @@ export function compareBenchReports(a: BenchReport, b: BenchReport, noisePct = 5
     const better = y.better ?? x.better;
     let verdict: BenchChange['verdict'] = 'same';
     if (Math.abs(changePct) > noisePct) {
-      verdict = better ? ((changePct > 0) === (better === 'higher') ? 'better' : 'worse') : 'changed';
+      verdict = better ? (changePct > 0 === (better === 'higher') ? 'better' : 'worse') : 'changed';
     }
     return { name, unit, before: x.value, after: y.value, changePct: Math.round(changePct * 10) / 10, verdict };
   });
@@ -92,6 +94,10 @@ export function formatBenchChanges(changes: BenchChange[]): string {
   ]);
   const head = ['figure', 'A', 'B', 'unit', 'change', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 || i === 3 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 0 || i === 3 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }

@@ -9,7 +9,23 @@ export class ConfigError extends Error {
 }
 
 /**
- * Validates the whole configuration at start (S7.08): every problem is listed at once,
+ * A process's configuration from `load`; an invalid one is reported on stderr (every problem, prefixed with the
+ * process name) and the process exits 2, before any logger or connection exists.
+ */
+export function loadConfigOrExit<T>(processName: string, load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${processName}: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Validates the whole configuration at start: every problem is listed at once,
  * each naming its environment variable.
  */
 export function loadConfig<T extends z.ZodObject>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {

@@ -10,10 +10,11 @@ export interface Dependency {
 }
 
 export class DependencyTimeoutError extends Error {
-  constructor(readonly missing: { name: string; error: string }[], readonly waitedMs: number) {
-    super(
-      `dependencies not ready after ${waitedMs} ms: ${missing.map((m) => `${m.name} (${m.error})`).join('; ')}`,
-    );
+  constructor(
+    readonly missing: { name: string; error: string }[],
+    readonly waitedMs: number,
+  ) {
+    super(`dependencies not ready after ${waitedMs} ms: ${missing.map((m) => `${m.name} (${m.error})`).join('; ')}`);
     this.name = 'DependencyTimeoutError';
   }
 }
@@ -29,7 +30,7 @@ const bounded = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => {
 };
 
 /**
- * Waits at start until every dependency answers (S7.09), probing each again with a capped backoff;
+ * Waits at start until every dependency answers, probing each again with a capped backoff;
  * readiness stays false meanwhile (the caller starts its health server first). At the timeout it throws
  * DependencyTimeoutError naming each required dependency still down with its last error; optional ones
  * still down are returned instead.
@@ -54,7 +55,9 @@ export async function waitForDependencies(
         }
       }),
     );
-    for (const r of results) if (r.ok && attempt > 0) opts.logger.info({ dependency: r.d.name, waitedMs: Date.now() - started }, 'dependency ready');
+    for (const r of results)
+      if (r.ok && attempt > 0)
+        opts.logger.info({ dependency: r.d.name, waitedMs: Date.now() - started }, 'dependency ready');
     waiting = results.filter((r) => !r.ok).map((r) => r.d);
     if (waiting.length === 0) return { unavailable: [] };
     if (Date.now() >= deadline) {
@@ -66,7 +69,11 @@ export async function waitForDependencies(
           Date.now() - started,
         );
       }
-      for (const name of optional) opts.logger.error({ dependency: name, err: lastError.get(name) }, 'optional dependency not ready at the start timeout: starting degraded');
+      for (const name of optional)
+        opts.logger.error(
+          { dependency: name, err: lastError.get(name) },
+          'optional dependency not ready at the start timeout: starting degraded',
+        );
       return { unavailable: optional };
     }
     opts.logger.warn(

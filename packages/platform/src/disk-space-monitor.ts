@@ -1,6 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from './logger.js';
+import { PeriodicMonitor } from './periodic-monitor.js';
 
 export interface DiskSample {
   path: string;
@@ -13,15 +14,14 @@ export interface DiskSample {
 export type StatFs = (path: string) => Promise<{ bavail: number; blocks: number; bsize: number }>;
 
 /**
- * Free space where a process writes (spool, data) (S7.03): exported per path, and an alert
+ * Free space where a process writes (spool, data): exported per path, and an alert
  * below either threshold, so the spool cannot silently fill the disk.
  */
-export class DiskSpaceMonitor {
+export class DiskSpaceMonitor extends PeriodicMonitor<DiskSample[]> {
   private readonly free: Gauge;
   private readonly ratio: Gauge;
   private readonly alerting: Gauge;
   private readonly alerted = new Set<string>();
-  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly opts: {
@@ -33,10 +33,26 @@ export class DiskSpaceMonitor {
       statfs?: StatFs;
     },
   ) {
+    super({ logger: opts.logger, defaultIntervalMs: 30000, failure: 'disk sample failed' });
     const registers = [opts.registry];
-    this.free = new Gauge({ name: 'ginkgo_disk_free_bytes', help: 'Free bytes where the process writes', labelNames: ['path'], registers });
-    this.ratio = new Gauge({ name: 'ginkgo_disk_free_ratio', help: 'Free share of the filesystem', labelNames: ['path'], registers });
-    this.alerting = new Gauge({ name: 'ginkgo_disk_low_alert', help: '1 while free space is below the threshold', labelNames: ['path'], registers });
+    this.free = new Gauge({
+      name: 'ginkgo_disk_free_bytes',
+      help: 'Free bytes where the process writes',
+      labelNames: ['path'],
+      registers,
+    });
+    this.ratio = new Gauge({
+      name: 'ginkgo_disk_free_ratio',
+      help: 'Free share of the filesystem',
+      labelNames: ['path'],
+      registers,
+    });
+    this.alerting = new Gauge({
+      name: 'ginkgo_disk_low_alert',
+      help: '1 while free space is below the threshold',
+      labelNames: ['path'],
+      registers,
+    });
   }
 
   async sample(): Promise<DiskSample[]> {
@@ -47,7 +63,8 @@ export class DiskSpaceMonitor {
       const freeBytes = s.bavail * s.bsize;
       const totalBytes = s.blocks * s.bsize;
       const freeRatio = totalBytes > 0 ? freeBytes / totalBytes : 0;
-      const alert = freeRatio < (this.opts.minFreeRatio ?? 0.1) || freeBytes < (this.opts.minFreeBytes ?? 512 * 1024 * 1024);
+      const alert =
+        freeRatio < (this.opts.minFreeRatio ?? 0.1) || freeBytes < (this.opts.minFreeBytes ?? 512 * 1024 * 1024);
       this.free.set({ path }, freeBytes);
       this.ratio.set({ path }, freeRatio);
       this.alerting.set({ path }, alert ? 1 : 0);
@@ -60,14 +77,5 @@ export class DiskSpaceMonitor {
       out.push({ path, freeBytes, totalBytes, freeRatio, alert });
     }
     return out;
-  }
-
-  start(intervalMs = 30000): void {
-    this.timer = setInterval(() => void this.sample().catch((err: unknown) => this.opts.logger.warn({ err: String(err) }, 'disk sample failed')), intervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
   }
 }

@@ -9,13 +9,16 @@ export interface HealthChecks {
 }
 
 export class PortInUseError extends Error {
-  constructor(readonly port: number, readonly what: string) {
+  constructor(
+    readonly port: number,
+    readonly what: string,
+  ) {
     super(`${what}: port ${port} is already in use; set a free port or stop the other process`);
     this.name = 'PortInUseError';
   }
 }
 
-/** Serves /livez (alias /healthz), /readyz and /metrics. Rejects with PortInUseError naming the port (S7.07). */
+/** Serves /livez (alias /healthz), /readyz and /metrics. Rejects with PortInUseError naming the port. */
 export async function startHealthServer(opts: {
   port: number;
   host?: string;

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 
-/** Hot state (Redis): small JSON documents with TTLs so nothing lingers (S5.07). */
+/** Hot state (Redis): small JSON documents with TTLs so nothing lingers. */
 export interface HotStateStore {
   setJson(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   getJson<T>(key: string): Promise<T | undefined>;
@@ -19,7 +19,7 @@ export class RedisHotStateStore implements HotStateStore {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 3000,
-      // Reconnect with capped exponential backoff; callers degrade to memory meanwhile (S5.02).
+      // Reconnect with capped exponential backoff; callers degrade to memory meanwhile.
       retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 7), 10000),
     });
     // Errors surface through commands; an unhandled 'error' event must not crash the process.

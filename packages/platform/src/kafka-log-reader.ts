@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import type { IncomingMessage } from './message-bus.js';
 import type { Logger } from './logger.js';
+import { LazyAdmin } from './kafka-client.js';
 
 export interface PartitionOffset {
   partition: number;
@@ -22,7 +23,7 @@ export interface LogReader {
 
 export class KafkaLogReader implements LogReader {
   private readonly kafka: Kafka;
-  private admin?: Admin;
+  private readonly admin: LazyAdmin;
 
   constructor(private readonly opts: { brokers: string[]; clientId: string; logger: Logger }) {
     this.kafka = new Kafka({
@@ -32,24 +33,16 @@ export class KafkaLogReader implements LogReader {
       retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
       logLevel: logLevel.NOTHING,
     });
-  }
-
-  private async adminClient(): Promise<Admin> {
-    if (!this.admin) {
-      const admin = this.kafka.admin();
-      await admin.connect();
-      this.admin = admin;
-    }
-    return this.admin;
+    this.admin = new LazyAdmin(this.kafka);
   }
 
   async endOffsets(topic: string): Promise<PartitionOffset[]> {
-    const offsets = await (await this.adminClient()).fetchTopicOffsets(topic);
+    const offsets = await (await this.admin.get()).fetchTopicOffsets(topic);
     return offsets.map((o) => ({ partition: o.partition, offset: o.high }));
   }
 
   async read(topic: string, from: PartitionOffset[], key?: string, timeoutMs = 30000): Promise<IncomingMessage[]> {
-    const admin = await this.adminClient();
+    const admin = await this.admin.get();
     const bounds = await admin.fetchTopicOffsets(topic);
     const start = new Map(from.map((f) => [f.partition, BigInt(f.offset)]));
     // Only partitions with something after the start position.
@@ -62,7 +55,12 @@ export class KafkaLogReader implements LogReader {
     }
     if (todo.size === 0) return [];
     const groupId = `ginkgo-log-reader-${randomUUID()}`;
-    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 200 });
+    const consumer = this.kafka.consumer({
+      groupId,
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
+      maxWaitTimeInMs: 200,
+    });
     const out: IncomingMessage[] = [];
     const done = new Set<number>([...bounds.map((b) => b.partition).filter((p) => !todo.has(p))]);
     try {
@@ -110,10 +108,13 @@ export class KafkaLogReader implements LogReader {
     return out.sort((a, b) => a.partition - b.partition || (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
   }
 
-  /** Messages a consumer group has still to read, per partition (S5.06). */
+  /** Messages a consumer group has still to read, per partition. */
   async groupLag(groupId: string, topic: string): Promise<{ partition: number; lag: number }[]> {
-    const admin = await this.adminClient();
-    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const admin = await this.admin.get();
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
     const at = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     return ends.map((e) => {
       const c = at.get(e.partition) ?? -1;
@@ -123,7 +124,6 @@ export class KafkaLogReader implements LogReader {
   }
 
   async close(): Promise<void> {
-    await this.admin?.disconnect().catch(() => undefined);
-    this.admin = undefined;
+    await this.admin.close();
   }
 }

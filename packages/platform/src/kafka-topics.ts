@@ -61,7 +61,11 @@ async function notReady(admin: Admin, names: string[]): Promise<Map<string, stri
  * Topics created by another process in the same moment are waited for just the same (kafkajs' own
  * createTopics returns early for a topic that already exists, leaders or not).
  */
-export async function ensureTopicsReady(admin: () => Promise<Admin>, specs: TopicSpec[], opts: TopicWaitOptions): Promise<void> {
+export async function ensureTopicsReady(
+  admin: () => Promise<Admin>,
+  specs: TopicSpec[],
+  opts: TopicWaitOptions,
+): Promise<void> {
   if (specs.length === 0) return;
   const names = [...new Set(specs.map((s) => s.topic))];
   const sleep = opts.sleep ?? sleepFor;
@@ -96,7 +100,10 @@ export async function ensureTopicsReady(admin: () => Promise<Admin>, specs: Topi
     if (waited >= opts.budgetMs) throw new TopicsNotReadyError(waiting, waited, lastProblem);
     if (!said && attempt > 0) {
       said = true;
-      opts.log.info({ topics: waiting, problem: lastProblem, budgetMs: opts.budgetMs }, 'waiting for Kafka topics before use');
+      opts.log.info(
+        { topics: waiting, problem: lastProblem, budgetMs: opts.budgetMs },
+        'waiting for Kafka topics before use',
+      );
     }
     await sleep(Math.min(50 * 2 ** attempt, 2000, Math.max(opts.budgetMs - waited, 1)));
   }

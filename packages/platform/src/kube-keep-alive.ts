@@ -38,7 +38,9 @@ export function withKeepAlive(clients: KubeClients, maxSockets = 64): KubeClient
     if (!shared) {
       const plain = cluster?.server?.startsWith('http:');
       shared = deferFree(
-        plain ? new http.Agent({ keepAlive: true, maxSockets }) : new https.Agent({ ...options, keepAlive: true, maxSockets }),
+        plain
+          ? new http.Agent({ keepAlive: true, maxSockets })
+          : new https.Agent({ ...options, keepAlive: true, maxSockets }),
       );
     }
     return shared;

@@ -123,7 +123,10 @@ export class LeaseLock {
     const { coordination } = this.opts.clients;
     try {
       for (let attempt = 0; ; attempt++) {
-        const current = await coordination.readNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace });
+        const current = await coordination.readNamespacedLease({
+          name: this.opts.name,
+          namespace: this.opts.namespace,
+        });
         if (current.spec?.holderIdentity !== this.opts.identity) return;
         try {
           await coordination.replaceNamespacedLease({
@@ -133,7 +136,12 @@ export class LeaseLock {
             // releases). A Lease without a renew time would read as expired since 1970 to whoever measures from it.
             body: {
               ...current,
-              spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime(this.now().getTime()) },
+              spec: {
+                ...current.spec,
+                holderIdentity: '',
+                leaseDurationSeconds: 1,
+                renewTime: new V1MicroTime(this.now().getTime()),
+              },
             },
           });
           return;

@@ -2,11 +2,11 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-/** Every logger createLogger made in this process, so a runtime log-level change reaches them all (S8.06). */
+/** Every logger createLogger made in this process, so a runtime log-level change reaches them all. */
 const createdLoggers = new Set<WeakRef<Logger>>();
 const forget = new FinalizationRegistry<WeakRef<Logger>>((ref) => createdLoggers.delete(ref));
 
-/** pino JSON to stdout; LOG_LEVEL picks the level. The cluster rotates stdout (S8.07). */
+/** pino JSON to stdout; LOG_LEVEL picks the level. The cluster rotates stdout. */
 export function createLogger(component: string, bindings: Record<string, unknown> = {}): Logger {
   const logger = pino({
     name: component,

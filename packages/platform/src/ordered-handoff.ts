@@ -19,7 +19,10 @@ function waiting(message: IncomingMessage): Waiting {
   let settle!: (a: Accepted | void) => void;
   let fail!: (err: unknown) => void;
   const settled = new Promise<void>((resolve, reject) => {
-    settle = (a) => (a ? a.settled.then(resolve, reject) : resolve());
+    settle = (a) => {
+      if (a) void a.settled.then(resolve, reject);
+      else resolve();
+    };
     fail = reject;
   });
   settled.catch(() => undefined); // observed by the commit chain
@@ -81,7 +84,13 @@ export class OrderedHandoff {
   /** Queues a fetched message; the promise settles once it was handled (and its effects settled). */
   enqueue(message: IncomingMessage, highWatermark: string): Promise<void> {
     const w = waiting(message);
-    const item = this.merge(message.topic).push(message.partition, BigInt(message.offset), this.opts.eventTime(message), w, BigInt(highWatermark));
+    const item = this.merge(message.topic).push(
+      message.partition,
+      BigInt(message.offset),
+      this.opts.eventTime(message),
+      w,
+      BigInt(highWatermark),
+    );
     if (!item) this.again.push(w);
     else if (item.value !== w) return item.value.settled;
     void this.pump();
@@ -90,7 +99,8 @@ export class OrderedHandoff {
 
   /** Waits while many messages wait and the handler is taking them (backpressure for the fetch loop). */
   async room(): Promise<void> {
-    while (!this.closed && this.pumping && this.size() >= ROOM) await new Promise<void>((r) => this.roomWaiters.push(r));
+    while (!this.closed && this.pumping && this.size() >= ROOM)
+      await new Promise<void>((r) => this.roomWaiters.push(r));
   }
 
   private size(): number {
@@ -108,7 +118,10 @@ export class OrderedHandoff {
       if (!item) continue;
       if (force && !this.forcedWarned) {
         this.forcedWarned = true;
-        this.opts.logger.warn({ waiting: this.size() }, 'a partition stays unknown: messages handed on without waiting for it (event-time order may break)');
+        this.opts.logger.warn(
+          { waiting: this.size() },
+          'a partition stays unknown: messages handed on without waiting for it (event-time order may break)',
+        );
       }
       return item.value;
     }
@@ -199,7 +212,7 @@ export async function probeEndsAtJoin(
       }
       return;
     } catch (err) {
-      if (attempt === 0) log.debug({ err: String(err) }, 'log ends at the join not known yet: retrying');
+      if (attempt === 0) log.debug({ err }, 'log ends at the join not known yet: retrying');
       await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)).unref());
     }
   }

@@ -1,4 +1,11 @@
-import type { ConsumerOptions, IncomingMessage, MessageBus, MessageConsumer, MessageProducer, TopicSpec } from './message-bus.js';
+import type {
+  ConsumerOptions,
+  IncomingMessage,
+  MessageBus,
+  MessageConsumer,
+  MessageProducer,
+  TopicSpec,
+} from './message-bus.js';
 
 export interface PrefixedTopicBusOptions {
   /** Put in front of every topic (and, by default, every consumer group), e.g. `demo-k3x9.`. */
@@ -25,7 +32,8 @@ export class PrefixedTopicBus implements MessageBus {
     private readonly inner: MessageBus,
     private readonly opts: PrefixedTopicBusOptions,
   ) {
-    if (!/^[A-Za-z0-9._-]+$/.test(opts.prefix)) throw new Error(`prefix: "${opts.prefix}" may only hold letters, digits, ".", "_" and "-"`);
+    if (!/^[A-Za-z0-9._-]+$/.test(opts.prefix))
+      throw new Error(`prefix: "${opts.prefix}" may only hold letters, digits, ".", "_" and "-"`);
     this.prefix = opts.prefix;
   }
 
@@ -63,7 +71,8 @@ export class PrefixedTopicBus implements MessageBus {
 
   async consumer(opts: ConsumerOptions): Promise<MessageConsumer> {
     const logicalTopics = opts.topics.map((t) => {
-      if (typeof t !== 'string') throw new Error(`topics: patterns are not supported by the prefixed bus (${String(t)})`);
+      if (typeof t !== 'string')
+        throw new Error(`topics: patterns are not supported by the prefixed bus (${String(t)})`);
       return t;
     });
     const groupId = (this.opts.prefixGroups ?? true) ? `${this.prefix}${opts.groupId}` : opts.groupId;

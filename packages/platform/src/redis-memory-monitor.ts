@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from './logger.js';
+import { PeriodicMonitor } from './periodic-monitor.js';
 
 export interface RedisMemorySample {
   usedBytes: number;
@@ -23,15 +24,14 @@ export function parseInfo(text: string): Record<string, string> {
 }
 
 /**
- * Redis memory watch (S5.07): exports used/max memory and the number of our keys that carry no
+ * Redis memory watch: exports used/max memory and the number of our keys that carry no
  * TTL (hot state must always expire), and raises an alert above the threshold.
  */
-export class RedisMemoryMonitor {
+export class RedisMemoryMonitor extends PeriodicMonitor<RedisMemorySample> {
   private readonly used: Gauge;
   private readonly max: Gauge;
   private readonly noTtl: Gauge;
   private readonly alerting: Gauge;
-  private timer?: NodeJS.Timeout;
   private alerted = false;
 
   constructor(
@@ -47,11 +47,20 @@ export class RedisMemoryMonitor {
       keyPattern?: string;
     },
   ) {
+    super({ logger: opts.logger, defaultIntervalMs: 15000, failure: 'Redis memory sample failed' });
     const registers = [opts.registry];
     this.used = new Gauge({ name: 'ginkgo_redis_used_memory_bytes', help: 'Redis used_memory', registers });
     this.max = new Gauge({ name: 'ginkgo_redis_maxmemory_bytes', help: 'Redis maxmemory (0 = no limit)', registers });
-    this.noTtl = new Gauge({ name: 'ginkgo_redis_keys_without_ttl', help: 'Our Redis keys that would never expire', registers });
-    this.alerting = new Gauge({ name: 'ginkgo_redis_memory_alert', help: '1 while Redis memory is above the threshold', registers });
+    this.noTtl = new Gauge({
+      name: 'ginkgo_redis_keys_without_ttl',
+      help: 'Our Redis keys that would never expire',
+      registers,
+    });
+    this.alerting = new Gauge({
+      name: 'ginkgo_redis_memory_alert',
+      help: '1 while Redis memory is above the threshold',
+      registers,
+    });
   }
 
   async sample(): Promise<RedisMemorySample> {
@@ -67,8 +76,10 @@ export class RedisMemoryMonitor {
     this.max.set(maxBytes);
     this.noTtl.set(keysWithoutTtl);
     this.alerting.set(alert ? 1 : 0);
-    if (alert && !this.alerted) this.opts.logger.error({ usedBytes, maxBytes, ratio, alert: 'RedisMemoryHigh' }, 'Redis memory above threshold');
-    if (!alert && this.alerted) this.opts.logger.info({ usedBytes, maxBytes, ratio }, 'Redis memory back below threshold');
+    if (alert && !this.alerted)
+      this.opts.logger.error({ usedBytes, maxBytes, ratio, alert: 'RedisMemoryHigh' }, 'Redis memory above threshold');
+    if (!alert && this.alerted)
+      this.opts.logger.info({ usedBytes, maxBytes, ratio }, 'Redis memory back below threshold');
     this.alerted = alert;
     return { usedBytes, maxBytes, ratio, keysWithoutTtl, alert };
   }
@@ -89,14 +100,5 @@ export class RedisMemoryMonitor {
       }
     } while (cursor !== '0');
     return count;
-  }
-
-  start(intervalMs = 15000): void {
-    this.timer = setInterval(() => void this.sample().catch((err: unknown) => this.opts.logger.warn({ err: String(err) }, 'Redis memory sample failed')), intervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
   }
 }

@@ -6,7 +6,7 @@ import { describeIssues } from '@ginkgo/contracts';
 import { setLogLevelEverywhere, type Logger } from './logger.js';
 
 /**
- * Settings a process re-reads at run time without a restart (S8.06): the log level and the thresholds of
+ * Settings a process re-reads at run time without a restart: the log level and the thresholds of
  * its own warnings. Only what is safe to change live belongs here; connections, ports and ids do not.
  */
 export const RuntimeSettings = z.object({
@@ -92,7 +92,10 @@ export class RuntimeSettingsWatcher {
       raw = await readFile(this.opts.file, 'utf8');
     } catch (err) {
       if (this.lastRaw !== '') {
-        this.opts.logger.warn({ file: this.opts.file, err: String(err) }, 'runtime settings file unreadable; keeping the current settings');
+        this.opts.logger.warn(
+          { file: this.opts.file, err },
+          'runtime settings file unreadable; keeping the current settings',
+        );
       }
       this.lastRaw = '';
       return false;
@@ -103,19 +106,28 @@ export class RuntimeSettingsWatcher {
     try {
       json = JSON.parse(raw);
     } catch (err) {
-      this.opts.logger.error({ file: this.opts.file, problems: [`(file): not JSON: ${String(err)}`] }, 'runtime settings refused; keeping the current settings');
+      this.opts.logger.error(
+        { file: this.opts.file, problems: [`(file): not JSON: ${String(err)}`] },
+        'runtime settings refused; keeping the current settings',
+      );
       return false;
     }
     const parsed = RuntimeSettings.safeParse(json);
     if (!parsed.success) {
-      this.opts.logger.error({ file: this.opts.file, problems: describeIssues(parsed.error) }, 'runtime settings refused; keeping the current settings');
+      this.opts.logger.error(
+        { file: this.opts.file, problems: describeIssues(parsed.error) },
+        'runtime settings refused; keeping the current settings',
+      );
       return false;
     }
     const previous = this.settings;
     this.settings = parsed.data;
     if (parsed.data.logLevel && parsed.data.logLevel !== previous.logLevel) setLogLevelEverywhere(parsed.data.logLevel);
     // Logged after the level change, at warn so that it shows at every level an operator would pick.
-    this.opts.logger.warn({ file: this.opts.file, logLevel: parsed.data.logLevel, thresholds: parsed.data.thresholds }, 'runtime settings applied');
+    this.opts.logger.warn(
+      { file: this.opts.file, logLevel: parsed.data.logLevel, thresholds: parsed.data.thresholds },
+      'runtime settings applied',
+    );
     for (const l of this.listeners) l(parsed.data, previous);
     return true;
   }

@@ -8,7 +8,7 @@ export interface SqlExecutor {
   execute(sql: string, params?: SqlValue[]): Promise<{ affectedRows: number; insertId: number }>;
 }
 
-/** Durable state (MySQL / MariaDB). Pool is bounded; waits time out instead of hanging (S5.08). */
+/** Durable state (MySQL / MariaDB). Pool is bounded; waits time out instead of hanging. */
 export interface SqlDatabase extends SqlExecutor {
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -20,12 +20,20 @@ export interface Migration {
   sql: string[];
 }
 
+/** Migrations numbered from 1 in the order given: the list only grows, an applied step is never edited. */
+export function numberedMigrations(...steps: [name: string, ...sql: string[]][]): Migration[] {
+  return steps.map(([name, ...sql], i) => ({ id: i + 1, name, sql }));
+}
+
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
-/** Every pooled connection stayed busy for the whole wait: an error to retry, never a hang (S5.08). */
+/** Every pooled connection stayed busy for the whole wait: an error to retry, never a hang. */
 export class PoolExhaustedError extends Error {
   readonly code = 'POOL_EXHAUSTED';
-  constructor(readonly connectionLimit: number, readonly waitedMs: number) {
+  constructor(
+    readonly connectionLimit: number,
+    readonly waitedMs: number,
+  ) {
     super(`MySQL pool exhausted: all ${connectionLimit} connections busy for ${waitedMs} ms`);
     this.name = 'PoolExhaustedError';
   }
@@ -57,7 +65,10 @@ export class MySqlDatabase implements SqlDatabase {
     const pending = this.pool.getConnection();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PoolExhaustedError(this.connectionLimit, this.acquireTimeoutMs)), this.acquireTimeoutMs);
+      timer = setTimeout(
+        () => reject(new PoolExhaustedError(this.connectionLimit, this.acquireTimeoutMs)),
+        this.acquireTimeoutMs,
+      );
     });
     try {
       return await Promise.race([pending, timeout]);
@@ -91,14 +102,15 @@ export class MySqlDatabase implements SqlDatabase {
     }
   }
 
-  /** Runs fn in a transaction; deadlocks and lock timeouts roll back and retry (S7.05). */
+  /** Runs fn in a transaction; deadlocks and lock timeouts roll back and retry. */
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, attempts = 5): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const conn = await this.acquire();
       try {
         await conn.beginTransaction();
         const tx: SqlExecutor = {
-          query: async <R extends Row>(sql: string, params: SqlValue[] = []) => (await conn.query(sql, params))[0] as R[],
+          query: async <R extends Row>(sql: string, params: SqlValue[] = []) =>
+            (await conn.query(sql, params))[0] as R[],
           execute: async (sql: string, params: SqlValue[] = []) => {
             const r = (await conn.query(sql, params))[0] as mysql.ResultSetHeader;
             return { affectedRows: r.affectedRows, insertId: r.insertId };

@@ -1,7 +1,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compareBenchReports, formatBenchChanges, mergeBenchFigures, readBenchReport, type BenchReport } from '../src/index.js';
+import {
+  compareBenchReports,
+  formatBenchChanges,
+  mergeBenchFigures,
+  readBenchReport,
+  type BenchReport,
+} from '../src/index.js';
 
 const a: BenchReport = [
   { name: 'engine.pf1.eventsPerSec', value: 800000, unit: 'events/s', better: 'higher' },

@@ -28,7 +28,13 @@ test('S7.03 disk space where we write is exported and alerts when low, recoverin
 });
 
 test('the real filesystem is measured with statfs', async () => {
-  const monitor = new DiskSpaceMonitor({ paths: [os.tmpdir()], registry: new Registry(), logger: createLogger('disk-test'), minFreeBytes: 1, minFreeRatio: 0 });
+  const monitor = new DiskSpaceMonitor({
+    paths: [os.tmpdir()],
+    registry: new Registry(),
+    logger: createLogger('disk-test'),
+    minFreeBytes: 1,
+    minFreeRatio: 0,
+  });
   const [s] = await monitor.sample();
   expect(s!.totalBytes).toBeGreaterThan(0);
   expect(s!.freeBytes).toBeGreaterThan(0);

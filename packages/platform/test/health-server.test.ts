@@ -23,7 +23,13 @@ test('S7.07 a port already in use is a clear startup error naming the port and t
 
 test('health endpoints answer /livez, /readyz (503 until ready) and /metrics', async () => {
   let ready = false;
-  const h = await startHealthServer({ port: 0, host: '127.0.0.1', what: 'test', registry: new Registry(), checks: { live: () => true, ready: () => ready } });
+  const h = await startHealthServer({
+    port: 0,
+    host: '127.0.0.1',
+    what: 'test',
+    registry: new Registry(),
+    checks: { live: () => true, ready: () => ready },
+  });
   try {
     const get = (p: string) => fetch(`http://127.0.0.1:${h.port}${p}`).then((r) => r.status);
     expect(await get('/livez')).toBe(200);

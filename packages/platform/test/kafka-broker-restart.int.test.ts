@@ -40,14 +40,20 @@ describe('Kafka consumer across a broker restart (a private broker)', () => {
       return what;
     };
     const before = ['b0', 'b1', 'b2', 'b3', 'b4', 'b5'];
-    await producer.send(topic, before.map((v) => ({ key: v, value: v })));
+    await producer.send(
+      topic,
+      before.map((v) => ({ key: v, value: v })),
+    );
     await until('before consumed', () => before.every((v) => got.has(v)));
 
     await kafka.stop();
     await kafka.start();
     const back = Date.now();
     const after = ['a0', 'a1', 'a2', 'a3', 'a4', 'a5'];
-    await producer.send(topic, after.map((v) => ({ key: v, value: v })));
+    await producer.send(
+      topic,
+      after.map((v) => ({ key: v, value: v })),
+    );
     await until('after consumed', () => after.every((v) => got.has(v)));
     const resumedMs = Math.min(...after.map((v) => got.get(v)!)) - back;
     process.stdout.write(`S5.01 broker restart: consumer resumed ${resumedMs} ms after the broker listened again\n`);

@@ -1,29 +1,24 @@
-import { KafkaLogReader, KafkaMessageBus, createLogger, type IncomingMessage } from '../src/index.js';
-import { requireEnv, uniqueSuffix } from './testbed-env.js';
+import { z } from 'zod';
+import {
+  KafkaLogReader,
+  KafkaMessageBus,
+  MessageChecker,
+  createLogger,
+  validatedHandler,
+  type IncomingMessage,
+} from '../src/index.js';
+import { uniqueSuffix } from './testbed-env.js';
+import { collectMessages, testbedBrokers } from './kafka-test-support.js';
 
 const logger = createLogger('kafka-event-order').child({}, { level: 'silent' });
-const brokers = () => requireEnv('KAFKA_BROKERS').split(',');
 const tsOf = (m: IncomingMessage) => (JSON.parse(m.value ?? '{}') as { ts: number }).ts;
 
-function until(n: number) {
-  const got: IncomingMessage[] = [];
-  let resolve!: () => void;
-  const done = new Promise<void>((r) => (resolve = r));
-  return {
-    got,
-    done,
-    handler: async (m: IncomingMessage) => {
-      got.push(m);
-      if (got.length === n) resolve();
-    },
-  };
-}
-
+const Tick = z.object({ ts: z.number().int().nonnegative(), code: z.string() });
 const backwardSteps = (ts: number[]) => ts.filter((t, i) => i > 0 && t < ts[i - 1]!).length;
 
 describe('Kafka consumer in event-time order (real broker)', () => {
-  const bus = new KafkaMessageBus({ brokers: brokers(), clientId: 'event-order', logger });
-  const reader = new KafkaLogReader({ brokers: brokers(), clientId: 'event-order-reader', logger });
+  const bus = new KafkaMessageBus({ brokers: testbedBrokers(), clientId: 'event-order', logger });
+  const reader = new KafkaLogReader({ brokers: testbedBrokers(), clientId: 'event-order-reader', logger });
   afterAll(async () => {
     await bus.close();
     await reader.close();
@@ -38,21 +33,26 @@ describe('Kafka consumer in event-time order (real broker)', () => {
     const eventTime = tsOf;
 
     // A first consumer of the group reads and commits one message per key, then goes away (crash, rebuild).
-    const first = until(keys.length);
+    const first = collectMessages(keys.length);
     const before = await bus.consumer({ groupId, topics: [topic], eventTime });
     await before.run(first.handler);
     await before.joined();
-    await producer.send(topic, keys.map((key, i) => ({ key, value: JSON.stringify({ ts: i }) })));
+    await producer.send(
+      topic,
+      keys.map((key, i) => ({ key, value: JSON.stringify({ ts: i }) })),
+    );
     await first.done;
     await before.close();
 
     // The backlog: every key ticks 100 times, produced in event-time order, spread over the partitions.
     const rounds = 100;
-    const backlog = Array.from({ length: rounds }, (_, r) => keys.map((key, i) => ({ key, value: JSON.stringify({ ts: 1000 + r * keys.length + i }) }))).flat();
+    const backlog = Array.from({ length: rounds }, (_, r) =>
+      keys.map((key, i) => ({ key, value: JSON.stringify({ ts: 1000 + r * keys.length + i }) })),
+    ).flat();
     await producer.send(topic, backlog);
 
     // Without ordering, a fresh reader of the same log gets it partition by partition (the fault this fixes).
-    const plain = until(backlog.length + keys.length);
+    const plain = collectMessages(backlog.length + keys.length);
     const control = await bus.consumer({ groupId: `${groupId}-plain`, topics: [topic], fromBeginning: true });
     await control.run(plain.handler);
     await plain.done;
@@ -60,7 +60,7 @@ describe('Kafka consumer in event-time order (real broker)', () => {
     expect(new Set(plain.got.map((m) => m.partition)).size).toBeGreaterThan(1);
     expect(backwardSteps(plain.got.map(tsOf))).toBeGreaterThan(0);
 
-    const second = until(backlog.length);
+    const second = collectMessages(backlog.length);
     const after = await bus.consumer({ groupId, topics: [topic], eventTime });
     await after.run(second.handler);
     await second.done;
@@ -74,6 +74,53 @@ describe('Kafka consumer in event-time order (real broker)', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     await after.close();
+    await producer.close();
+  }, 60000);
+
+  test('S9.01 a malformed value with a bogus event time does not reorder the valid messages behind it', async () => {
+    const topic = `event-order-bad.${uniqueSuffix()}`;
+    await bus.ensureTopics([{ topic, partitions: 3 }]);
+    const keys = Array.from({ length: 6 }, (_, i) => `code-${i}`);
+    const producer = await bus.producer();
+    // Every partition starts with a value that fails the schema (no code) but carries a far-future `ts`.
+    const bad = keys.map((key) => ({ key, value: JSON.stringify({ ts: 9e15 }) }));
+    const good = Array.from({ length: 20 }, (_, r) =>
+      keys.map((key, i) => ({ key, value: JSON.stringify({ ts: 1000 + r * keys.length + i, code: key }) })),
+    ).flat();
+    await producer.send(topic, [...bad, ...good]);
+    const readBacklog = async (
+      eventTime: (m: IncomingMessage) => number | undefined,
+      checker?: MessageChecker<z.ZodType>,
+    ) => {
+      const valid = collectMessages(good.length);
+      const k = await bus.consumer({
+        groupId: `event-order-bad-${uniqueSuffix()}`,
+        topics: [topic],
+        fromBeginning: true,
+        eventTime,
+      });
+      await k.run(
+        validatedHandler({
+          schema: Tick,
+          ...(checker ? { checker } : {}),
+          producer,
+          logger,
+          handle: (_v, m) => valid.handler(m),
+        }),
+      );
+      await valid.done;
+      await k.close();
+      return valid.got.map(tsOf);
+    };
+    // Ordered by any numeric `ts` (what the node did): a partition's valid messages wait behind its bad head.
+    expect(backwardSteps(await readBacklog(tsOf))).toBeGreaterThan(0);
+    // Ordered by the checked value: a malformed message has no event time and keeps its place.
+    const checker = new MessageChecker(Tick);
+    const ts = await readBacklog(
+      checker.eventTime((v) => v.ts),
+      checker,
+    );
+    expect(ts).toEqual(good.map((m) => (JSON.parse(m.value) as { ts: number }).ts));
     await producer.close();
   }, 60000);
 });

@@ -1,45 +1,17 @@
 import { Kafka, logLevel } from 'kafkajs';
-import {
-  KafkaMessageBus,
-  createLogger,
-  parseProduceRequest,
-  startKafkaProxy,
-  validatedHandler,
-  type IncomingMessage,
-  type ProduceRequestSummary,
-} from '../src/index.js';
+import { KafkaMessageBus, createLogger, validatedHandler } from '../src/index.js';
+import { parseProduceRequest, startKafkaProxy, type ProduceRequestSummary } from '../src/testing/index.js';
 import { PriceUpdate } from '@ginkgo/contracts';
-import { requireEnv, uniqueSuffix } from './testbed-env.js';
+import { uniqueSuffix } from './testbed-env.js';
+import { collectMessages, testbedBrokers, waitUntil } from './kafka-test-support.js';
 
 const logger = createLogger('kafka-smoke');
 const quiet = logger.child({}, { level: 'silent' });
 
-function collect(n: number) {
-  const got: IncomingMessage[] = [];
-  let resolve!: () => void;
-  const done = new Promise<void>((r) => (resolve = r));
-  return {
-    got,
-    done,
-    handler: async (m: IncomingMessage) => {
-      got.push(m);
-      if (got.length >= n) resolve();
-    },
-  };
-}
-
-async function waitUntil(what: string, ok: () => boolean, timeoutMs = 45000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('Kafka (real broker)', () => {
   let bus: KafkaMessageBus;
   beforeAll(() => {
-    bus = new KafkaMessageBus({ brokers: requireEnv('KAFKA_BROKERS').split(','), clientId: 'smoke', logger });
+    bus = new KafkaMessageBus({ brokers: testbedBrokers(), clientId: 'smoke', logger });
   });
   afterAll(async () => bus.close());
 
@@ -49,7 +21,7 @@ describe('Kafka (real broker)', () => {
     // The producer talks to the broker through a proxy that decodes its Produce requests.
     const produced: ProduceRequestSummary[] = [];
     const proxy = await startKafkaProxy({
-      brokerPort: Number(requireEnv('KAFKA_BROKERS').split(',')[0]!.split(':')[1]),
+      brokerPort: Number(testbedBrokers()[0]!.split(':')[1]),
       onRequest: (r) => {
         const p = parseProduceRequest(r.frame);
         if (p?.batches.some((b) => b.topic === topic)) produced.push(p);
@@ -62,7 +34,7 @@ describe('Kafka (real broker)', () => {
       { key: 'a', value: 'two' },
     ]);
     const groupId = `smoke-${uniqueSuffix()}`;
-    const first = collect(2);
+    const first = collectMessages(2);
     const consumer = await bus.consumer({ groupId, topics: [topic], fromBeginning: true });
     await consumer.run(first.handler);
     await first.done;
@@ -71,7 +43,7 @@ describe('Kafka (real broker)', () => {
 
     // Same group again: committed offsets mean nothing is redelivered, only the new message.
     await producer.send(topic, [{ key: 'a', value: 'three' }]);
-    const second = collect(1);
+    const second = collectMessages(1);
     const again = await bus.consumer({ groupId, topics: [topic], fromBeginning: true });
     await again.run(second.handler);
     await second.done;
@@ -94,11 +66,11 @@ describe('Kafka (real broker)', () => {
   test('S5.01 a consumer that loses the broker before its first commit reads, on its return, what was produced meanwhile', async () => {
     const topic = `smoke.rejoin.${uniqueSuffix()}`;
     await bus.ensureTopics([{ topic, partitions: 2 }]);
-    const proxy = await startKafkaProxy({ brokerPort: Number(requireEnv('KAFKA_BROKERS').split(',')[0]!.split(':')[1]) });
+    const proxy = await startKafkaProxy({ brokerPort: Number(testbedBrokers()[0]!.split(':')[1]) });
     const cut = new KafkaMessageBus({ brokers: [`127.0.0.1:${proxy.port}`], clientId: 'smoke-cut', logger: quiet });
     const producer = await bus.producer();
     try {
-      const got = collect(2);
+      const got = collectMessages(2);
       const consumer = await cut.consumer({ groupId: `smoke-rejoin-${uniqueSuffix()}`, topics: [topic] });
       await consumer.run(got.handler);
       await consumer.joined();
@@ -125,7 +97,10 @@ describe('Kafka (real broker)', () => {
     const topic = `smoke.settle.${uniqueSuffix()}`;
     await bus.ensureTopics([{ topic, partitions: 1 }]);
     const producer = await bus.producer();
-    await producer.send(topic, ['m1', 'm2', 'm3'].map((value) => ({ key: 'k', value })));
+    await producer.send(
+      topic,
+      ['m1', 'm2', 'm3'].map((value) => ({ key: 'k', value })),
+    );
     const seen: string[] = [];
     const settledOk: string[] = [];
     let failedOnce = false;
@@ -152,15 +127,22 @@ describe('Kafka (real broker)', () => {
       return { settled };
     });
     await all;
-    await waitUntil('m3 replayed after m2', () => settledOk.includes('m3') && seen.lastIndexOf('m3') > seen.indexOf('m2', seen.indexOf('m2') + 1));
+    await waitUntil(
+      'm3 replayed after m2',
+      () => settledOk.includes('m3') && seen.lastIndexOf('m3') > seen.indexOf('m2', seen.indexOf('m2') + 1),
+    );
     // m2 (and what came after it) was delivered again; each message settled fine exactly once at the end.
     expect(seen.filter((v) => v === 'm2')).toHaveLength(2);
     expect([...new Set(settledOk)].sort()).toEqual(['m1', 'm2', 'm3']);
     expect(settledOk.filter((v) => v === 'm1')).toHaveLength(1);
     await consumer.close();
-    const kafka = new KafkaMessageBus({ brokers: requireEnv('KAFKA_BROKERS').split(','), clientId: 'smoke-check', logger: quiet });
+    const kafka = new KafkaMessageBus({ brokers: testbedBrokers(), clientId: 'smoke-check', logger: quiet });
     // Everything was committed once settled: the group's committed offset is the log end...
-    const admin = new Kafka({ clientId: 'smoke-offsets', brokers: requireEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: 'smoke-offsets',
+      brokers: testbedBrokers(),
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
     expect(committed?.partitions).toEqual([{ partition: 0, offset: '3', metadata: null }]);
@@ -180,7 +162,10 @@ describe('Kafka (real broker)', () => {
 
   test('malformed messages go to the dead-letter topic and the consumer carries on', async () => {
     const topic = `smoke.dl.${uniqueSuffix()}`;
-    await bus.ensureTopics([{ topic, partitions: 1 }, { topic: `${topic}.dlq`, partitions: 1 }]);
+    await bus.ensureTopics([
+      { topic, partitions: 1 },
+      { topic: `${topic}.dlq`, partitions: 1 },
+    ]);
     const producer = await bus.producer();
     const tick = { type: 'price', eventId: 'e1', ts: 1, seq: 1, market: 'cn', code: '600000.SH', price: 1000 };
     await producer.send(topic, [

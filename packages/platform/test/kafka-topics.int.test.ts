@@ -8,7 +8,12 @@ const brokers = () => requireEnv('KAFKA_BROKERS').split(',');
 describe('Kafka topics at start (real broker)', () => {
   const buses: KafkaMessageBus[] = [];
   const newBus = (clientId: string, topicWaitMs?: number) => {
-    const b = new KafkaMessageBus({ brokers: brokers(), clientId, logger: quiet, ...(topicWaitMs ? { topicWaitMs } : {}) });
+    const b = new KafkaMessageBus({
+      brokers: brokers(),
+      clientId,
+      logger: quiet,
+      ...(topicWaitMs ? { topicWaitMs } : {}),
+    });
     buses.push(b);
     return b;
   };
@@ -33,12 +38,18 @@ describe('Kafka topics at start (real broker)', () => {
     };
     const [, consumers] = await Promise.all([
       creator.ensureTopics(names.map((topic) => ({ topic, partitions: 3 }))),
-      Promise.all(names.map((topic) => subscriber.consumer({ groupId: `g-${topic}`, topics: [topic], fromBeginning: true }))),
+      Promise.all(
+        names.map((topic) => subscriber.consumer({ groupId: `g-${topic}`, topics: [topic], fromBeginning: true })),
+      ),
     ]);
     for (const c of consumers) await c.run(handler);
     await Promise.all(consumers.map((c) => c.joined()));
     const producer = await creator.producer();
-    for (const topic of names) await producer.send(topic, ['a', 'b', 'c'].map((v) => ({ key: v, value: `${topic}:${v}` })));
+    for (const topic of names)
+      await producer.send(
+        topic,
+        ['a', 'b', 'c'].map((v) => ({ key: v, value: `${topic}:${v}` })),
+      );
     await done;
     for (const topic of names) expect(got.get(topic)!.sort()).toEqual(['a', 'b', 'c'].map((v) => `${topic}:${v}`));
     await producer.close();
@@ -47,10 +58,17 @@ describe('Kafka topics at start (real broker)', () => {
 
   test('S4.06 a process whose broker never answers gives up after its topic budget with an error naming the topics', async () => {
     // Port 1 on loopback: nothing listens, every connection is refused at once.
-    const dead = new KafkaMessageBus({ brokers: ['127.0.0.1:1'], clientId: `dead-${uniqueSuffix()}`, logger: quiet, topicWaitMs: 1500 });
+    const dead = new KafkaMessageBus({
+      brokers: ['127.0.0.1:1'],
+      clientId: `dead-${uniqueSuffix()}`,
+      logger: quiet,
+      topicWaitMs: 1500,
+    });
     const start = dead.ensureTopics([{ topic: 'market.data.nowhere' }]);
     await expect(start).rejects.toBeInstanceOf(TopicsNotReadyError);
-    await expect(start).rejects.toThrow(/Kafka topics not ready after \d+ s: market.data.nowhere \(last problem: no answer from Kafka/);
+    await expect(start).rejects.toThrow(
+      /Kafka topics not ready after \d+ s: market.data.nowhere \(last problem: no answer from Kafka/,
+    );
     await dead.close();
   });
 });

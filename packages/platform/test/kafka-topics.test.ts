@@ -13,7 +13,11 @@ function scriptedAdmin(topics: Map<string, Partition[][]>) {
       for (const s of specs) {
         created.push(`${s.topic}/${s.numPartitions}`);
         // Just created: listed at once, leaders only after two more looks.
-        const none = Array.from({ length: s.numPartitions }, (_, i) => ({ partitionId: i, leader: -1, partitionErrorCode: 5 }));
+        const none = Array.from({ length: s.numPartitions }, (_, i) => ({
+          partitionId: i,
+          leader: -1,
+          partitionErrorCode: 5,
+        }));
         const led = none.map((p) => ({ ...p, leader: 1, partitionErrorCode: 0 }));
         topics.set(s.topic, [none, none, led]);
       }
@@ -41,7 +45,10 @@ function fakeTime() {
 }
 
 test('a topic listed before its partitions have leaders is waited for, not used', async () => {
-  const leaderless = [{ partitionId: 0, leader: -1, partitionErrorCode: 5 }, { partitionId: 1, leader: 1, partitionErrorCode: 0 }];
+  const leaderless = [
+    { partitionId: 0, leader: -1, partitionErrorCode: 5 },
+    { partitionId: 1, leader: 1, partitionErrorCode: 0 },
+  ];
   const led = leaderless.map((p) => ({ ...p, leader: 1, partitionErrorCode: 0 }));
   const { admin, created } = scriptedAdmin(new Map([['md', [leaderless, leaderless, leaderless, led]]]));
   const time = fakeTime();
@@ -53,7 +60,14 @@ test('a topic listed before its partitions have leaders is waited for, not used'
 test('missing topics are created with their partition count and waited for until they have leaders', async () => {
   const { admin, created } = scriptedAdmin(new Map());
   const time = fakeTime();
-  await ensureTopicsReady(async () => admin, [{ topic: 'orders', partitions: 3 }, { topic: 'dlq', partitions: 1 }], { budgetMs: 10000, log: quiet, ...time });
+  await ensureTopicsReady(
+    async () => admin,
+    [
+      { topic: 'orders', partitions: 3 },
+      { topic: 'dlq', partitions: 1 },
+    ],
+    { budgetMs: 10000, log: quiet, ...time },
+  );
   expect(created).toEqual(['orders/3', 'dlq/1']);
   // created, then two leaderless looks, then ready
   expect(time.slept.length).toBeGreaterThanOrEqual(2);
@@ -61,11 +75,22 @@ test('missing topics are created with their partition count and waited for until
 
 test('S4.06 topics that never get leaders stop the start after the budget with an error naming them', async () => {
   const leaderless = [{ partitionId: 0, leader: -1, partitionErrorCode: 5 }];
-  const { admin } = scriptedAdmin(new Map([['md', [leaderless]], ['ok', [[{ partitionId: 0, leader: 1, partitionErrorCode: 0 }]]]]));
+  const { admin } = scriptedAdmin(
+    new Map([
+      ['md', [leaderless]],
+      ['ok', [[{ partitionId: 0, leader: 1, partitionErrorCode: 0 }]]],
+    ]),
+  );
   const time = fakeTime();
-  const wait = ensureTopicsReady(async () => admin, [{ topic: 'md' }, { topic: 'ok' }], { budgetMs: 5000, log: quiet, ...time });
+  const wait = ensureTopicsReady(async () => admin, [{ topic: 'md' }, { topic: 'ok' }], {
+    budgetMs: 5000,
+    log: quiet,
+    ...time,
+  });
   await expect(wait).rejects.toBeInstanceOf(TopicsNotReadyError);
-  await expect(wait).rejects.toThrow(/Kafka topics not ready after 5 s: md \(last problem: md: no leader yet for partition 0\)/);
+  await expect(wait).rejects.toThrow(
+    /Kafka topics not ready after 5 s: md \(last problem: md: no leader yet for partition 0\)/,
+  );
   expect(time.now()).toBeGreaterThanOrEqual(5000);
 });
 

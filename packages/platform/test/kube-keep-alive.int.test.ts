@@ -11,7 +11,10 @@ test('keep-alive kube clients under load: no answer reported as "Premature close
   try {
     // Answers large enough to come back chunked.
     for (let i = 0; i < 8; i++) {
-      await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: `cm${i}` }, data: { x: 'y'.repeat(3000) } } });
+      await clients.core.createNamespacedConfigMap({
+        namespace,
+        body: { metadata: { name: `cm${i}` }, data: { x: 'y'.repeat(3000) } },
+      });
     }
     let connections = 0;
     const connect = tls.connect;

@@ -55,14 +55,26 @@ export class PrivateKafka {
       'group.initial.rebalance.delay.ms=0',
     ].join('\n');
     writeFileSync(join(k.dir, 'server.properties'), config);
-    await k.java(['kafka.tools.StorageTool', 'format', '-t', 'gInKgOpRiVaTeKaFkA000A', '-c', join(k.dir, 'server.properties'), '--ignore-formatted']).exit;
+    await k.java([
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      'gInKgOpRiVaTeKaFkA000A',
+      '-c',
+      join(k.dir, 'server.properties'),
+      '--ignore-formatted',
+    ]).exit;
     return k;
   }
 
   private java(args: string[]): { child: ChildProcess; exit: Promise<number | null> } {
-    const child = spawn('java', ['-Xms128m', '-Xmx384m', '-XX:+UseSerialGC', '-Djava.awt.headless=true', '-cp', `${LIBS}/*`, ...args], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      'java',
+      ['-Xms128m', '-Xmx384m', '-XX:+UseSerialGC', '-Djava.awt.headless=true', '-cp', `${LIBS}/*`, ...args],
+      {
+        stdio: 'ignore',
+      },
+    );
     return { child, exit: new Promise((r) => child.once('exit', (code) => r(code))) };
   }
 

@@ -11,7 +11,13 @@ test('S5.07 Redis memory is exported, keys without a TTL are counted, and the al
   logger.error = ((obj: unknown, msg?: string) => void errors.push(msg ?? String(obj))) as typeof logger.error;
   try {
     for (let i = 0; i < 20; i++) await store.setJson(`status:${i}`, { equity: 100000 + i }, 60);
-    const relaxed = new RedisMemoryMonitor({ client: store.client, registry, logger, maxBytes: 1e12, keyPattern: `${prefix}*` });
+    const relaxed = new RedisMemoryMonitor({
+      client: store.client,
+      registry,
+      logger,
+      maxBytes: 1e12,
+      keyPattern: `${prefix}*`,
+    });
     const ok = await relaxed.sample();
     expect(ok.usedBytes).toBeGreaterThan(0);
     expect(ok.keysWithoutTtl).toBe(0); // everything the store writes expires
@@ -22,7 +28,13 @@ test('S5.07 Redis memory is exported, keys without a TTL are counted, and the al
     expect(metrics).toMatch(/ginkgo_redis_keys_without_ttl 0/);
 
     await store.client.set('forever', 'x'); // a key written without TTL is caught by the audit
-    const strict = new RedisMemoryMonitor({ client: store.client, registry: new Registry(), logger, maxBytes: 1, keyPattern: `${prefix}*` });
+    const strict = new RedisMemoryMonitor({
+      client: store.client,
+      registry: new Registry(),
+      logger,
+      maxBytes: 1,
+      keyPattern: `${prefix}*`,
+    });
     const high = await strict.sample();
     expect(high.keysWithoutTtl).toBe(1);
     expect(high.alert).toBe(true);

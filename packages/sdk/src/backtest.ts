@@ -1,8 +1,13 @@
-import { decimalToMinor, type MarketDataMessage, type OrderEvent, type PortfolioSpec, type SubmitOrder } from '@ginkgo/contracts';
+import {
+  decimalToMinor,
+  type MarketDataMessage,
+  type OrderEvent,
+  type PortfolioSpec,
+  type SubmitOrder,
+} from '@ginkgo/contracts';
 import {
   cnAShareMarket,
   createDefaultRegistry,
-  orderFeeTotal,
   PortfolioEngine,
   type ComponentRegistry,
   type EngineConfig,
@@ -12,7 +17,7 @@ import {
   type PortfolioView,
   type SettlementRecord,
 } from '@ginkgo/core';
-import { PaperExchange, type PaperExchangeOptions } from '@ginkgo/livecore/paper-exchange';
+import { PaperExchange, orderEventOf, type PaperExchangeOptions } from '@ginkgo/livecore/paper-exchange';
 
 type BrokerReport = Parameters<Parameters<PaperExchange['onReport']>[0]>[0];
 
@@ -30,7 +35,7 @@ export interface Fill {
   volume: number;
   /** Minor units. */
   price: number;
-  /** Fees of this fill, minor units (the difference of the order's cumulative fees, as the venue charges). */
+  /** Fees of this fill as the venue reports them, minor units (the increase of the order's cumulative fees). */
   fee: number;
   ts: number;
 }
@@ -67,7 +72,11 @@ export interface BacktestOptions {
  * fills reach the portfolios, then the portfolios see the message; orders go to the venue at once and their
  * outcomes come back before the next message. Deterministic: same tape, same result.
  */
-export function runBacktest(portfolios: readonly BacktestPortfolio[], tape: readonly MarketDataMessage[], opts: BacktestOptions = {}): PortfolioRun[] {
+export function runBacktest(
+  portfolios: readonly BacktestPortfolio[],
+  tape: readonly MarketDataMessage[],
+  opts: BacktestOptions = {},
+): PortfolioRun[] {
   const rules = opts.market ?? cnAShareMarket;
   const registry = opts.registry ?? createDefaultRegistry();
   const ids = new Set<string>();
@@ -80,12 +89,31 @@ export function runBacktest(portfolios: readonly BacktestPortfolio[], tape: read
   const exchange = new PaperExchange({ ...opts.exchange, rules, accounts, latencyMs: 0 });
   const reports: BrokerReport[] = [];
   exchange.onReport((r) => reports.push(r));
-  const build = (p: BacktestPortfolio) => PortfolioEngine.create({ portfolioId: p.id, spec: p.spec, registry, market: rules, ...(opts.config ? { config: opts.config } : {}) });
+  const build = (p: BacktestPortfolio) =>
+    PortfolioEngine.create({
+      portfolioId: p.id,
+      spec: p.spec,
+      registry,
+      market: rules,
+      ...(opts.config ? { config: opts.config } : {}),
+    });
   const engines = new Map(portfolios.map((p) => [p.id, build(p)]));
   const runs = new Map<string, PortfolioRun>(
-    portfolios.map((p) => [p.id, { portfolioId: p.id, spec: p.spec, orders: [], events: [], fills: [], settlements: [], dropped: [], final: engines.get(p.id)!.view() }]),
+    portfolios.map((p) => [
+      p.id,
+      {
+        portfolioId: p.id,
+        spec: p.spec,
+        orders: [],
+        events: [],
+        fills: [],
+        settlements: [],
+        dropped: [],
+        final: engines.get(p.id)!.view(),
+      },
+    ]),
   );
-  const orderOf = new Map<string, { portfolioId: string; order: SubmitOrder; seq: number; amount: number; fees: number }>();
+  const orderOf = new Map<string, { portfolioId: string; order: SubmitOrder; seq: number }>();
 
   const apply = (portfolioId: string, event: EngineEvent) => {
     const run = runs.get(portfolioId)!;
@@ -95,7 +123,7 @@ export function runBacktest(portfolios: readonly BacktestPortfolio[], tape: read
     for (const o of result.orders) {
       const order: SubmitOrder = { type: 'submit', ...o, epoch: 1, nodeId: 'backtest' };
       run.orders.push(order);
-      orderOf.set(order.clientOrderId, { portfolioId, order, seq: 0, amount: 0, fees: 0 });
+      orderOf.set(order.clientOrderId, { portfolioId, order, seq: 0 });
       void exchange.submit(order);
     }
     for (const c of result.cancels) void exchange.cancel(c.clientOrderId, c.ts, c.reason);
@@ -107,29 +135,20 @@ export function runBacktest(portfolios: readonly BacktestPortfolio[], tape: read
       const o = orderOf.get(r.clientOrderId);
       if (!o) continue;
       o.seq += 1;
-      const event: OrderEvent = {
-        type: 'order',
-        eventId: `${r.clientOrderId}:${o.seq}`,
-        ts: r.ts,
-        seq: o.seq,
-        event: r.event,
-        market: o.order.market,
-        portfolioId: o.portfolioId,
-        clientOrderId: r.clientOrderId,
-        ...(r.brokerOrderId !== undefined ? { brokerOrderId: r.brokerOrderId } : {}),
-        ...(r.fillId !== undefined ? { fillId: r.fillId } : {}),
-        ...(r.fillVolume !== undefined ? { fillVolume: r.fillVolume } : {}),
-        ...(r.fillPrice !== undefined ? { fillPrice: r.fillPrice } : {}),
-        ...(r.reason !== undefined ? { reason: r.reason } : {}),
-      };
+      const event = orderEventOf(r, o.seq, { market: o.order.market, portfolioId: o.portfolioId });
       const run = runs.get(o.portfolioId)!;
       run.events.push(event);
       if (r.fillId !== undefined && r.fillVolume !== undefined && r.fillPrice !== undefined) {
-        const before = o.amount;
-        o.amount += r.fillVolume * r.fillPrice;
-        const fee = orderFeeTotal(rules, o.order.side, o.amount) - orderFeeTotal(rules, o.order.side, before);
-        o.fees += fee;
-        run.fills.push({ clientOrderId: r.clientOrderId, fillId: r.fillId, code: o.order.code, side: o.order.side, volume: r.fillVolume, price: r.fillPrice, fee, ts: r.ts });
+        run.fills.push({
+          clientOrderId: r.clientOrderId,
+          fillId: r.fillId,
+          code: o.order.code,
+          side: o.order.side,
+          volume: r.fillVolume,
+          price: r.fillPrice,
+          fee: r.fillFee ?? 0,
+          ts: r.ts,
+        });
       }
       apply(o.portfolioId, event);
     }
@@ -149,8 +168,19 @@ export function runBacktest(portfolios: readonly BacktestPortfolio[], tape: read
     }
     if (opts.restoreAfter?.has(i)) {
       for (const p of portfolios) {
-        const snapshot = JSON.parse(JSON.stringify(engines.get(p.id)!.snapshot())) as ReturnType<PortfolioEngine['snapshot']>;
-        engines.set(p.id, PortfolioEngine.restore({ snapshot, spec: p.spec, registry, market: rules, ...(opts.config ? { config: opts.config } : {}) }));
+        const snapshot = JSON.parse(JSON.stringify(engines.get(p.id)!.snapshot())) as ReturnType<
+          PortfolioEngine['snapshot']
+        >;
+        engines.set(
+          p.id,
+          PortfolioEngine.restore({
+            snapshot,
+            spec: p.spec,
+            registry,
+            market: rules,
+            ...(opts.config ? { config: opts.config } : {}),
+          }),
+        );
       }
     }
     if (opts.onProgress && ((i + 1) % every === 0 || i + 1 === total)) opts.onProgress(i + 1, total);

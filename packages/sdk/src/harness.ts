@@ -1,5 +1,11 @@
 import { PortfolioSpec, type ComponentRef, type MarketDataMessage, type PortfolioSpecInput } from '@ginkgo/contracts';
-import { createDefaultRegistry, type EngineConfig, type MarketRules, type PackagedDefinition, type Strategy } from '@ginkgo/core';
+import {
+  createDefaultRegistry,
+  type EngineConfig,
+  type MarketRules,
+  type PackagedDefinition,
+  type Strategy,
+} from '@ginkgo/core';
 import { runBacktest, type BacktestOptions, type PortfolioRun } from './backtest.js';
 
 export interface RunTapeOptions {
@@ -36,12 +42,17 @@ export const UNDER_TEST = 'under-test';
  * Also checks that the strategy survives a restart: snapshot -> restore -> continue must give exactly the
  * result of the uninterrupted run (state kept anywhere but `ctx.state` fails this); it throws when not.
  */
-export function runTape<P>(definition: PackagedDefinition<Strategy> & { params: { parse(v: unknown): P } }, params: Record<string, number | string | boolean>, tape: readonly MarketDataMessage[], opts: RunTapeOptions = {}): TapeResult {
+export function runTape<P>(
+  definition: PackagedDefinition<Strategy> & { params: { parse(v: unknown): P } },
+  params: Record<string, number | string | boolean>,
+  tape: readonly MarketDataMessage[],
+  opts: RunTapeOptions = {},
+): TapeResult {
   const registry = createDefaultRegistry().registerStrategy(UNDER_TEST, definition as never);
   const codes = opts.interestedCodes ?? [...new Set(tape.flatMap((m) => (m.type === 'price' ? [m.code] : [])))];
   const strategy: ComponentRef = { name: UNDER_TEST, params };
   const spec = PortfolioSpec.parse({
-    market: (opts.market?.id ?? 'cn'),
+    market: opts.market?.id ?? 'cn',
     initialCash: opts.initialCash ?? '1000000.00',
     strategy,
     riskManagers: opts.riskManagers ?? [],
@@ -50,21 +61,38 @@ export function runTape<P>(definition: PackagedDefinition<Strategy> & { params: 
   });
   // Rate limiting and staleness are live concerns; a unit test wants every signal of the tape evaluated.
   const config: Partial<EngineConfig> = { ...opts.config };
-  const base: BacktestOptions = { registry, ...(opts.market ? { market: opts.market } : {}), config, ...(opts.exchange ? { exchange: opts.exchange } : {}) };
+  const base: BacktestOptions = {
+    registry,
+    ...(opts.market ? { market: opts.market } : {}),
+    config,
+    ...(opts.exchange ? { exchange: opts.exchange } : {}),
+  };
   const portfolios = [{ id: opts.portfolioId ?? 'test', spec }];
   const [plain] = runBacktest(portfolios, tape, base);
   const checkpoints =
     opts.restoreAfter === false
       ? []
-      : (opts.restoreAfter ?? [Math.floor(tape.length / 2), ...tape.flatMap((m, i) => (m.type === 'session' && m.phase === 'settlement' ? [i] : []))]).filter((i) => i >= 0 && i < tape.length - 1);
+      : (
+          opts.restoreAfter ?? [
+            Math.floor(tape.length / 2),
+            ...tape.flatMap((m, i) => (m.type === 'session' && m.phase === 'settlement' ? [i] : [])),
+          ]
+        ).filter((i) => i >= 0 && i < tape.length - 1);
   if (checkpoints.length) {
     const [restored] = runBacktest(portfolios, tape, { ...base, restoreAfter: new Set(checkpoints) });
     const a = JSON.stringify(plain);
     const b = JSON.stringify(restored);
-    if (a !== b) throw new Error(`restart check failed: snapshot -> restore -> continue after tape positions ${checkpoints.join(', ')} differs from the uninterrupted run (${firstDifference(plain!, restored!)}); keep all strategy state in ctx.state as plain JSON`);
+    if (a !== b)
+      throw new Error(
+        `restart check failed: snapshot -> restore -> continue after tape positions ${checkpoints.join(', ')} differs from the uninterrupted run (${firstDifference(plain!, restored!)}); keep all strategy state in ctx.state as plain JSON`,
+      );
   }
   const run = plain!;
-  return { ...run, equityCurve: run.settlements.map((s) => ({ tradingDay: s.tradingDay, equity: s.equity })), restoreChecked: checkpoints };
+  return {
+    ...run,
+    equityCurve: run.settlements.map((s) => ({ tradingDay: s.tradingDay, equity: s.equity })),
+    restoreChecked: checkpoints,
+  };
 }
 
 function firstDifference(a: PortfolioRun, b: PortfolioRun): string {

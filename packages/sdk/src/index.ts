@@ -33,7 +33,16 @@ export type {
   SettlementRecord,
   PortfolioView,
 } from '@ginkgo/core';
-export { paramsObject, positiveInt, ratio, moneyAmount, cnAShareMarket, limitPrices, tradingDayOf, localTs } from '@ginkgo/core';
+export {
+  paramsObject,
+  positiveInt,
+  ratio,
+  moneyAmount,
+  cnAShareMarket,
+  limitPrices,
+  tradingDayOf,
+  localTs,
+} from '@ginkgo/core';
 export type { PriceUpdate, MarketDataMessage, OrderEvent, SubmitOrder } from '@ginkgo/contracts';
 export * from './indicators.js';
 export * from './define.js';

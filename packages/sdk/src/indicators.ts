@@ -191,7 +191,10 @@ export class Atr {
     int(low, 'ATR low');
     int(close, 'ATR close');
     if (low > high) throw new RangeError(`ATR: low ${low} above high ${high}`);
-    const tr = s.prevClose === null ? high - low : Math.max(high - low, Math.abs(high - s.prevClose), Math.abs(low - s.prevClose));
+    const tr =
+      s.prevClose === null
+        ? high - low
+        : Math.max(high - low, Math.abs(high - s.prevClose), Math.abs(low - s.prevClose));
     s.prevClose = close;
     return wilder(s.tr, tr) ?? undefined;
   }

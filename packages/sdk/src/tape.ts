@@ -1,14 +1,18 @@
 import type { MarketDataMessage, PriceUpdate, SessionEvent } from '@ginkgo/contracts';
 import { cnAShareMarket, localTs, tradingDayOf, type MarketRules } from '@ginkgo/core';
 
-const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+const hhmm = (minute: number) =>
+  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 
 /**
  * Adds the day's open, close and settlement around each trading day of a tape that has no session events
  * (a plain CSV of bars, a tape built in a test). Settlement rolls T+1 and writes the daily record, so a tape
  * without it would never make a purchase sellable. A tape with session events is returned as it is.
  */
-export function withSessions(tape: readonly MarketDataMessage[], rules: MarketRules = cnAShareMarket): MarketDataMessage[] {
+export function withSessions(
+  tape: readonly MarketDataMessage[],
+  rules: MarketRules = cnAShareMarket,
+): MarketDataMessage[] {
   if (tape.some((m) => m.type === 'session')) return [...tape];
   const first = rules.sessions[0];
   const last = rules.sessions[rules.sessions.length - 1];
@@ -17,7 +21,15 @@ export function withSessions(tape: readonly MarketDataMessage[], rules: MarketRu
   let day: string | undefined;
   const session = (phase: SessionEvent['phase'], d: string, minute: number): SessionEvent => {
     const ts = localTs(rules, d, hhmm(minute));
-    return { type: 'session', eventId: `session:${rules.id}:${phase}:${d}`, ts, seq: 0, market: rules.id, phase, tradingDay: d };
+    return {
+      type: 'session',
+      eventId: `session:${rules.id}:${phase}:${d}`,
+      ts,
+      seq: 0,
+      market: rules.id,
+      phase,
+      tradingDay: d,
+    };
   };
   const close = (d: string) => {
     out.push(session('close', d, last.endMinute));
@@ -63,7 +75,8 @@ export function ticks(o: TicksOptions): MarketDataMessage[] {
   const at = (day: string, j: number) => {
     let off = Math.floor(((j + 1) * daySeconds) / perDay);
     for (let k = 0; k < spans.length; k++) {
-      if (off <= spans[k]! || k === spans.length - 1) return localTs(rules, day, hhmm(rules.sessions[k]!.startMinute), off);
+      if (off <= spans[k]! || k === spans.length - 1)
+        return localTs(rules, day, hhmm(rules.sessions[k]!.startMinute), off);
       off -= spans[k]!;
     }
     return localTs(rules, day, hhmm(rules.sessions[0]!.startMinute), off);
@@ -80,7 +93,18 @@ export function ticks(o: TicksOptions): MarketDataMessage[] {
       inDay = 0;
     }
     const ts = at(day, inDay);
-    out.push({ type: 'price', eventId: `price:${o.code}:${ts}`, ts, seq: 0, market: rules.id, code: o.code, kind: 'tick', price, volume: o.volume ?? 10_000, prevClose });
+    out.push({
+      type: 'price',
+      eventId: `price:${o.code}:${ts}`,
+      ts,
+      seq: 0,
+      market: rules.id,
+      code: o.code,
+      kind: 'tick',
+      price,
+      volume: o.volume ?? 10_000,
+      prevClose,
+    });
     last = price;
     inDay += 1;
   }

@@ -14,15 +14,22 @@ const smaCross = defineStrategy({
       const s = slow.update(e.price);
       if (f === undefined || s === undefined) return [];
       const held = view.position(e.code)?.volume ?? 0;
-      if (f > s && held === 0 && view.openOrders(e.code).length === 0) return [{ code: e.code, direction: 'LONG', reason: 'fast above slow', orderType: 'LIMIT', limitPrice: e.price }];
-      if (f < s && held > 0) return [{ code: e.code, direction: 'SHORT', reason: 'fast below slow', orderType: 'MARKET' }];
+      if (f > s && held === 0 && view.openOrders(e.code).length === 0)
+        return [
+          { code: e.code, direction: 'LONG', reason: 'fast above slow', orderType: 'LIMIT', limitPrice: e.price },
+        ];
+      if (f < s && held > 0)
+        return [{ code: e.code, direction: 'SHORT', reason: 'fast below slow', orderType: 'MARKET' }];
       return [];
     },
   }),
 });
 
 test('runTape returns orders, fills, settlements and the equity curve; restore mid-tape equals the uninterrupted run', () => {
-  const r = runTape(smaCross, { fast: 5, slow: 20 }, ticks({ code: CODE, prices: wave }), { sizer: { name: 'fixed-volume', params: { volume: 1000 } }, config: { minSignalIntervalMs: 0 } });
+  const r = runTape(smaCross, { fast: 5, slow: 20 }, ticks({ code: CODE, prices: wave }), {
+    sizer: { name: 'fixed-volume', params: { volume: 1000 } },
+    config: { minSignalIntervalMs: 0 },
+  });
   expect(r.orders.length).toBeGreaterThan(2);
   expect(r.orders[0]!.clientOrderId).toBe('test-1');
   expect(r.fills.length).toBeGreaterThan(0);
@@ -43,7 +50,9 @@ test('a strategy keeping state outside ctx.state fails the restart check with th
       return { onPrice: (_v, e) => (++n === 300 ? [{ code: e.code, direction: 'LONG', reason: 'count 300' }] : []) };
     },
   });
-  expect(() => runTape(leaky, {}, ticks({ code: CODE, prices: wave }), { restoreAfter: [100] })).toThrow(/restart check failed.*orders\[0\]/);
+  expect(() => runTape(leaky, {}, ticks({ code: CODE, prices: wave }), { restoreAfter: [100] })).toThrow(
+    /restart check failed.*orders\[0\]/,
+  );
 });
 
 test('limit prices off the tick or outside the day limits are refused with the reason', () => {
@@ -55,7 +64,9 @@ test('limit prices off the tick or outside the day limits are refused with the r
       ],
     }),
   });
-  const r = runTape(bad, {}, ticks({ code: CODE, prices: [1000, 1001], prevClose: 1000, perDay: 2 }), { restoreAfter: false });
+  const r = runTape(bad, {}, ticks({ code: CODE, prices: [1000, 1001], prevClose: 1000, perDay: 2 }), {
+    restoreAfter: false,
+  });
   expect(r.orders).toHaveLength(0);
   expect(r.dropped.some((d) => d.reason.includes("limit price 12.00 outside the day's limits 9.00-11.00"))).toBe(true);
 });

@@ -41,7 +41,7 @@ test('SMA stays exact over a million updates (no drift)', () => {
   let x = 1_000_000;
   const window: number[] = [];
   for (let i = 0; i < 1_000_000; i++) {
-    x = 1 + ((x * 48_271) % 2_147_483_647) % 10_000_000;
+    x = 1 + (((x * 48_271) % 2_147_483_647) % 10_000_000);
     sma.update(x);
     window.push(x);
     if (window.length > 50) window.shift();
@@ -60,9 +60,16 @@ test('EMA, RSI and ATR match recomputation from the whole history', () => {
         expect(close(ema.update(x), naiveEma(hist, p))).toBe(true);
         rsi.update(x);
         const diffs = hist.slice(1).map((v, k) => v - hist[k]!);
-        const g = naiveWilder(diffs.map((d) => Math.max(d, 0)), p);
-        const l = naiveWilder(diffs.map((d) => Math.max(-d, 0)), p);
-        const want = g === undefined || l === undefined ? undefined : l === 0 ? (g === 0 ? 50 : 100) : 100 - 100 / (1 + g / l);
+        const g = naiveWilder(
+          diffs.map((d) => Math.max(d, 0)),
+          p,
+        );
+        const l = naiveWilder(
+          diffs.map((d) => Math.max(-d, 0)),
+          p,
+        );
+        const want =
+          g === undefined || l === undefined ? undefined : l === 0 ? (g === 0 ? 50 : 100) : 100 - 100 / (1 + g / l);
         expect(close(rsi.value, want)).toBe(true);
         atr.update(x, x, x);
         const trs = hist.map((v, k) => (k === 0 ? 0 : Math.abs(v - hist[k - 1]!)));
@@ -115,7 +122,12 @@ test('indicator state is plain JSON: a copy through JSON continues identically',
     fc.property(prices, per, fc.nat(), (xs, p, cut) => {
       const k = cut % xs.length;
       const store: Record<string, never> = {};
-      const make = (s: object) => ({ sma: Sma.in(s as never, 'sma', p), ema: Ema.in(s as never, 'ema', p), max: RollingExtreme.in(s as never, 'max', p, 'max'), bb: Bollinger.in(s as never, 'bb', p) });
+      const make = (s: object) => ({
+        sma: Sma.in(s as never, 'sma', p),
+        ema: Ema.in(s as never, 'ema', p),
+        max: RollingExtreme.in(s as never, 'max', p, 'max'),
+        bb: Bollinger.in(s as never, 'bb', p),
+      });
       let a = make(store);
       const b = make({});
       const out: string[] = [];

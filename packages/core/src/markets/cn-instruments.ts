@@ -10,8 +10,24 @@ export const cnInstruments: ReferenceDataFile = {
   source: 'exchange listing announcements (listing dates); the scripted suspension of the bundled sample tape',
   asOf: '2026-11-30',
   instruments: [
-    { code: '600000.SH', name: 'SPD Bank', board: 'sse-main', listed: '1999-11-10', st: [], suspended: [], boardLots: [] },
-    { code: '000001.SZ', name: 'Ping An Bank', board: 'szse-main', listed: '1991-04-03', st: [], suspended: [], boardLots: [] },
+    {
+      code: '600000.SH',
+      name: 'SPD Bank',
+      board: 'sse-main',
+      listed: '1999-11-10',
+      st: [],
+      suspended: [],
+      boardLots: [],
+    },
+    {
+      code: '000001.SZ',
+      name: 'Ping An Bank',
+      board: 'szse-main',
+      listed: '1991-04-03',
+      st: [],
+      suspended: [],
+      boardLots: [],
+    },
     { code: '300750.SZ', name: 'CATL', board: 'chinext', listed: '2018-06-11', st: [], suspended: [], boardLots: [] },
     {
       code: '601318.SH',

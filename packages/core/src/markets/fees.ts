@@ -30,7 +30,14 @@ export function rateFraction(rate: string): Fraction {
  * One fee on an amount: amount x rate, rounded to a multiple of `roundToMinor` (half-up: ties away from
  * zero; up: any remainder rounds up), then held within [min, max]. Zero amounts cost nothing.
  */
-export function feeOn(amountMinor: number, rate: string, rounding: 'half-up' | 'up', roundToMinor = 1, minMinor?: number, maxMinor?: number): number {
+export function feeOn(
+  amountMinor: number,
+  rate: string,
+  rounding: 'half-up' | 'up',
+  roundToMinor = 1,
+  minMinor?: number,
+  maxMinor?: number,
+): number {
   if (amountMinor <= 0) return 0;
   const { num, den } = rateFraction(rate);
   if (num === 0) return 0;
@@ -77,7 +84,12 @@ export interface FeeOptions {
  * the difference between successive cumulative values, so a minimum is charged once per order and rounding
  * never accumulates across partial fills.
  */
-export function orderFees(market: MarketRules, side: 'BUY' | 'SELL', amountMinor: number, opts: FeeOptions = {}): FeeBreakdown {
+export function orderFees(
+  market: MarketRules,
+  side: 'BUY' | 'SELL',
+  amountMinor: number,
+  opts: FeeOptions = {},
+): FeeBreakdown {
   if (amountMinor <= 0) return { commission: 0, items: [], total: 0 };
   const c = opts.commission ?? market.defaultCommission;
   const commission = feeOn(amountMinor, c.rate, 'half-up', 1, c.minMinor);
@@ -93,6 +105,34 @@ export function orderFees(market: MarketRules, side: 'BUY' | 'SELL', amountMinor
   return { commission, items, total };
 }
 
-export function orderFeeTotal(market: MarketRules, side: 'BUY' | 'SELL', amountMinor: number, opts: FeeOptions = {}): number {
-  return orderFees(market, side, amountMinor, opts).total;
+/** The fees of one side in force on a day; the last answer is kept, since an order asks several times. */
+let lastInForce: { market: MarketRules | null; day: string; side: 'BUY' | 'SELL'; fees: FeeComponent[] } = {
+  market: null,
+  day: '',
+  side: 'BUY',
+  fees: [],
+};
+
+function sideFeesInForce(market: MarketRules, side: 'BUY' | 'SELL', day: string): FeeComponent[] {
+  const last = lastInForce;
+  if (last.market === market && last.day === day && last.side === side) return last.fees;
+  const own = side === 'BUY' ? 'buy' : 'sell';
+  const fees = feesInForce(market, day).filter((f) => f.side === 'both' || f.side === own);
+  lastInForce = { market, day, side, fees };
+  return fees;
+}
+
+/** The total of orderFees(), without building the breakdown (the engine asks for it on every order and fill). */
+export function orderFeeTotal(
+  market: MarketRules,
+  side: 'BUY' | 'SELL',
+  amountMinor: number,
+  opts: FeeOptions = {},
+): number {
+  if (amountMinor <= 0) return 0;
+  const c = opts.commission ?? market.defaultCommission;
+  let total = feeOn(amountMinor, c.rate, 'half-up', 1, c.minMinor);
+  for (const f of sideFeesInForce(market, side, opts.day ?? LATEST_DAY))
+    total += feeOn(amountMinor, f.rate, f.rounding, f.roundToMinor, f.minMinor, f.maxMinor);
+  return total;
 }

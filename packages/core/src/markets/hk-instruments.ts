@@ -9,8 +9,30 @@ export const hkInstruments: ReferenceDataFile = {
   source: 'HKEX securities list (board lots)',
   asOf: '2026-11-30',
   instruments: [
-    { code: '0700.HK', name: 'Tencent', board: 'hk-main', listed: '2004-06-16', st: [], suspended: [], boardLots: [{ from: '2004-06-16', size: 100 }] },
-    { code: '0005.HK', name: 'HSBC Holdings', board: 'hk-main', st: [], suspended: [], boardLots: [{ from: '2000-01-01', size: 400 }] },
-    { code: '0941.HK', name: 'China Mobile', board: 'hk-main', st: [], suspended: [], boardLots: [{ from: '2000-01-01', size: 500 }] },
+    {
+      code: '0700.HK',
+      name: 'Tencent',
+      board: 'hk-main',
+      listed: '2004-06-16',
+      st: [],
+      suspended: [],
+      boardLots: [{ from: '2004-06-16', size: 100 }],
+    },
+    {
+      code: '0005.HK',
+      name: 'HSBC Holdings',
+      board: 'hk-main',
+      st: [],
+      suspended: [],
+      boardLots: [{ from: '2000-01-01', size: 400 }],
+    },
+    {
+      code: '0941.HK',
+      name: 'China Mobile',
+      board: 'hk-main',
+      st: [],
+      suspended: [],
+      boardLots: [{ from: '2000-01-01', size: 500 }],
+    },
   ],
 };

@@ -29,7 +29,18 @@ export interface InstrumentRules {
 
 const DAY_MS = 86_400_000;
 const dayNumber = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
-const inPeriod = (periods: readonly DatedPeriod[], day: string) => periods.some((p) => p.from <= day && (p.until === undefined || day < p.until));
+const inPeriod = (periods: readonly DatedPeriod[], day: string) =>
+  periods.some((p) => p.from <= day && (p.until === undefined || day < p.until));
+
+/** T+n on a day: that of the last settlement change on or before it (the market's current one by default). */
+export function settlementLagOn(market: MarketRules, day: string): number {
+  const changes = market.settlementChanges;
+  if (changes === undefined || changes.length === 0 || day >= changes[changes.length - 1]!.from)
+    return market.settlementLagDays;
+  let lag = changes[0]!.lagDays;
+  for (const c of changes) if (c.from <= day) lag = c.lagDays;
+  return lag;
+}
 
 const boardCache = new WeakMap<BoardDefinition, Map<string, BoardRules>>();
 
@@ -66,7 +77,9 @@ export function boardOf(market: MarketRules, code: string): BoardDefinition | un
   const dot = code.lastIndexOf('.');
   const digits = dot < 0 ? code : code.slice(0, dot);
   const suffix = dot < 0 ? '' : code.slice(dot + 1);
-  return market.boards.find((b) => b.suffix === suffix && (b.prefixes.length === 0 || b.prefixes.some((p) => digits.startsWith(p))));
+  return market.boards.find(
+    (b) => b.suffix === suffix && (b.prefixes.length === 0 || b.prefixes.some((p) => digits.startsWith(p))),
+  );
 }
 
 /** Trading days from `listed` to `day`, both included, counting no further than `cap + 1`. */
@@ -76,7 +89,8 @@ function tradingDaysSince(market: MarketRules, listed: string, day: string, cap:
   return n;
 }
 
-const rulesCache = new WeakMap<MarketRules, Map<string, InstrumentRules>>();
+/** Per market, day -> code -> rules; two lookups on strings the caller already has, no key to build per call. */
+const rulesCache = new WeakMap<MarketRules, { byDay: Map<string, Map<string, InstrumentRules>>; size: number }>();
 
 /**
  * Everything the exchange checks for one code on one day. The risk-warning status is looked up first and
@@ -86,9 +100,9 @@ const rulesCache = new WeakMap<MarketRules, Map<string, InstrumentRules>>();
  */
 export function instrumentRules(market: MarketRules, code: string, day: string): InstrumentRules {
   let cache = rulesCache.get(market);
-  if (!cache) rulesCache.set(market, (cache = new Map()));
-  const key = `${code}|${day}`;
-  const hit = cache.get(key);
+  if (!cache) rulesCache.set(market, (cache = { byDay: new Map(), size: 0 }));
+  let ofDay = cache.byDay.get(day);
+  const hit = ofDay?.get(code);
   if (hit) return hit;
   const ref = referenceOf(market, code);
   const board = boardOf(market, code);
@@ -127,9 +141,15 @@ export function instrumentRules(market: MarketRules, code: string, day: string):
     ticks: rules?.ticks ?? [{ upToMinor: null, tickMinor: 1 }],
     maxOrderVolume: rules?.maxOrderVolume ?? null,
     stDailyBuyCap: st ? (rules?.stDailyBuyCap ?? null) : null,
-    settlementLagDays: market.settlementLagDays,
+    settlementLagDays: settlementLagOn(market, day),
   };
-  if (cache.size > 8192) cache.clear();
-  cache.set(key, r);
+  if (cache.size >= 8192) {
+    cache.byDay.clear();
+    cache.size = 0;
+    ofDay = undefined;
+  }
+  if (!ofDay) cache.byDay.set(day, (ofDay = new Map()));
+  ofDay.set(code, r);
+  cache.size += 1;
   return r;
 }

@@ -16,12 +16,16 @@ export function marketById(id: string, markets: Readonly<Record<string, MarketRu
 /** A copy of a market with another reference-data file (validated; its market must match). */
 export function withReferenceData(market: MarketRules, file: ReferenceDataFileInput): MarketRules {
   const parsed = ReferenceDataFile.parse(file);
-  if (parsed.market !== market.id) throw new Error(`reference data: file is for market "${parsed.market}", not "${market.id}"`);
+  if (parsed.market !== market.id)
+    throw new Error(`reference data: file is for market "${parsed.market}", not "${market.id}"`);
   return { ...market, reference: parsed };
 }
 
 /** The bundled markets with reference-data files applied (one file per market at most). */
-export function marketsWithReferenceData(files: readonly ReferenceDataFileInput[], markets: Readonly<Record<string, MarketRules>> = MARKETS): Record<string, MarketRules> {
+export function marketsWithReferenceData(
+  files: readonly ReferenceDataFileInput[],
+  markets: Readonly<Record<string, MarketRules>> = MARKETS,
+): Record<string, MarketRules> {
   const out: Record<string, MarketRules> = { ...markets };
   const seen = new Set<string>();
   for (const f of files) {
@@ -35,11 +39,23 @@ export function marketsWithReferenceData(files: readonly ReferenceDataFileInput[
 
 /** Copy of a market with trading sessions covering the whole day and no calendar (demos, tests). */
 export function withAlwaysOpenSessions(market: MarketRules): MarketRules {
-  return { ...market, sessions: [{ startMinute: 0, endMinute: 24 * 60 }], specialSessions: {}, weekendDays: [], holidays: [] };
+  return {
+    ...market,
+    sessions: [{ startMinute: 0, endMinute: 24 * 60 }],
+    sessionChanges: [],
+    specialSessions: {},
+    weekendDays: [],
+    holidays: [],
+  };
 }
 
 /** Copy of a market in which `codes` are under risk warning from `from` (tests, what-if runs). */
-export function withStCodes(market: MarketRules, codes: readonly string[], from = '1990-01-01', until?: string): MarketRules {
+export function withStCodes(
+  market: MarketRules,
+  codes: readonly string[],
+  from = '1990-01-01',
+  until?: string,
+): MarketRules {
   const period = until === undefined ? { from } : { from, until };
   const instruments = [...market.reference.instruments];
   for (const code of codes) {

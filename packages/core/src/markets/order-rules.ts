@@ -32,7 +32,12 @@ export function limitPricesFor(rules: InstrumentRules, baseMinor: number): { up:
 }
 
 /** Limit prices of a code on a day (the day's board, status and IPO window). */
-export function limitPrices(market: MarketRules, code: string, baseMinor: number, day: string = LATEST_DAY): { up: number; down: number } | null {
+export function limitPrices(
+  market: MarketRules,
+  code: string,
+  baseMinor: number,
+  day: string = LATEST_DAY,
+): { up: number; down: number } | null {
   return limitPricesFor(instrumentRules(market, code, day), baseMinor);
 }
 
@@ -49,11 +54,18 @@ export function tickAt(ticks: readonly TickBand[], priceMinor: number): number {
  */
 export function checkPrice(rules: InstrumentRules, priceMinor: number, baseMinor?: number): RuleViolation | null {
   const tick = tickAt(rules.ticks, priceMinor);
-  if (priceMinor <= 0 || priceMinor % tick !== 0) return violation('tick-size', `${rules.code}: price ${priceMinor} is not a multiple of the tick ${tick} (${rules.boardName})`);
+  if (priceMinor <= 0 || priceMinor % tick !== 0)
+    return violation(
+      'tick-size',
+      `${rules.code}: price ${priceMinor} is not a multiple of the tick ${tick} (${rules.boardName})`,
+    );
   if (baseMinor !== undefined) {
     const lim = limitPricesFor(rules, baseMinor);
     if (lim && (priceMinor > lim.up || priceMinor < lim.down)) {
-      return violation('price-limit', `${rules.code}: price ${priceMinor} outside the day's limits [${lim.down}, ${lim.up}] (${rules.limitNote}, previous close ${baseMinor})`);
+      return violation(
+        'price-limit',
+        `${rules.code}: price ${priceMinor} outside the day's limits [${lim.down}, ${lim.up}] (${rules.limitNote}, previous close ${baseMinor})`,
+      );
     }
   }
   return null;
@@ -108,7 +120,10 @@ export function checkTradable(rules: InstrumentRules): RuleViolation | null {
   if (!rules.listed) return violation('not-listed', `${rules.code} is not listed on ${rules.day}`);
   if (rules.suspended) return violation('suspended', `${rules.code} is suspended on ${rules.day} (reference data)`);
   if (!rules.lot) {
-    const why = rules.board === 'unknown' ? `no board of market ${rules.market} matches the code` : `no board lot in the reference data of market ${rules.market}`;
+    const why =
+      rules.board === 'unknown'
+        ? `no board of market ${rules.market} matches the code`
+        : `no board lot in the reference data of market ${rules.market}`;
     return violation('unknown-board-lot', `${rules.code}: ${why}`);
   }
   return null;
@@ -138,29 +153,55 @@ export function checkOrder(rules: InstrumentRules, o: OrderToCheck, ctx: OrderCh
 }
 
 /** The checks of `checkOrder` that do not depend on the price. */
-export function checkVolume(rules: InstrumentRules, side: 'BUY' | 'SELL', volume: number, ctx: OrderCheckContext = {}): RuleViolation | null {
+export function checkVolume(
+  rules: InstrumentRules,
+  side: 'BUY' | 'SELL',
+  volume: number,
+  ctx: OrderCheckContext = {},
+): RuleViolation | null {
   const o = { side, volume };
   const t = checkTradable(rules);
   if (t) return t;
   const lot = rules.lot!;
   if (rules.maxOrderVolume !== null && o.volume > rules.maxOrderVolume) {
-    return violation('max-order-volume', `${rules.code}: ${o.volume} exceeds the largest order of ${rules.maxOrderVolume} (${rules.boardName})`);
+    return violation(
+      'max-order-volume',
+      `${rules.code}: ${o.volume} exceeds the largest order of ${rules.maxOrderVolume} (${rules.boardName})`,
+    );
   }
   if (o.side === 'BUY') {
-    if (!isWholeLots(lot, o.volume)) return violation('board-lot', `${rules.code}: buy volume ${o.volume} is not whole lots (${lotText(lot)}, ${rules.boardName})`);
+    if (!isWholeLots(lot, o.volume))
+      return violation(
+        'board-lot',
+        `${rules.code}: buy volume ${o.volume} is not whole lots (${lotText(lot)}, ${rules.boardName})`,
+      );
     if (rules.stDailyBuyCap !== null && (ctx.boughtToday ?? 0) + o.volume > rules.stDailyBuyCap) {
-      return violation('st-daily-buy-cap', `${rules.code} is under risk warning: ${ctx.boughtToday ?? 0} bought or pending today + ${o.volume} exceeds the daily cap of ${rules.stDailyBuyCap}`);
+      return violation(
+        'st-daily-buy-cap',
+        `${rules.code} is under risk warning: ${ctx.boughtToday ?? 0} bought or pending today + ${o.volume} exceeds the daily cap of ${rules.stDailyBuyCap}`,
+      );
     }
   } else {
     const balance = ctx.sellableBalance ?? o.volume;
     if (!isValidSellVolume(lot, o.volume, balance)) {
       const odd = oddRemainder(lot, balance);
-      const rule = isWholeLots(lot, o.volume) || o.volume > balance ? 'board-lot' : lot.oddRemainderSell ? 'odd-lot-sell' : 'board-lot';
-      const why = o.volume > balance ? `exceeds the sellable ${balance}` : odd > 0 ? `must be whole lots (${lotText(lot)}) or include the whole odd remainder of ${odd}` : `must be whole lots (${lotText(lot)})`;
+      const rule =
+        isWholeLots(lot, o.volume) || o.volume > balance
+          ? 'board-lot'
+          : lot.oddRemainderSell
+            ? 'odd-lot-sell'
+            : 'board-lot';
+      const why =
+        o.volume > balance
+          ? `exceeds the sellable ${balance}`
+          : odd > 0
+            ? `must be whole lots (${lotText(lot)}) or include the whole odd remainder of ${odd}`
+            : `must be whole lots (${lotText(lot)})`;
       return violation(rule, `${rules.code}: sell volume ${o.volume} of a sellable ${balance} ${why}`);
     }
   }
   return null;
 }
 
-const lotText = (lot: LotRule) => (lot.min === lot.step ? `multiples of ${lot.step}` : `at least ${lot.min}, then steps of ${lot.step}`);
+const lotText = (lot: LotRule) =>
+  lot.min === lot.step ? `multiples of ${lot.step}` : `at least ${lot.min}, then steps of ${lot.step}`;

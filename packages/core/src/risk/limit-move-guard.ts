@@ -74,7 +74,11 @@ export function limitMoveGuard(p: Params): RiskManager {
   };
 }
 
-export const limitMoveGuardDefinition: RiskDefinition<Params> = { params: Params, create: limitMoveGuard, description: 'limit-move / flash-crash guard (jumpRatio, closePositions, scope)' };
+export const limitMoveGuardDefinition: RiskDefinition<Params> = {
+  params: Params,
+  create: limitMoveGuard,
+  description: 'limit-move / flash-crash guard (jumpRatio, closePositions, scope)',
+};
 
 /** The engine always checks cash (fees included); this name exists so specs may list it explicitly. */
 export const cashCheckDefinition: RiskDefinition<Record<string, never>> = {

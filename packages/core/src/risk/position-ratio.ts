@@ -5,7 +5,10 @@ import { roundDownBuyVolume } from '../market-rules.js';
 import { mulDiv, PPM, ratioToPpm } from '../money.js';
 import { paramsObject, ratio } from '../params.js';
 
-const Params = paramsObject({ maxRatio: ratio(), mode: z.enum(['block', 'cut'], { error: 'must be "block" or "cut"' }).default('cut') });
+const Params = paramsObject({
+  maxRatio: ratio(),
+  mode: z.enum(['block', 'cut'], { error: 'must be "block" or "cut"' }).default('cut'),
+});
 type Params = z.infer<typeof Params>;
 
 /**
@@ -26,11 +29,22 @@ export function positionRatio(p: Params): RiskManager {
       if (after <= limitValue) return { action: 'pass' };
       const pct = `${(maxPpm / 10_000).toFixed(2)}%`;
       if (p.mode === 'block') return { action: 'block', reason: `position ratio would exceed ${pct} of equity` };
-      const maxVolume = roundDownBuyVolume(view.rules(proposal.code), Math.floor(limitValue / proposal.price) - current);
+      const maxVolume = roundDownBuyVolume(
+        view.rules(proposal.code),
+        Math.floor(limitValue / proposal.price) - current,
+      );
       if (maxVolume <= 0) return { action: 'block', reason: `position ratio already at ${pct} of equity` };
-      return { action: 'cut', volume: maxVolume, reason: `cut to ${maxVolume} to keep the position within ${pct} of equity` };
+      return {
+        action: 'cut',
+        volume: maxVolume,
+        reason: `cut to ${maxVolume} to keep the position within ${pct} of equity`,
+      };
     },
   };
 }
 
-export const positionRatioDefinition: RiskDefinition<Params> = { params: Params, create: positionRatio, description: 'max position ratio per code (maxRatio, mode block|cut)' };
+export const positionRatioDefinition: RiskDefinition<Params> = {
+  params: Params,
+  create: positionRatio,
+  description: 'max position ratio per code (maxRatio, mode block|cut)',
+};

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Strategy } from '../component-api.js';
 import type { StrategyDefinition } from '../component-registry.js';
 import { paramsObject, positiveInt } from '../params.js';
+import { perCodeStrategy } from './per-code.js';
 import type { JsonObject } from '../types.js';
 
 const Params = paramsObject({ lookback: positiveInt() });
@@ -13,13 +14,9 @@ interface CodeState extends JsonObject {
 
 /** Breakout: LONG above the highest of the previous `lookback` prices, SHORT (close) below the lowest. */
 export function breakout(p: Params): Strategy {
-  return {
-    onPrice(_view, event, ctx) {
-      let s = ctx.state[event.code] as CodeState | undefined;
-      if (!s) {
-        s = { prices: [] };
-        ctx.state[event.code] = s;
-      }
+  return perCodeStrategy<CodeState>(
+    () => ({ prices: [] }),
+    (s, event) => {
       const prices = s.prices;
       let signal: 'LONG' | 'SHORT' | undefined;
       if (prices.length === p.lookback) {
@@ -35,9 +32,19 @@ export function breakout(p: Params): Strategy {
       }
       prices.push(event.price);
       if (!signal) return [];
-      return [{ code: event.code, direction: signal, reason: `${signal === 'LONG' ? 'broke above' : 'broke below'} the ${p.lookback}-price range` }];
+      return [
+        {
+          code: event.code,
+          direction: signal,
+          reason: `${signal === 'LONG' ? 'broke above' : 'broke below'} the ${p.lookback}-price range`,
+        },
+      ];
     },
-  };
+  );
 }
 
-export const breakoutDefinition: StrategyDefinition<Params> = { params: Params, create: breakout, description: 'breakout (lookback)' };
+export const breakoutDefinition: StrategyDefinition<Params> = {
+  params: Params,
+  create: breakout,
+  description: 'breakout (lookback)',
+};

@@ -2,10 +2,16 @@ import { z } from 'zod';
 import type { Strategy } from '../component-api.js';
 import type { StrategyDefinition } from '../component-registry.js';
 import { paramsObject, positiveInt } from '../params.js';
+import { perCodeStrategy } from './per-code.js';
 import type { JsonObject, SignalDraft } from '../types.js';
 
-const Params = paramsObject({ short: positiveInt(), long: positiveInt(), volume: positiveInt().optional() }).superRefine((p, ctx) => {
-  if (p.long <= p.short) ctx.addIssue({ code: 'custom', path: ['long'], message: `must be greater than short (${p.short})` });
+const Params = paramsObject({
+  short: positiveInt(),
+  long: positiveInt(),
+  volume: positiveInt().optional(),
+}).superRefine((p, ctx) => {
+  if (p.long <= p.short)
+    ctx.addIssue({ code: 'custom', path: ['long'], message: `must be greater than short (${p.short})` });
 });
 type Params = z.infer<typeof Params>;
 
@@ -22,13 +28,9 @@ interface CodeState extends JsonObject {
 
 /** Moving-average crossover: LONG when the short MA crosses above the long MA, SHORT (close) when below. */
 export function maCross(p: Params): Strategy {
-  return {
-    onPrice(_view, event, ctx) {
-      let s = ctx.state[event.code] as CodeState | undefined;
-      if (!s) {
-        s = { buf: new Array<number>(p.long).fill(0), i: 0, n: 0, sumLong: 0, sumShort: 0, rel: 0 };
-        ctx.state[event.code] = s;
-      }
+  return perCodeStrategy<CodeState>(
+    () => ({ buf: new Array<number>(p.long).fill(0), i: 0, n: 0, sumLong: 0, sumShort: 0, rel: 0 }),
+    (s, event) => {
       const price = event.price;
       const buf = s.buf;
       // Leaving the long window: the element overwritten now.
@@ -55,7 +57,7 @@ export function maCross(p: Params): Strategy {
       if (p.volume !== undefined && rel > 0) out.volume = p.volume;
       return [out];
     },
-  };
+  );
 }
 
 export const maCrossDefinition: StrategyDefinition<Params> = {

@@ -2,9 +2,14 @@ import { z } from 'zod';
 import type { Strategy } from '../component-api.js';
 import type { StrategyDefinition } from '../component-registry.js';
 import { paramsObject, positiveInt } from '../params.js';
+import { perCodeStrategy } from './per-code.js';
 import type { JsonObject } from '../types.js';
 
-const level = () => z.number({ error: 'must be a number in (0, 100)' }).gt(0, { error: 'must be a number in (0, 100)' }).lt(100, { error: 'must be a number in (0, 100)' });
+const level = () =>
+  z
+    .number({ error: 'must be a number in (0, 100)' })
+    .gt(0, { error: 'must be a number in (0, 100)' })
+    .lt(100, { error: 'must be a number in (0, 100)' });
 const Params = paramsObject({ period: positiveInt(), low: level(), high: level() }).superRefine((p, ctx) => {
   if (p.high <= p.low) ctx.addIssue({ code: 'custom', path: ['high'], message: `must be greater than low (${p.low})` });
 });
@@ -21,13 +26,11 @@ interface CodeState extends JsonObject {
 
 /** RSI thresholds with Wilder smoothing: LONG on entering oversold (< low), SHORT on entering overbought (> high). */
 export function rsi(p: Params): Strategy {
-  return {
-    onPrice(_view, event, ctx) {
-      const s = ctx.state[event.code] as CodeState | undefined;
-      if (!s) {
-        ctx.state[event.code] = { prev: event.price, n: 0, avgGain: 0, avgLoss: 0, zone: 0 } satisfies CodeState;
-        return [];
-      }
+  return perCodeStrategy<CodeState>(
+    (event) => ({ prev: event.price, n: 0, avgGain: 0, avgLoss: 0, zone: 0 }),
+    (s, event, first) => {
+      // The first price only sets the base of the first change.
+      if (first) return [];
       const change = event.price - s.prev;
       s.prev = event.price;
       const gain = change > 0 ? change : 0;
@@ -50,7 +53,11 @@ export function rsi(p: Params): Strategy {
         ? [{ code: event.code, direction: 'LONG', reason: `RSI${p.period} ${value.toFixed(1)} < ${p.low}` }]
         : [{ code: event.code, direction: 'SHORT', reason: `RSI${p.period} ${value.toFixed(1)} > ${p.high}` }];
     },
-  };
+  );
 }
 
-export const rsiDefinition: StrategyDefinition<Params> = { params: Params, create: rsi, description: 'RSI thresholds (period, low, high)' };
+export const rsiDefinition: StrategyDefinition<Params> = {
+  params: Params,
+  create: rsi,
+  description: 'RSI thresholds (period, low, high)',
+};

@@ -17,7 +17,10 @@ lines.on('line', (line) => {
   if (!line.startsWith(BENCH_FIGURE_PREFIX)) return;
   const parsed = BenchFigure.safeParse(JSON.parse(line.slice(BENCH_FIGURE_PREFIX.length)));
   if (parsed.success) figures.push(parsed.data);
-  else process.stderr.write(`bench-collect: figure refused (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}): ${line}\n`);
+  else
+    process.stderr.write(
+      `bench-collect: figure refused (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}): ${line}\n`,
+    );
 });
 lines.on('close', () => {
   mergeBenchFigures(file, figures);

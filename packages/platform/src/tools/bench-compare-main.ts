@@ -10,7 +10,9 @@ try {
   const changes = compareBenchReports(readBenchReport(a), readBenchReport(b));
   process.stdout.write(`${formatBenchChanges(changes)}\n`);
   const worse = changes.filter((c) => c.verdict === 'worse').map((c) => c.name);
-  process.stdout.write(worse.length ? `\nworse by more than 5%: ${worse.join(', ')}\n` : '\nno figure worse by more than 5%\n');
+  process.stdout.write(
+    worse.length ? `\nworse by more than 5%: ${worse.join(', ')}\n` : '\nno figure worse by more than 5%\n',
+  );
 } catch (err) {
   process.stderr.write(`bench-compare: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
