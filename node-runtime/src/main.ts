@@ -214,6 +214,11 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
           `worker stalled ${st.busyMs} ms on ${st.eventId ?? 'an event'}; queue ${st.queueDepth}`,
         );
     },
+    // Past the stalled event: trading again, so Running again (a stopped worker's phase is written elsewhere).
+    onRecovered: (r) => {
+      const a = r.running ? running.assignmentOf(r.portfolioId) : undefined;
+      if (a) void status.phase(r.portfolioId, a, 'Running', nodeConditionReason.Running);
+    },
   });
   watchdog.start();
   // Outage alerts: each dependency probed on an interval; clients keep retrying with backoff.

@@ -132,15 +132,17 @@ describe('node-runtime worker failures', () => {
     await producer.close();
   });
 
-  test('S7.04 a stalled worker is detected with a state dump', async () => {
+  test('S7.04 a stalled worker is detected with a state dump, and its recovery once the event completes', async () => {
     await start(slowName, slowCode);
     const stalls: Stall[] = [];
+    const recovered: { portfolioId: string; stalledMs: number; running: boolean }[] = [];
     const watchdog = new Watchdog({
       workers: () => node.runningWorkers(),
       stallMs: 300,
       everyMs: 50,
       logger: quiet(),
       onStall: (st) => stalls.push(st),
+      onRecovered: (r) => recovered.push(r),
     });
     watchdog.start();
     hold = new Promise<void>((r) => (release = r));
@@ -152,10 +154,15 @@ describe('node-runtime worker failures', () => {
     expect(stall).toMatchObject({ portfolioId: slowName, eventId: `nf-${s}-slow-1` });
     expect(stall.busyMs).toBeGreaterThanOrEqual(300);
     expect(stall.state.cash).toBe(10_000_000);
+    expect(recovered).toEqual([]);
     release();
     hold = undefined;
     await waitFor('worker idle again', () => (node.worker(slowName)?.busySince === undefined ? true : undefined));
+    const back = await waitFor('recovery reported', () => recovered[0]);
+    expect(back).toMatchObject({ portfolioId: slowName, running: true });
+    expect(back.stalledMs).toBeGreaterThanOrEqual(300);
     expect(stalls).toHaveLength(1);
+    expect(recovered).toHaveLength(1);
     watchdog.stop();
     await producer.close();
   });

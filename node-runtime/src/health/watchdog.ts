@@ -13,11 +13,14 @@ export interface Stall {
 /**
  * Detects stalled workers: one event in progress for longer than `stallMs` (an effect that never
  * resolves, or a component that blocked the event loop — seen as soon as the loop turns again, together
- * with the loop delay). Reports each stall once, with a state dump.
+ * with the loop delay). Reports each stall once, with a state dump, and reports the recovery once the worker
+ * has moved past that event (e.g. an order send held up by a Kafka partition went out after all), so that a
+ * portfolio marked Degraded for a stall does not stay so after it trades again.
  */
 export class Watchdog {
   private timer?: NodeJS.Timeout;
-  private readonly reported = new Set<string>();
+  /** Stalls reported and not yet recovered: portfolio -> the event it stalled on, and since when. */
+  private readonly reported = new Map<string, { eventId: string | undefined; busySince: number }>();
   private lastTick = Date.now();
   /** Largest event-loop delay seen by the last check, ms. */
   loopDelayMs = 0;
@@ -29,6 +32,8 @@ export class Watchdog {
       everyMs?: number;
       logger: Logger;
       onStall: (s: Stall) => void;
+      /** The worker finished the event it stalled on (or it was stopped: `running` false). */
+      onRecovered?: (r: { portfolioId: string; stalledMs: number; running: boolean }) => void;
     },
   ) {}
 
@@ -43,11 +48,13 @@ export class Watchdog {
     const now = Date.now();
     this.loopDelayMs = Math.max(0, now - this.lastTick - every);
     this.lastTick = now;
-    for (const w of this.opts.workers()) {
-      const key = `${w.portfolioId}/${w.currentEventId ?? ''}`;
+    const workers = this.opts.workers();
+    this.noteRecoveries(workers, now);
+    for (const w of workers) {
       if (w.busySince === undefined || now - w.busySince < this.opts.stallMs) continue;
-      if (this.reported.has(key)) continue;
-      this.reported.add(key);
+      const seen = this.reported.get(w.portfolioId);
+      if (seen && seen.eventId === w.currentEventId && seen.busySince === w.busySince) continue;
+      this.reported.set(w.portfolioId, { eventId: w.currentEventId, busySince: w.busySince });
       const view = w.engine.view();
       const stall: Stall = {
         portfolioId: w.portfolioId,
@@ -64,7 +71,23 @@ export class Watchdog {
       this.opts.logger.error({ stall, loopDelayMs: this.loopDelayMs }, 'portfolio worker stalled');
       this.opts.onStall(stall);
     }
-    if (this.reported.size > 10000) this.reported.clear();
+  }
+
+  /** A reported worker that is no longer on the event it stalled on has recovered (or is gone). */
+  private noteRecoveries(workers: PortfolioWorker[], now: number): void {
+    if (this.reported.size === 0) return;
+    const byId = new Map(workers.map((w) => [w.portfolioId, w]));
+    for (const [portfolioId, seen] of this.reported) {
+      const w = byId.get(portfolioId);
+      if (w && w.busySince === seen.busySince && w.currentEventId === seen.eventId) continue;
+      this.reported.delete(portfolioId);
+      const stalledMs = now - seen.busySince;
+      this.opts.logger.info(
+        { portfolioId, eventId: seen.eventId, stalledMs },
+        'portfolio worker recovered from a stall',
+      );
+      this.opts.onRecovered?.({ portfolioId, stalledMs, running: w !== undefined });
+    }
   }
 
   stop(): void {
