@@ -32,8 +32,10 @@ export class KafkaMessageBus implements MessageBus {
       brokers: opts.brokers,
       connectionTimeout: 3000,
       requestTimeout: 30000,
-      // Exponential backoff on broker loss; the caller sees errors only after retries.
-      retry: { initialRetryTime: 200, maxRetryTime: 10000, retries: 10, factor: 0.2, multiplier: 2 },
+      // Backoff on broker loss, capped at a second: kafkajs reconnects to a broker only at its next retry, so a
+      // longer cap would keep every client away for that long after the broker is back (a restart, a partition).
+      // About a minute of retries in all before the caller sees an error.
+      retry: { initialRetryTime: 200, maxRetryTime: 1000, retries: 60, factor: 0.2, multiplier: 2 },
       logLevel: logLevel.WARN,
       logCreator: kafkajsLogCreator(opts.logger),
     });

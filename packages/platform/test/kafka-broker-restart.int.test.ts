@@ -21,7 +21,7 @@ describe('Kafka consumer across a broker restart (a private broker)', () => {
     await kafka?.destroy();
   }, 60000);
 
-  test('S5.01 after a broker restart a consumer resumes and loses nothing; no rebuild is tried while the broker is away', async () => {
+  test('S5.01 after a broker restart a consumer resumes on its own and loses nothing: no watchdog rebuild, no restart as a new group member', async () => {
     kafka = await PrivateKafka.create();
     await kafka.start();
     const { logger, lines } = recordingLogger();
@@ -46,6 +46,8 @@ describe('Kafka consumer across a broker restart (a private broker)', () => {
     );
     await until('before consumed', () => before.every((v) => got.has(v)));
 
+    // From here on: what the restart caused (a first join on a new broker may restart kafkajs once).
+    const fromStop = lines.length;
     await kafka.stop();
     await kafka.start();
     const back = Date.now();
@@ -57,9 +59,16 @@ describe('Kafka consumer across a broker restart (a private broker)', () => {
     await until('after consumed', () => after.every((v) => got.has(v)));
     const resumedMs = Math.min(...after.map((v) => got.get(v)!)) - back;
     process.stdout.write(`S5.01 broker restart: consumer resumed ${resumedMs} ms after the broker listened again\n`);
-    const rebuilt = lines.filter((l) => l.msg?.startsWith('Kafka consumer rebuilt')).length;
-    process.stdout.write(`S5.01 broker restart: consumer rebuilt by the watchdog ${rebuilt} time(s)\n`);
+    const sinceStop = lines.slice(fromStop);
+    const rebuilt = sinceStop.filter((l) => l.msg?.startsWith('Kafka consumer rebuilt')).length;
+    const restarted = sinceStop.filter((l) => l.msg?.startsWith('Restarting the consumer')).length;
+    process.stdout.write(
+      `S5.01 broker restart: consumer rebuilt by the watchdog ${rebuilt} time(s), restarted by kafkajs ${restarted} time(s)\n`,
+    );
     expect([...before, ...after].filter((v) => !got.has(v))).toEqual([]);
+    // It kept its group membership through the outage: a consumer that restarts joins as a new member, which the
+    // group admits only once the old member's session is over, and the watchdog's rebuild is later still.
+    expect({ rebuilt, restarted }).toEqual({ rebuilt: 0, restarted: 0 });
     // No rebuild is tried while the broker is away (it fails, and the next try used to wait for another silence).
     expect(lines.filter((l) => l.msg?.startsWith('Kafka consumer rebuild failed'))).toEqual([]);
     await consumer.close();
