@@ -8,7 +8,8 @@
  * the bench deletes them at the end.
  *   npx tsc -b && npm run bench -w @ginkgo/node-runtime
  * Knobs: BENCH_RTT_SAMPLES (300), BENCH_PORTFOLIOS (500), BENCH_CODES_PER_PORTFOLIO (20), BENCH_CODE_UNIVERSE
- * (1000: a tick goes to 500*20/1000 = 10 portfolios), BENCH_TICKS (20000), BENCH_DEADLINE_MS (60000).
+ * (1000: a tick goes to 500*20/1000 = 10 portfolios), BENCH_TICKS (20000), BENCH_DEADLINE_MS (60000),
+ * BENCH_ONLY=latency (only (a)/(b), e.g. against a private broker: KAFKA_BROKERS=127.0.0.1:<port>).
  */
 import { againstBaseline, createLogger, printBenchFigures } from '@ginkgo/platform';
 import { Kafka, logLevel } from 'kafkajs';
@@ -31,6 +32,8 @@ const PER_PORTFOLIO = num('BENCH_CODES_PER_PORTFOLIO', 20);
 const UNIVERSE = num('BENCH_CODE_UNIVERSE', 1000);
 const TICKS = num('BENCH_TICKS', 20000);
 const DEADLINE_MS = num('BENCH_DEADLINE_MS', 60_000);
+const ONLY = process.env.BENCH_ONLY;
+if (ONLY !== undefined && ONLY !== 'latency') throw new Error(`BENCH_ONLY: "latency" or unset, got "${ONLY}"`);
 
 // Warnings (kafkajs retry settings, alerts) would drown the figures; errors still show.
 process.env.LOG_LEVEL ??= 'error';
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
       },
       { name: 'node.tickToOrder.p50.ms', value: Math.round(b.p50 * 1000) / 1000, unit: 'ms', better: 'lower' },
     ]);
+    if (ONLY === 'latency') return;
 
     const c = await routingThroughput({
       kafka,
