@@ -1,4 +1,4 @@
-import type { PortfolioSnapshot } from '@ginkgo/core';
+import { cloneData, type PortfolioSnapshot } from '@ginkgo/core';
 import { numberedMigrations, type MySqlDatabase } from '@ginkgo/platform';
 import { decideSave } from './incarnations.js';
 
@@ -312,7 +312,7 @@ export class InMemoryPortfolioStateStore implements PortfolioStateStore {
     const decision = decideSave(stored, lives, state);
     if (decision === 'refuse') return false;
     if (decision === 'supersede' && current) this.archive.set(state.portfolioId, [...archived, current]);
-    this.states.set(state.portfolioId, structuredClone(state));
+    this.states.set(state.portfolioId, cloneData(state));
     return true;
   }
 

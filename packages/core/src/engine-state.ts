@@ -1,3 +1,4 @@
+import { cloneData } from './clone-data.js';
 import type { BuiltComponents } from './component-registry.js';
 import { emptyDailyBuys, type DailyBuysState } from './daily-buys.js';
 import type { EngineConfig } from './engine-config.js';
@@ -95,7 +96,7 @@ export function initialEngineState(
 
 /** The snapshot of a state: a deep copy that shares nothing with the live engine. */
 export function snapshotOf(state: EngineState): PortfolioSnapshot {
-  return { version: SNAPSHOT_VERSION, ...structuredClone(state) };
+  return { version: SNAPSHOT_VERSION, ...cloneData(state) };
 }
 
 /**
@@ -114,7 +115,7 @@ export function stateFromSnapshot(snapshot: PortfolioSnapshot, fresh: EngineStat
     config: _config,
     components,
     ...saved
-  } = structuredClone(snapshot);
+  } = cloneData(snapshot);
   const keep = (now: ComponentSnapshot, before: ComponentSnapshot | undefined): ComponentSnapshot =>
     before && before.key === now.key ? before : now;
   return {

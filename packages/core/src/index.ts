@@ -15,6 +15,7 @@ export * from './signal-pipeline.js';
 export * from './engine-config.js';
 export * from './settlement.js';
 export * from './snapshot.js';
+export * from './clone-data.js';
 export * from './clock-skew.js';
 export * from './dedupe-window.js';
 export * from './portfolio-engine.js';
