@@ -79,11 +79,36 @@ export async function rawRoundTrip(
   return summarize(lat);
 }
 
+/** One latency sample at a time (message `i`), and the clean-up. */
+export interface LatencySampler {
+  sample(i: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Takes the samples of several samplers in turn (one of each, then the next round), so each sees the same load
+ * of a shared machine over the run; the first `warmup` rounds are not kept. One summary per sampler.
+ */
+export async function alternate(
+  samplers: LatencySampler[],
+  samples: number,
+  warmup: number,
+): Promise<LatencySummary[]> {
+  const lat = samplers.map((): number[] => []);
+  for (let i = 0; i < warmup + samples; i++) {
+    for (const [k, s] of samplers.entries()) {
+      const v = await s.sample(i);
+      if (i >= warmup) lat[k]!.push(v);
+    }
+  }
+  return lat.map(summarize);
+}
+
 /**
  * (a') Reference for (b), which crosses Kafka twice: produce -> a plain consumer re-produces it (acks=all) to a
  * second topic -> a plain consumer gets it. What two hops cost with no node in between.
  */
-export async function rawRelay(kafka: Kafka, topic: string, samples: number, warmup: number): Promise<LatencySummary> {
+export async function rawRelay(kafka: Kafka, topic: string): Promise<LatencySampler> {
   const [inTopic, outTopic] = [`${topic}-in`, `${topic}-out`];
   const admin = kafka.admin();
   await admin.connect();
@@ -100,15 +125,23 @@ export async function rawRelay(kafka: Kafka, topic: string, samples: number, war
     relayProducer.send({ topic: outTopic, acks: -1, messages: [{ key: 'k', value: v }] }),
   );
   const consumer = await joinedConsumer(kafka, `${outTopic}-consumer`, outTopic, (v) => waiters.arrived(v));
-  let lat: number[];
-  try {
-    lat = await timeEach(waiters, samples, warmup, (id) =>
-      producer.send({ topic: inTopic, acks: -1, messages: [{ key: 'k', value: id }] }),
-    );
-  } finally {
-    await Promise.all([producer.disconnect(), relayProducer.disconnect(), relay.disconnect(), consumer.disconnect()]);
-  }
-  return summarize(lat);
+  return {
+    sample: (i) =>
+      timeOne(waiters, `m${i}`, (id) =>
+        producer.send({ topic: inTopic, acks: -1, messages: [{ key: 'k', value: id }] }),
+      ),
+    close: async () => {
+      await Promise.all([producer.disconnect(), relayProducer.disconnect(), relay.disconnect(), consumer.disconnect()]);
+    },
+  };
+}
+
+/** The time from a send of message `id` until it arrived. */
+async function timeOne(waiters: ArrivalWaiters<string>, id: string, send: (id: string) => Promise<unknown>) {
+  const arrival = waiters.expect(id, 15_000);
+  const t0 = performance.now();
+  await send(id);
+  return (await arrival) - t0;
 }
 
 /** Sends warmup + samples messages one at a time; each latency runs from a send to that message's arrival. */
@@ -120,12 +153,8 @@ async function timeEach(
 ): Promise<number[]> {
   const lat: number[] = [];
   for (let i = 0; i < warmup + samples; i++) {
-    const id = `m${i}`;
-    const arrival = waiters.expect(id, 15_000);
-    const t0 = performance.now();
-    await send(id);
-    const at = await arrival;
-    if (i >= warmup) lat.push(at - t0);
+    const v = await timeOne(waiters, `m${i}`, send);
+    if (i >= warmup) lat.push(v);
   }
   return lat;
 }

@@ -4,8 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
 import { benchNode } from './bench-node.js';
 import { benchSpec, codeUniverse, sessionStart, tick } from './bench-portfolios.js';
-import { summarize, type LatencySummary } from './latency-stats.js';
-import { ArrivalWaiters, joinedConsumer, rawProducer } from './raw-round-trip.js';
+import { ArrivalWaiters, joinedConsumer, rawProducer, type LatencySampler } from './raw-round-trip.js';
 
 /**
  * A new code for every tick: nothing ever fills here, and an open buy blocks the next buy of its code. Ticks are
@@ -16,25 +15,31 @@ const STEP_MS = 50;
 /**
  * (b) A tick published on `market.data.cn` (raw kafkajs, acks=all) until the order it causes is consumed from
  * `orders.cn` by a plain kafkajs consumer, through a real ExecutionNode (KafkaMessageBus, one portfolio that
- * buys on every tick, in-memory state). One tick at a time; the order's ts is the tick's, which pairs them.
+ * buys on every tick, in-memory state). One tick at a time (tick `i` of at most `ticks`); the order's ts is the
+ * tick's, which pairs them.
  */
 export async function tickToOrder(opts: {
   kafka: Kafka;
   brokers: string[];
   runId: string;
   logger: Logger;
-  samples: number;
-  warmup: number;
-}): Promise<LatencySummary> {
-  const { kafka, brokers, runId, logger, samples, warmup } = opts;
+  ticks: number;
+}): Promise<LatencySampler> {
+  const { kafka, brokers, runId, logger, ticks } = opts;
   const nodeId = `${runId}-lat`;
   const { bus, node } = benchNode({ brokers, nodeId, logger });
-  const codes = codeUniverse(warmup + samples);
+  const codes = codeUniverse(ticks);
   if (codes.length > 2000)
-    throw new Error(`BENCH_RTT_SAMPLES: at most ${2000 - warmup} (one code per tick, 2000 codes per portfolio)`);
+    throw new Error('BENCH_RTT_SAMPLES: at most 2000 ticks (one code per tick, 2000 codes per portfolio)');
   const waiters = new ArrivalWaiters<number>();
   const producer = rawProducer(kafka);
   let consumer: Awaited<ReturnType<typeof joinedConsumer>> | undefined;
+  const close = async () => {
+    await producer.disconnect().catch(() => undefined);
+    await consumer?.disconnect().catch(() => undefined);
+    await node.stop().catch(() => undefined);
+    await bus.close();
+  };
   try {
     await node.prepare();
     await node.assign({
@@ -49,22 +54,20 @@ export async function tickToOrder(opts: {
       if (order.type === 'submit' && typeof order.ts === 'number') waiters.arrived(order.ts);
     });
     await producer.connect();
-    const mdTopic = bus.real(topics.marketData('cn'));
-    const lat: number[] = [];
-    for (let i = 0; i < warmup + samples; i++) {
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const mdTopic = bus.real(topics.marketData('cn'));
+  return {
+    sample: async (i) => {
       const code = codes[i]!;
       const t = tick(i, code, sessionStart + i * STEP_MS, runId);
       const arrival = waiters.expect(t.ts, 30_000);
       const t0 = performance.now();
       await producer.send({ topic: mdTopic, acks: -1, messages: [{ key: code, value: JSON.stringify(t) }] });
-      const at = await arrival;
-      if (i >= warmup) lat.push(at - t0);
-    }
-    return summarize(lat);
-  } finally {
-    await producer.disconnect().catch(() => undefined);
-    await consumer?.disconnect().catch(() => undefined);
-    await node.stop().catch(() => undefined);
-    await bus.close();
-  }
+      return (await arrival) - t0;
+    },
+    close,
+  };
 }
