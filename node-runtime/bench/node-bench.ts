@@ -3,7 +3,7 @@
  * nothing (the machine is shared, numbers are noisy).
  *   (a) raw kafkajs produce -> consume round trip, p50/p99
  *   (b) tick published -> order consumed through an ExecutionNode, p50/p99, and b/a (goal <= 1.5); its samples
- *       alternate with those of (a'), the raw kafkajs two-hop relay, and b/a' is the node's own share
+ *       alternate (in turns of 25) with those of (a'), the raw kafkajs two-hop relay; b/a' is the node's own share
  *   (c) ticks/s one node routes into 500 portfolios x 20 codes, and its ratio to a raw kafkajs consumer (goal >= 0.7)
  * Every topic is under a per-run prefix (`bench-<id>...`), so tests sharing the test bed are not disturbed;
  * the bench deletes them at the end.
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   );
   try {
     const a = await rawRoundTrip(kafka, `${runId}-rtt`, SAMPLES, WARMUP);
-    // (a') and (b) take their samples in turn: the ratio compares them under the same load of the machine.
+    // (a') and (b) take their samples in turns: the ratio compares them under the same load of the machine.
     const relaySampler = await rawRelay(kafka, `${runId}-relay`);
     let relay: LatencySummary;
     let b: LatencySummary;
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     } finally {
       await relaySampler.close();
     }
-    console.log("latency, one message at a time (acks=all; (a') and (b) measured in turn):");
+    console.log("latency, one message at a time (acks=all; (a') and (b) measured in turns):");
     line('(a) raw kafkajs produce->consume', a);
     line("(a') raw kafkajs, two hops (relay)", relay);
     line('(b) tick -> order via ExecutionNode', b);

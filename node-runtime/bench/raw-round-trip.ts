@@ -85,9 +85,16 @@ export interface LatencySampler {
   close(): Promise<void>;
 }
 
+/** Samples a sampler takes in a row before the next one has its turn. */
+const BLOCK = 25;
+/** Quiet time before a sampler's turn: work the previous one left behind (a state save) is not counted here. */
+const PAUSE_MS = 200;
+
 /**
- * Takes the samples of several samplers in turn (one of each, then the next round), so each sees the same load
- * of a shared machine over the run; the first `warmup` rounds are not kept. One summary per sampler.
+ * Takes the samples of several samplers in turns of BLOCK samples, so each sees the same load of a shared
+ * machine over the run. Within a turn each sample follows the last one at once (what one left behind weighs on
+ * its own next sample, as in a steady stream); between turns the machine gets PAUSE_MS to finish it. The first
+ * `warmup` samples of each are not kept. One summary per sampler.
  */
 export async function alternate(
   samplers: LatencySampler[],
@@ -95,10 +102,13 @@ export async function alternate(
   warmup: number,
 ): Promise<LatencySummary[]> {
   const lat = samplers.map((): number[] => []);
-  for (let i = 0; i < warmup + samples; i++) {
+  for (let start = 0; start < warmup + samples; start += BLOCK) {
     for (const [k, s] of samplers.entries()) {
-      const v = await s.sample(i);
-      if (i >= warmup) lat[k]!.push(v);
+      await new Promise((r) => setTimeout(r, PAUSE_MS));
+      for (let i = start; i < Math.min(start + BLOCK, warmup + samples); i++) {
+        const v = await s.sample(i);
+        if (i >= warmup) lat[k]!.push(v);
+      }
     }
   }
   return lat.map(summarize);
