@@ -177,7 +177,12 @@ describe('e2e: portfolio and node lifecycle', () => {
         runningEpoch: before.status!.epoch,
       });
       const proc = nodeProcess(node);
-      expect(logLine(proc, 'interest set updated in place', (l) => l.portfolioId === name)).toBeDefined();
+      // The node reports Running before its log line reaches this test through the process's stdout pipe.
+      await eventually(
+        'the in-place update in the node log',
+        async () => logLine(proc, 'interest set updated in place', (l) => l.portfolioId === name),
+        15000,
+      );
       expect(proc.logs.filter((l) => l.includes('"portfolio started"') && l.includes(`"${name}"`))).toHaveLength(1);
       expect(logLine(proc, 'portfolio stopped', (l) => l.portfolioId === name)).toBeUndefined();
       // Ticks of the new code arrive (through the feeder): the portfolio buys it, and still holds the old one.
@@ -187,6 +192,12 @@ describe('e2e: portfolio and node lifecycle', () => {
         60000,
       );
       expect(await position(name, fedOld)).toBe(100);
+      // The test's own reader of orders.cn may lag behind the gateway that filled them.
+      await eventually(
+        'both orders read back',
+        async () => (submits(w.orders, name).length >= 2 ? true : undefined),
+        15000,
+      );
       expect(submits(w.orders, name).map((o) => o.code)).toEqual([fedOld, fedNew]);
       // The feeder's subscription followed: three polls with fedNew published, and no fedOld since the switch.
       const news = await eventually(

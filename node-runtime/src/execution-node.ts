@@ -305,11 +305,11 @@ export class ExecutionNode {
     entry.assignment = a;
     await changed;
     await this.announceInterest();
-    await this.opts.status.phase?.(a.portfolioId, a, 'Running', nodeConditionReason.Running);
     this.opts.logger.info(
       { portfolioId: a.portfolioId, generation: a.generation, codes: a.spec.interestedCodes },
       'interest set updated in place',
     );
+    await this.opts.status.phase?.(a.portfolioId, a, 'Running', nodeConditionReason.Running);
   }
 
   /**
