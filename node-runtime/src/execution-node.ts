@@ -1,12 +1,5 @@
 import { nodeConditionReason, topics } from '@ginkgo/contracts';
-import {
-  PortfolioEngine,
-  createDefaultRegistry,
-  marketById,
-  type ComponentRegistry,
-  type MarketRules,
-  type PortfolioSnapshot,
-} from '@ginkgo/core';
+import { createDefaultRegistry, type ComponentRegistry, type MarketRules } from '@ginkgo/core';
 import type { LogReader, Logger, MessageBus } from '@ginkgo/platform';
 import type { NodeMetrics } from './health/node-metrics.js';
 import type { Assignment } from './membership/assignment.js';
@@ -21,14 +14,16 @@ import type { PortfolioStateStore } from './state/portfolio-state-store.js';
 import { totalsOf } from './state/portfolio-totals.js';
 import type { StatusSink } from './status/status-sink.js';
 import type { CancelRequestInput } from './worker/order-interventions.js';
-import { PortfolioWorker } from './worker/portfolio-worker.js';
+import type { PortfolioWorker } from './worker/portfolio-worker.js';
+import { LocalWorkerHost } from './worker/local-worker-host.js';
+import type { WorkerHandle, WorkerHost } from './worker/worker-handle.js';
 import { sameButInterest } from './worker/spec-change.js';
 import type { WorkerFailure } from './worker/worker-options.js';
 
 export type { StatusSink } from './status/status-sink.js';
 export type { Assignment } from './membership/assignment.js';
 
-export interface ExecutionNodeOptions {
+export interface ExecutionNodeOptions<W extends WorkerHandle = PortfolioWorker> {
   nodeId: string;
   markets: string[];
   bus: MessageBus;
@@ -36,6 +31,11 @@ export interface ExecutionNodeOptions {
   status: StatusSink;
   logger: Logger;
   registry?: ComponentRegistry;
+  /**
+   * Where the workers run: on this thread (default, with `registry` and `marketRules`) or on worker threads
+   * (`ThreadedWorkerHost`, which loads the registry and rules in each thread itself).
+   */
+  workerHost?: WorkerHost<W>;
   /** Rules of each market (with the process's reference data); the bundled ones when absent. */
   marketRules?: Readonly<Record<string, MarketRules>>;
   queueCapacity?: number;
@@ -72,11 +72,8 @@ interface WatermarkMark {
  * interest to per-portfolio workers; orders out; order events in. Transport-agnostic: the
  * real process gives it Kafka, the demo an in-memory bus.
  */
-export class ExecutionNode {
-  private readonly workers = new Map<
-    string,
-    { worker: PortfolioWorker; assignment: Assignment; mark: WatermarkMark }
-  >();
+export class ExecutionNode<W extends WorkerHandle = PortfolioWorker> {
+  private readonly workers = new Map<string, { worker: W; assignment: Assignment; mark: WatermarkMark }>();
   /** Portfolios loading and catching up: their live inputs are buffered (nothing lost during a restart). */
   private readonly starting = new StartingPortfolios();
   private readonly routed = new RoutedPositions();
@@ -85,12 +82,14 @@ export class ExecutionNode {
   private readonly interest = new InterestMap();
   private readonly inputs: InputRouter;
   private readonly out: NodePublisher;
-  private readonly registry: ComponentRegistry;
+  private readonly host: WorkerHost<W>;
   private started = false;
   private checkpointTimer?: NodeJS.Timeout;
 
-  constructor(private readonly opts: ExecutionNodeOptions) {
-    this.registry = opts.registry ?? createDefaultRegistry();
+  constructor(private readonly opts: ExecutionNodeOptions<W>) {
+    this.host =
+      opts.workerHost ??
+      (new LocalWorkerHost(opts.registry ?? createDefaultRegistry(), opts.marketRules) as unknown as WorkerHost<W>);
     const { nodeId, markets, bus, logger, metrics, mayTrade } = opts;
     this.out = new NodePublisher({ nodeId, markets, bus, metrics, mayTrade });
     this.inputs = new InputRouter({
@@ -118,7 +117,7 @@ export class ExecutionNode {
     return [...this.workers.keys()];
   }
 
-  worker(portfolioId: string): PortfolioWorker | undefined {
+  worker(portfolioId: string): W | undefined {
     return this.workers.get(portfolioId)?.worker;
   }
 
@@ -183,7 +182,7 @@ export class ExecutionNode {
     const started = Date.now();
     const pending = this.starting.begin(a.portfolioId, a.spec.market);
     if (existing) await this.retire(a.portfolioId, existing, 'restarting with a new spec or epoch');
-    let worker: PortfolioWorker | undefined;
+    let worker: W | undefined;
     let openGate!: () => void;
     const gate = new Promise<void>((r) => (openGate = r));
     const mark: WatermarkMark = { live: false };
@@ -192,19 +191,8 @@ export class ExecutionNode {
     let caughtUp = 0;
     try {
       const stored = ownState(await stateStore.load(a.portfolioId), a);
-      const market = marketById(a.spec.market, this.opts.marketRules);
-      const restore = (snapshot: PortfolioSnapshot) =>
-        PortfolioEngine.restore({ snapshot, spec: a.spec, registry: this.registry, market });
       // A first start continues the order numbering of earlier portfolios of this name (ids stay unique).
-      const engine = stored
-        ? restore(stored.snapshot)
-        : PortfolioEngine.create({
-            portfolioId: a.portfolioId,
-            spec: a.spec,
-            registry: this.registry,
-            market,
-            orderSeqAfter: await stateStore.usedOrderSeq(a.portfolioId),
-          });
+      const orderSeqAfter = stored ? 0 : await stateStore.usedOrderSeq(a.portfolioId);
       // From here on its codes are routed (into the buffer); anything routed before is in the log. Suspended
       // codes too: the engine drops their ticks, and must hear the resumption (a restart during a suspension
       // routed without the code, so the portfolio never traded it again).
@@ -213,35 +201,39 @@ export class ExecutionNode {
       let positions = stored?.inputPositions ?? {};
       // First run of a topic: nothing before the end of its log concerns this portfolio.
       if (logReader) positions = await withStartPositions(logReader, positions, [oeTopic, mdTopic]);
-      worker = new PortfolioWorker({
-        portfolioId: a.portfolioId,
-        nodeId,
-        epoch: a.epoch,
-        ...(a.incarnation ? { incarnation: a.incarnation } : {}),
-        engine,
-        logger,
-        queueCapacity: this.opts.queueCapacity ?? 1000,
-        inputPositions: positions,
-        ...(a.halted ? { halted: true } : {}),
-        gate,
-        rebuild: restore,
-        watermark: () => (mark.live ? this.routed.of(mdTopic) : (mark.frozen ?? {})),
-        ...(this.opts.maxFailures !== undefined ? { maxFailures: this.opts.maxFailures } : {}),
-        ...(this.opts.failureBackoffMs !== undefined ? { backoffMs: this.opts.failureBackoffMs } : {}),
-        ...(this.opts.now ? { now: this.opts.now } : {}),
-        effects: {
-          publish: (orders, cancels) => this.out.orders(orders, cancels),
-          save: (state, totals) => stateStore.save(state, totals),
-          report: (id, view, result) => this.opts.status.report(id, view, result),
-          publishSettlement: (record) => this.out.settlement(a.spec.market, record),
+      const begun = await this.host.start({
+        assignment: a,
+        ...(stored ? { stored: stored.snapshot } : {}),
+        orderSeqAfter,
+        options: {
+          portfolioId: a.portfolioId,
+          nodeId,
+          epoch: a.epoch,
+          ...(a.incarnation ? { incarnation: a.incarnation } : {}),
+          logger,
+          queueCapacity: this.opts.queueCapacity ?? 1000,
+          inputPositions: positions,
+          ...(a.halted ? { halted: true } : {}),
+          gate,
+          watermark: () => (mark.live ? this.routed.of(mdTopic) : (mark.frozen ?? {})),
+          ...(this.opts.maxFailures !== undefined ? { maxFailures: this.opts.maxFailures } : {}),
+          ...(this.opts.failureBackoffMs !== undefined ? { backoffMs: this.opts.failureBackoffMs } : {}),
+          ...(this.opts.now ? { now: this.opts.now } : {}),
+          effects: {
+            publish: (orders, cancels) => this.out.orders(orders, cancels),
+            save: (state, totals) => stateStore.save(state, totals),
+            report: (id, view, result) => this.opts.status.report(id, view, result),
+            publishSettlement: (record) => this.out.settlement(a.spec.market, record),
+          },
+          onFenced: (id) => void this.unassign(id, 'fenced'),
+          // The assignment as it is now: an interest change in place moves its generation on.
+          onFailure: (f) => void this.onWorkerFailure(this.workers.get(a.portfolioId)?.assignment ?? a, f),
+          onConflated: () => this.opts.metrics?.conflatedTicks.inc(),
+          onFills: (n) => this.opts.metrics?.fills.inc({ market: a.spec.market }, n),
+          onDuplicate: () => this.opts.metrics?.duplicateEvents.inc(),
         },
-        onFenced: (id) => void this.unassign(id, 'fenced'),
-        // The assignment as it is now: an interest change in place moves its generation on.
-        onFailure: (f) => void this.onWorkerFailure(this.workers.get(a.portfolioId)?.assignment ?? a, f),
-        onConflated: () => this.opts.metrics?.conflatedTicks.inc(),
-        onFills: (n) => this.opts.metrics?.fills.inc({ market: a.spec.market }, n),
-        onDuplicate: () => this.opts.metrics?.duplicateEvents.inc(),
       });
+      worker = begun.worker;
       // Persist the starting state (and positions) at once so a takeover never starts from nothing.
       const saved = await stateStore.save(
         {
@@ -249,10 +241,10 @@ export class ExecutionNode {
           epoch: a.epoch,
           nodeId,
           ...(a.incarnation ? { incarnation: a.incarnation } : {}),
-          snapshot: engine.snapshot(),
+          snapshot: begun.snapshot,
           inputPositions: positions,
         },
-        totalsOf(engine.view()),
+        totalsOf(begun.view),
       );
       if (!saved) throw new Error(`a newer epoch than ${a.epoch} owns ${a.portfolioId}`);
       if (logReader) caughtUp = await this.catchUp(worker, a, positions);
@@ -281,7 +273,7 @@ export class ExecutionNode {
     mark.live = true;
     this.workers.set(a.portfolioId, { worker, assignment: a, mark });
     openGate();
-    this.opts.status.report(a.portfolioId, worker.engine.view(), undefined);
+    this.opts.status.report(a.portfolioId, worker.view(), undefined);
     await this.opts.status.phase?.(a.portfolioId, a, 'Running', nodeConditionReason.Running);
     logger.info(
       { portfolioId: a.portfolioId, epoch: a.epoch, generation: a.generation, caughtUp, startMs: Date.now() - started },
@@ -295,7 +287,7 @@ export class ExecutionNode {
    * behind the change and one of a removed code is no longer routed here.
    */
   private async changeInterest(
-    entry: { worker: PortfolioWorker; assignment: Assignment; mark: WatermarkMark },
+    entry: { worker: W; assignment: Assignment; mark: WatermarkMark },
     a: Assignment,
   ): Promise<void> {
     const { worker } = entry;
@@ -316,7 +308,7 @@ export class ExecutionNode {
    * Applies what was published since the portfolio's persisted positions (exactly-once resume): its order
    * events, then the market data it wants, in event-time order. Returns how many inputs were applied.
    */
-  private async catchUp(worker: PortfolioWorker, a: Assignment, positions: Record<string, string>): Promise<number> {
+  private async catchUp(worker: W, a: Assignment, positions: Record<string, string>): Promise<number> {
     const { inputs, orderEvents, marketData } = await missedInputs(this.opts.logReader!, a, positions);
     for (const m of inputs) await worker.applyDirect(m.event, m.position);
     if (inputs.length)
@@ -384,7 +376,7 @@ export class ExecutionNode {
   /** Takes a worker out of the routing (its watermark frozen there), drains it and saves its final positions. */
   private async retire(
     portfolioId: string,
-    entry: { worker: PortfolioWorker; assignment: Assignment; mark: WatermarkMark },
+    entry: { worker: W; assignment: Assignment; mark: WatermarkMark },
     reason: string,
   ): Promise<void> {
     if (this.workers.get(portfolioId) === entry) this.workers.delete(portfolioId);
@@ -417,7 +409,7 @@ export class ExecutionNode {
   }
 
   /** Running workers (watchdog, metrics). */
-  runningWorkers(): PortfolioWorker[] {
+  runningWorkers(): W[] {
     return [...this.workers.values()].map((w) => w.worker);
   }
 
@@ -439,6 +431,7 @@ export class ExecutionNode {
     await this.inputs.stop();
     for (const id of this.starting.ids()) this.starting.cancel(id);
     for (const id of [...this.workers.keys()]) await this.unassign(id, 'node stopping');
+    await this.host.close();
     await this.out.close();
   }
 }

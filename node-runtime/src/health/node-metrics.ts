@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { PortfolioWorker } from '../worker/portfolio-worker.js';
+import type { WorkerHandle } from '../worker/worker-handle.js';
 
 /**
  * The node's own metrics (process CPU, RSS, heap and event-loop lag come from prom-client's default
@@ -167,13 +167,13 @@ interface LiveSources {
 export type NodeMetrics = ReturnType<typeof createNodeMetrics>;
 
 /** A worker's figures for the per-portfolio series (minor units to currency units for display only). */
-export function portfolioFigures(w: PortfolioWorker): PortfolioFigures {
-  const v = w.engine.view();
+export function portfolioFigures(w: WorkerHandle): PortfolioFigures {
+  const v = w.view();
   const positionsValue = v.positions.reduce((sum, p) => sum + p.marketValue, 0);
   return {
     portfolio: w.portfolioId,
     equity: v.equity / 100,
-    dayPnl: (v.equity - w.engine.dayStartEquity()) / 100,
+    dayPnl: (v.equity - w.dayStartEquity()) / 100,
     cash: v.cash / 100,
     positionsValue: positionsValue / 100,
     fills: w.fillsApplied,

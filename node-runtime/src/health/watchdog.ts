@@ -1,5 +1,5 @@
 import type { Logger } from '@ginkgo/platform';
-import type { PortfolioWorker } from '../worker/portfolio-worker.js';
+import type { WorkerHandle } from '../worker/worker-handle.js';
 
 export interface Stall {
   portfolioId: string;
@@ -27,7 +27,7 @@ export class Watchdog {
 
   constructor(
     private readonly opts: {
-      workers: () => PortfolioWorker[];
+      workers: () => WorkerHandle[];
       stallMs: number;
       everyMs?: number;
       logger: Logger;
@@ -55,7 +55,7 @@ export class Watchdog {
       const seen = this.reported.get(w.portfolioId);
       if (seen && seen.eventId === w.currentEventId && seen.busySince === w.busySince) continue;
       this.reported.set(w.portfolioId, { eventId: w.currentEventId, busySince: w.busySince });
-      const view = w.engine.view();
+      const view = w.view();
       const stall: Stall = {
         portfolioId: w.portfolioId,
         eventId: w.currentEventId,
@@ -74,7 +74,7 @@ export class Watchdog {
   }
 
   /** A reported worker that is no longer on the event it stalled on has recovered (or is gone). */
-  private noteRecoveries(workers: PortfolioWorker[], now: number): void {
+  private noteRecoveries(workers: WorkerHandle[], now: number): void {
     if (this.reported.size === 0) return;
     const byId = new Map(workers.map((w) => [w.portfolioId, w]));
     for (const [portfolioId, seen] of this.reported) {

@@ -13,7 +13,7 @@ import {
 import { crashPoint } from '../fault-injection.js';
 import type { NodeMetrics } from '../health/node-metrics.js';
 import { positionKey, type InputPosition } from '../worker/input-position.js';
-import type { PortfolioWorker } from '../worker/portfolio-worker.js';
+import type { WorkerHandle } from '../worker/worker-handle.js';
 import type { InterestMap } from './interest-map.js';
 import type { RoutedPositions } from './routed-positions.js';
 import type { StartingPortfolios } from './starting-portfolios.js';
@@ -21,7 +21,7 @@ import type { StartingPortfolios } from './starting-portfolios.js';
 /** The running workers the router hands inputs to. */
 export interface RunningWorkers {
   /** The worker running a portfolio, if any. */
-  worker(portfolioId: string): PortfolioWorker | undefined;
+  worker(portfolioId: string): WorkerHandle | undefined;
   /** Portfolios running on a market: a session event concerns each of them. */
   runningOn(market: string): string[];
 }

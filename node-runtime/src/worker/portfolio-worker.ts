@@ -1,4 +1,4 @@
-import type { EngineEvent, HandleResult, PortfolioEngine, PortfolioSnapshot } from '@ginkgo/core';
+import type { EngineEvent, HandleResult, PortfolioEngine, PortfolioSnapshot, PortfolioView } from '@ginkgo/core';
 import { DUPLICATE_EVENT } from '@ginkgo/core';
 import { crashPoint } from '../fault-injection.js';
 import type { InputPosition } from './input-position.js';
@@ -9,6 +9,7 @@ import { RestartPolicy } from './restart-policy.js';
 import { StateSaver } from './state-saver.js';
 import { WorkerQueue, type EventItem } from './worker-queue.js';
 import type { PortfolioWorkerOptions } from './worker-options.js';
+import type { WorkerHandle } from './worker-handle.js';
 
 /** skipped: already applied (nothing changed); engine: the engine handled it; recorded: only its position advanced. */
 type HandleOutcome = 'skipped' | 'engine' | 'recorded';
@@ -23,7 +24,7 @@ const MAX_UNSAVED = 200;
  * This class drains the queue and batches the saves; the queue, publishing, saving and the restart
  * policy have their own modules.
  */
-export class PortfolioWorker {
+export class PortfolioWorker implements WorkerHandle {
   private readonly queue: WorkerQueue;
   private readonly loop: Promise<void>;
   private engineRef: PortfolioEngine;
@@ -86,6 +87,14 @@ export class PortfolioWorker {
 
   get engine(): PortfolioEngine {
     return this.engineRef;
+  }
+
+  view(): PortfolioView {
+    return this.engineRef.view();
+  }
+
+  dayStartEquity(): number {
+    return this.engineRef.dayStartEquity();
   }
 
   get stopped(): boolean {
