@@ -31,6 +31,11 @@ export const NodeRuntimeConfig = z.object({
   WATCH_NAMESPACE: z.string().min(1).default('default'),
   HEALTH_PORT: PortEnv.default(8080),
   NODE_LEASE_SECONDS: z.coerce.number().int().min(2).max(300).default(10),
+  /**
+   * Worker threads the portfolios are sharded over (0: all on the node's own thread, which keeps consumers,
+   * routing, producer, fencing and the store). Unset: one per core the process is given, none on one core.
+   */
+  NODE_WORKER_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   QUEUE_CAPACITY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /**
    * wall: future/stale checks compare event time with this machine's clock (live trading);

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { createDefaultRegistry, type ComponentRegistry } from '@ginkgo/core';
 
 /**
@@ -13,7 +14,8 @@ export function crashPoint(point: string): void {
   if (target !== point) return;
   hits++;
   if (hits === nth) {
-    process.stderr.write(`GINKGO_CRASH_AT: killing the process at ${point} #${hits}\n`);
+    // Written at once: on a worker thread, process.stderr goes through the main thread and would be lost.
+    writeSync(2, `GINKGO_CRASH_AT: killing the process at ${point} #${hits}\n`);
     process.kill(process.pid, 'SIGKILL');
   }
 }

@@ -34,6 +34,10 @@ import { SpoolingStateStore } from './state/spooling-state-store.js';
 import { DependencyMonitor } from './health/dependency-monitor.js';
 import { loadStrategyPackages, parsePackageList } from './strategy-packages.js';
 import { nodeRegistry } from './fault-injection.js';
+import { defaultWorkerThreads } from './shards/given-cores.js';
+import { nodeShardSetupRef } from './shards/node-shard-setup.js';
+import { ThreadedWorkerHost } from './shards/threaded-worker-host.js';
+import type { WorkerHandle } from './worker/worker-handle.js';
 
 /** host:port of a connection URL, for messages (never the credentials). */
 const endpoint = (url: string) => {
@@ -64,7 +68,7 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
   const hotStore = new RedisHotStateStore(config.REDIS_URL);
   hotStore.client.connect().catch(() => undefined);
   const kafkaProbe = createKafkaProbe(brokers, `node-${config.NODE_ID}-probe`);
-  let node: ExecutionNode | undefined;
+  let node: ExecutionNode<WorkerHandle> | undefined;
   let lease: NodeLeaseKeeper | undefined;
   let watcher: AssignmentWatcher | undefined;
   const health = await startHealthServer({
@@ -149,7 +153,31 @@ export async function startNodeRuntime(config: NodeRuntimeConfig) {
     nodeId: config.NODE_ID,
     ttlSeconds: config.HOT_STATE_TTL_SECONDS,
   });
-  node = new ExecutionNode({
+  // Portfolios on worker threads: each thread loads the same strategy packages and reference data.
+  const threads = config.NODE_WORKER_THREADS ?? defaultWorkerThreads();
+  const workerHost =
+    threads > 0
+      ? await ThreadedWorkerHost.create({
+          threads,
+          nodeId: config.NODE_ID,
+          setup: nodeShardSetupRef({
+            strategyPackages: parsePackageList(config.STRATEGY_PACKAGES),
+            referenceDataFiles: config.REFERENCE_DATA_FILES,
+          }),
+          logger,
+          // Its portfolios cannot go on in this process; after a restart they resume from their saved state.
+          onFatal: (err) => {
+            logger.fatal({ err }, 'a worker thread died: the node exits');
+            process.exit(70);
+          },
+        })
+      : undefined;
+  logger.info(
+    { workerThreads: threads },
+    threads > 0 ? 'portfolios on worker threads' : 'portfolios on the main thread',
+  );
+  node = new ExecutionNode<WorkerHandle>({
+    ...(workerHost ? { workerHost } : {}),
     nodeId: config.NODE_ID,
     markets: config.MARKETS,
     bus: prices.wrap(bus),

@@ -23,7 +23,7 @@ import {
   patchPortfolio,
   uniqueSuffix,
 } from '@ginkgo/platform/testing';
-import { loadNodeRuntimeConfig, startNodeRuntime } from '../src/index.js';
+import { loadNodeRuntimeConfig, startNodeRuntime, type ExecutionNode, type PortfolioWorker } from '../src/index.js';
 
 export { dropNamespace, getPortfolio, mergePatch, waitFor } from '@ginkgo/platform/testing';
 
@@ -167,7 +167,7 @@ export const assignedConditions = (...extra: ReturnType<typeof operatorCondition
   ...extra,
 ];
 
-export function startNode(namespace: string, nodeId: string, extra: Record<string, string> = {}) {
+export async function startNode(namespace: string, nodeId: string, extra: Record<string, string> = {}) {
   const config = loadNodeRuntimeConfig({
     KAFKA_BROKERS: env('KAFKA_BROKERS'),
     MYSQL_URL: env('MYSQL_URL'),
@@ -181,9 +181,13 @@ export function startNode(namespace: string, nodeId: string, extra: Record<strin
     METRICS_INTERVAL_MS: '1000',
     REFERENCE_CLOCK: 'source',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+    // The node's own thread: these tests read the workers' engines directly. The e2e tests run node
+    // processes with worker threads (the default on this machine's cores).
+    NODE_WORKER_THREADS: '0',
     ...extra,
   });
-  return startNodeRuntime(config);
+  const started = await startNodeRuntime(config);
+  return { ...started, node: started.node as unknown as ExecutionNode<PortfolioWorker> };
 }
 
 /** Collects JSON messages of a topic (from now on) for assertions. */

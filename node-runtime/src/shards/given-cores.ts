@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+
+/**
+ * The cores this process is given: its cgroup's CPU quota when it has one (a pod's CPU limit), otherwise the
+ * cores the OS offers it.
+ */
+export function givenCores(cpuMax = '/sys/fs/cgroup/cpu.max'): number {
+  const offered = os.availableParallelism();
+  try {
+    const [quota, period] = readFileSync(cpuMax, 'utf8').trim().split(/\s+/);
+    if (quota === undefined || quota === 'max' || !period) return offered;
+    return Math.max(1, Math.min(offered, Math.ceil(Number(quota) / Number(period))));
+  } catch {
+    return offered;
+  }
+}
+
+/**
+ * Worker threads for the portfolios when NODE_WORKER_THREADS is not set: one per given core, and none on a
+ * single core (the hop to a thread would only cost there).
+ */
+export function defaultWorkerThreads(cores = givenCores()): number {
+  return cores >= 2 ? cores : 0;
+}
