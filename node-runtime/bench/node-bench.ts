@@ -10,7 +10,7 @@
  *   npx tsc -b && npm run bench -w @ginkgo/node-runtime
  * Knobs: BENCH_RTT_SAMPLES (300), BENCH_PORTFOLIOS (500), BENCH_CODES_PER_PORTFOLIO (20), BENCH_CODE_UNIVERSE
  * (1000: a tick goes to 500*20/1000 = 10 portfolios), BENCH_TICKS (20000), BENCH_DEADLINE_MS (60000),
- * BENCH_ONLY=latency (only (a)/(b), e.g. against a private broker: KAFKA_BROKERS=127.0.0.1:<port>).
+ * BENCH_ONLY=latency (only (a)/(b), e.g. against a private broker: KAFKA_BROKERS=127.0.0.1:<port>) or routing (only (c)).
  */
 import { againstBaseline, createLogger, printBenchFigures } from '@ginkgo/platform';
 import { Kafka, logLevel } from 'kafkajs';
@@ -34,7 +34,8 @@ const UNIVERSE = num('BENCH_CODE_UNIVERSE', 1000);
 const TICKS = num('BENCH_TICKS', 20000);
 const DEADLINE_MS = num('BENCH_DEADLINE_MS', 60_000);
 const ONLY = process.env.BENCH_ONLY;
-if (ONLY !== undefined && ONLY !== 'latency') throw new Error(`BENCH_ONLY: "latency" or unset, got "${ONLY}"`);
+if (ONLY !== undefined && ONLY !== 'latency' && ONLY !== 'routing')
+  throw new Error(`BENCH_ONLY: "latency", "routing" or unset, got "${ONLY}"`);
 
 // Warnings (kafkajs retry settings, alerts) would drown the figures; errors still show.
 process.env.LOG_LEVEL ??= 'error';
@@ -69,106 +70,153 @@ async function cleanUp(): Promise<void> {
   }
 }
 
+/** (a), (a') and (b): latency, one message at a time. */
+async function latency(): Promise<void> {
+  const a = await rawRoundTrip(kafka, `${runId}-rtt`, SAMPLES, WARMUP);
+  // (a') and (b) take their samples in turns: the ratio compares them under the same load of the machine.
+  const relaySampler = await rawRelay(kafka, `${runId}-relay`);
+  let relay: LatencySummary;
+  let b: LatencySummary;
+  try {
+    const node = await tickToOrder({ kafka, brokers, runId, logger, ticks: SAMPLES + WARMUP });
+    try {
+      [relay, b] = (await alternate([relaySampler, node], SAMPLES, WARMUP)) as [LatencySummary, LatencySummary];
+    } finally {
+      await node.close();
+    }
+  } finally {
+    await relaySampler.close();
+  }
+  console.log("latency, one message at a time (acks=all; (a') and (b) measured in turns):");
+  line('(a) raw kafkajs produce->consume', a);
+  line("(a') raw kafkajs, two hops (relay)", relay);
+  line('(b) tick -> order via ExecutionNode', b);
+  const ratio50 = b.p50 / a.p50;
+  const ratio99 = b.p99 / a.p99;
+  console.log(
+    `  b/a: p50 ${ratio50.toFixed(2)}, p99 ${ratio99.toFixed(2)} (goal <= 1.5: p50 ${goal(ratio50 <= 1.5)}, p99 ${goal(ratio99 <= 1.5)})`,
+  );
+  console.log(
+    `  (b is two Kafka hops; for reference b/a': p50 ${(b.p50 / relay.p50).toFixed(2)}, p99 ${(b.p99 / relay.p99).toFixed(2)})`,
+  );
+  // Against the raw two-hop relay of the same run: the node's own share of the latency.
+  printBenchFigures([
+    {
+      ...againstBaseline(
+        { name: 'node.tickToOrder.p50.ratioTwoHop', value: b.p50 / relay.p50, unit: 'ratio', better: 'lower' },
+        1,
+      ),
+      baseline: relay.p50,
+      note: 'baseline: raw two-hop relay p50 in ms',
+    },
+    {
+      ...againstBaseline(
+        { name: 'node.tickToOrder.p99.ratioTwoHop', value: b.p99 / relay.p99, unit: 'ratio', better: 'lower' },
+        1,
+      ),
+      baseline: relay.p99,
+      note: 'baseline: raw two-hop relay p99 in ms',
+    },
+    { name: 'node.tickToOrder.p50.ms', value: Math.round(b.p50 * 1000) / 1000, unit: 'ms', better: 'lower' },
+  ]);
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   console.log(
     `node-runtime bench on Kafka ${brokers.join(',')} (run ${runId}); figures are noisy on a shared 2-core machine`,
   );
   try {
-    const a = await rawRoundTrip(kafka, `${runId}-rtt`, SAMPLES, WARMUP);
-    // (a') and (b) take their samples in turns: the ratio compares them under the same load of the machine.
-    const relaySampler = await rawRelay(kafka, `${runId}-relay`);
-    let relay: LatencySummary;
-    let b: LatencySummary;
-    try {
-      const node = await tickToOrder({ kafka, brokers, runId, logger, ticks: SAMPLES + WARMUP });
-      try {
-        [relay, b] = (await alternate([relaySampler, node], SAMPLES, WARMUP)) as [LatencySummary, LatencySummary];
-      } finally {
-        await node.close();
-      }
-    } finally {
-      await relaySampler.close();
-    }
-    console.log("latency, one message at a time (acks=all; (a') and (b) measured in turns):");
-    line('(a) raw kafkajs produce->consume', a);
-    line("(a') raw kafkajs, two hops (relay)", relay);
-    line('(b) tick -> order via ExecutionNode', b);
-    const ratio50 = b.p50 / a.p50;
-    const ratio99 = b.p99 / a.p99;
-    console.log(
-      `  b/a: p50 ${ratio50.toFixed(2)}, p99 ${ratio99.toFixed(2)} (goal <= 1.5: p50 ${goal(ratio50 <= 1.5)}, p99 ${goal(ratio99 <= 1.5)})`,
-    );
-    console.log(
-      `  (b is two Kafka hops; for reference b/a': p50 ${(b.p50 / relay.p50).toFixed(2)}, p99 ${(b.p99 / relay.p99).toFixed(2)})`,
-    );
-    // Against the raw two-hop relay of the same run: the node's own share of the latency.
-    printBenchFigures([
-      {
-        ...againstBaseline(
-          { name: 'node.tickToOrder.p50.ratioTwoHop', value: b.p50 / relay.p50, unit: 'ratio', better: 'lower' },
-          1,
-        ),
-        baseline: relay.p50,
-        note: 'baseline: raw two-hop relay p50 in ms',
-      },
-      {
-        ...againstBaseline(
-          { name: 'node.tickToOrder.p99.ratioTwoHop', value: b.p99 / relay.p99, unit: 'ratio', better: 'lower' },
-          1,
-        ),
-        baseline: relay.p99,
-        note: 'baseline: raw two-hop relay p99 in ms',
-      },
-      { name: 'node.tickToOrder.p50.ms', value: Math.round(b.p50 * 1000) / 1000, unit: 'ms', better: 'lower' },
-    ]);
+    if (ONLY !== 'routing') await latency();
     if (ONLY === 'latency') return;
 
-    const c = await routingThroughput({
-      kafka,
-      brokers,
-      runId,
-      logger,
-      portfolios: PORTFOLIOS,
-      codesPerPortfolio: PER_PORTFOLIO,
-      universe: UNIVERSE,
-      ticks: TICKS,
-      deadlineMs: DEADLINE_MS,
-    });
+    const route = (threads: number) =>
+      routingThroughput({
+        kafka,
+        brokers,
+        runId,
+        logger,
+        portfolios: PORTFOLIOS,
+        codesPerPortfolio: PER_PORTFOLIO,
+        universe: UNIVERSE,
+        ticks: TICKS,
+        deadlineMs: DEADLINE_MS,
+        threads,
+        raw: threads === 0,
+      });
+    // The node on its own thread (with the plain consumers' baseline), then on one and on two worker threads.
+    const c = await route(0);
+    const rssOwnThread = Math.round(process.memoryUsage().rss / 1024 / 1024);
+    const t1 = await route(1);
+    const t2 = await route(2);
     console.log(
       `routing throughput: ${c.portfolios} portfolios x ${c.codesPerPortfolio} codes over ${c.universe} codes (each tick to ${c.fanOut.toFixed(1)} portfolios), backlog of ${c.ticks} ticks, no-op strategy, in-memory state:`,
     );
     console.log(`  assigning ${c.portfolios} portfolios took ${(c.assignMs / 1000).toFixed(1)} s`);
     console.log(`  (c) raw kafkajs consumer            ${c.rawRate.toFixed(0)} ticks/s`);
-    const partial = c.nodeTicks < c.ticks ? ` (only ${c.nodeTicks} of ${c.ticks} within ${DEADLINE_MS / 1000} s)` : '';
     console.log(
       `  (c) raw kafkajs, commit per message ${c.rawCommitEachRate.toFixed(0)} ticks/s (reference: what KafkaMessageBus does)`,
     );
+    for (const [label, r] of [
+      ['node, own thread', c],
+      ['node, 1 worker thread', t1],
+      ['node, 2 worker threads', t2],
+    ] as const) {
+      const partial =
+        r.nodeTicks < r.ticks ? ` (only ${r.nodeTicks} of ${r.ticks} within ${DEADLINE_MS / 1000} s)` : '';
+      console.log(
+        `  (c) ${label.padEnd(31)}${r.nodeRate.toFixed(0)} ticks/s${partial}; ${r.workerEvents} worker events; node/raw ${(r.nodeRate / c.rawRate).toFixed(3)}`,
+      );
+    }
+    const scaling = t2.nodeRate / t1.nodeRate;
     console.log(
-      `  (c) ExecutionNode routing           ${c.nodeRate.toFixed(0)} ticks/s${partial}; ${c.workerEvents} worker events`,
-    );
-    const ratio = c.nodeRate / c.rawRate;
-    console.log(
-      `  node/raw: ${ratio.toFixed(3)} (goal >= 0.7: ${goal(ratio >= 0.7)}); node/commit-per-message: ${(c.nodeRate / c.rawCommitEachRate).toFixed(2)}`,
+      `  2 threads / 1 thread: ${scaling.toFixed(2)} (goal >= 1.8: ${goal(scaling >= 1.8)}); 2 threads / own thread: ${(t2.nodeRate / c.nodeRate).toFixed(2)}`,
     );
     const fanOut = Math.round(c.fanOut);
+    const perThread = (r: typeof c, threads: number) => Math.round((r.nodeRate * r.fanOut) / threads);
     printBenchFigures([
       againstBaseline(
         {
           name: `node.routing.fanout${fanOut}.ticksPerSec.threads1`,
+          value: t1.nodeRate,
+          unit: 'ticks/s',
+          better: 'higher',
+        },
+        c.rawRate,
+      ),
+      againstBaseline(
+        {
+          name: `node.routing.fanout${fanOut}.ticksPerSec.threads2`,
+          value: t2.nodeRate,
+          unit: 'ticks/s',
+          better: 'higher',
+        },
+        c.rawRate,
+      ),
+      {
+        ...againstBaseline(
+          { name: `node.routing.fanout${fanOut}.scaling`, value: scaling, unit: 'ratio', better: 'higher' },
+          1,
+        ),
+        note: 'ticks/s with 2 worker threads over 1 worker thread, same run',
+      },
+      againstBaseline(
+        {
+          name: `node.routing.fanout${fanOut}.ticksPerSec.ownThread`,
           value: c.nodeRate,
           unit: 'ticks/s',
           better: 'higher',
         },
         c.rawRate,
       ),
-      // The bench process hosts the node with its portfolios (and the bench's own Kafka clients).
       {
-        name: `node.rss.pf${c.portfolios}.mb`,
-        value: Math.round(process.memoryUsage().rss / 1024 / 1024),
-        unit: 'MB',
-        better: 'lower',
+        name: `node.routing.fanout${fanOut}.portfolioEventsPerSecPerThread.threads2`,
+        value: perThread(t2, 2),
+        unit: 'events/s',
+        better: 'higher',
       },
+      // The bench process hosts the node with its portfolios (and the bench's own Kafka clients).
+      { name: `node.rss.pf${c.portfolios}.mb`, value: rssOwnThread, unit: 'MB', better: 'lower' },
     ]);
   } finally {
     await cleanUp();

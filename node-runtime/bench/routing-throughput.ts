@@ -2,7 +2,7 @@ import { topics } from '@ginkgo/contracts';
 import type { Logger } from '@ginkgo/platform';
 import type { Kafka } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
-import { assignCodeBlock, benchNode } from './bench-node.js';
+import { assignCodeBlock, benchNode, benchWorkerHost } from './bench-node.js';
 import { codeUniverse, sessionStart, tick } from './bench-portfolios.js';
 import { rawProducer } from './raw-round-trip.js';
 
@@ -68,6 +68,10 @@ export async function routingThroughput(opts: {
   universe: number;
   ticks: number;
   deadlineMs: number;
+  /** Worker threads of the node (0: its own thread). */
+  threads: number;
+  /** Also measure the plain kafkajs consumers on the same backlog (once per bench run is enough). */
+  raw: boolean;
 }): Promise<RoutingFigures> {
   const {
     kafka,
@@ -79,10 +83,18 @@ export async function routingThroughput(opts: {
     universe,
     ticks,
     deadlineMs,
+    threads,
   } = opts;
-  const nodeId = `${runId}-route`;
+  const nodeId = `${runId}-route-t${threads}`;
   const nodeWindow = new RateWindow(ticks);
-  const { bus, node } = benchNode({ brokers, nodeId, logger, onMarketData: () => nodeWindow.hit() });
+  const workerHost = await benchWorkerHost(threads, nodeId, logger);
+  const { bus, node } = benchNode({
+    brokers,
+    nodeId,
+    logger,
+    onMarketData: () => nodeWindow.hit(),
+    ...(workerHost ? { workerHost } : {}),
+  });
   const codes = codeUniverse(universe);
   const mdTopic = bus.real(topics.marketData('cn'));
   try {
@@ -110,35 +122,9 @@ export async function routingThroughput(opts: {
     }
     await producer.disconnect();
 
-    // Raw kafkajs consumer over the backlog.
-    const rawWindow = new RateWindow(ticks);
-    const raw = kafka.consumer({ groupId: `${nodeId}-raw` });
-    await raw.connect();
-    await raw.subscribe({ topic: mdTopic, fromBeginning: true });
-    await raw.run({
-      eachMessage: async ({ message }) => {
-        JSON.parse(message.value?.toString() ?? 'null');
-        rawWindow.hit();
-      },
-    });
-    await rawWindow.wait(deadlineMs);
-    await raw.disconnect();
-
-    // Reference: the same plain consumer committing each offset before the next message (at-least-once).
-    const commitWindow = new RateWindow(ticks);
-    const committing = kafka.consumer({ groupId: `${nodeId}-raw-commit` });
-    await committing.connect();
-    await committing.subscribe({ topic: mdTopic, fromBeginning: true });
-    await committing.run({
-      autoCommit: false,
-      eachMessage: async ({ topic, partition, message }) => {
-        JSON.parse(message.value?.toString() ?? 'null');
-        await committing.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-        commitWindow.hit();
-      },
-    });
-    await commitWindow.wait(deadlineMs);
-    await committing.disconnect();
+    const rawRate = opts.raw
+      ? await plainConsumerRates(kafka, nodeId, mdTopic, ticks, deadlineMs)
+      : { rate: 0, commitEach: 0 };
 
     // The node over the same backlog (its consumer starts from the beginning of the fresh topic).
     await node.consume();
@@ -151,14 +137,55 @@ export async function routingThroughput(opts: {
       fanOut: (portfolios * perPortfolio) / universe,
       ticks,
       assignMs,
-      rawRate: rawWindow.perSecond(),
-      rawCommitEachRate: commitWindow.perSecond(),
+      rawRate: rawRate.rate,
+      rawCommitEachRate: rawRate.commitEach,
       nodeTicks: nodeWindow.count,
       nodeRate: nodeWindow.perSecond(),
       workerEvents,
     };
   } finally {
     await node.stop().catch(() => undefined);
+    await workerHost?.close();
     await bus.close();
   }
+}
+
+/** The plain kafkajs consumers over the same backlog: JSON.parse only, and committing every offset. */
+async function plainConsumerRates(
+  kafka: Kafka,
+  nodeId: string,
+  mdTopic: string,
+  ticks: number,
+  deadlineMs: number,
+): Promise<{ rate: number; commitEach: number }> {
+  // Raw kafkajs consumer over the backlog.
+  const rawWindow = new RateWindow(ticks);
+  const raw = kafka.consumer({ groupId: `${nodeId}-raw` });
+  await raw.connect();
+  await raw.subscribe({ topic: mdTopic, fromBeginning: true });
+  await raw.run({
+    eachMessage: async ({ message }) => {
+      JSON.parse(message.value?.toString() ?? 'null');
+      rawWindow.hit();
+    },
+  });
+  await rawWindow.wait(deadlineMs);
+  await raw.disconnect();
+
+  // Reference: the same plain consumer committing each offset before the next message (at-least-once).
+  const commitWindow = new RateWindow(ticks);
+  const committing = kafka.consumer({ groupId: `${nodeId}-raw-commit` });
+  await committing.connect();
+  await committing.subscribe({ topic: mdTopic, fromBeginning: true });
+  await committing.run({
+    autoCommit: false,
+    eachMessage: async ({ topic, partition, message }) => {
+      JSON.parse(message.value?.toString() ?? 'null');
+      await committing.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      commitWindow.hit();
+    },
+  });
+  await commitWindow.wait(deadlineMs);
+  await committing.disconnect();
+  return { rate: rawWindow.perSecond(), commitEach: commitWindow.perSecond() };
 }

@@ -1,9 +1,17 @@
 import { PortfolioSpec, topics, type OrderMessage, type PortfolioSpecInput } from '@ginkgo/contracts';
 import { InMemoryMessageBus, createLogger } from '@ginkgo/platform';
-import { ExecutionNode, InMemoryPortfolioStateStore, type Assignment, type WorkerHandle } from '../src/index.js';
+import {
+  ExecutionNode,
+  InMemoryPortfolioStateStore,
+  Watchdog,
+  type Assignment,
+  type Stall,
+  type WorkerHandle,
+} from '../src/index.js';
 import { nodeShardSetupRef } from '../src/shards/node-shard-setup.js';
 import { ThreadedWorkerHost } from '../src/shards/threaded-worker-host.js';
 import { gatewayAnswers, shanghaiTs, tick } from './helpers.js';
+import { waitFor } from '@ginkgo/platform/testing';
 
 const logger = createLogger('worker-threads-test').child({}, { level: process.env.LOG_LEVEL ?? 'silent' });
 const CODES = ['600101.SH', '600102.SH', '600103.SH', '600104.SH'] as const;
@@ -149,5 +157,52 @@ describe('worker threads (NODE_WORKER_THREADS)', () => {
         onFatal: () => undefined,
       }),
     ).rejects.toThrow(/@acme\/not-installed/);
+  });
+
+  test('S7.04 a component blocking its worker thread is reported stalled by the watchdog on the node’s thread, and recovered after', async () => {
+    const host = await ThreadedWorkerHost.create({
+      threads: 1,
+      nodeId: 'n1',
+      setup: {
+        module: new URL('./fixtures/busy-loop-shard-setup.mjs', import.meta.url).href,
+        export: 'busyLoopShardSetup',
+      },
+      logger,
+      onFatal: () => undefined,
+    });
+    const bus = new InMemoryMessageBus();
+    const node = new ExecutionNode({
+      nodeId: 'n1',
+      markets: ['cn'],
+      bus,
+      stateStore: new InMemoryPortfolioStateStore(),
+      status: { report: () => undefined },
+      logger,
+      workerHost: host,
+    });
+    const stalls: Stall[] = [];
+    const recovered: string[] = [];
+    const watchdog = new Watchdog({
+      workers: () => node.runningWorkers(),
+      stallMs: 500,
+      everyMs: 100,
+      logger,
+      onStall: (st) => stalls.push(st),
+      onRecovered: (r) => recovered.push(r.portfolioId),
+    });
+    await node.start();
+    const a = assignment(0);
+    await node.assign({ ...a, spec: { ...a.spec, strategy: { name: 'busy-loop', params: {} } } });
+    watchdog.start();
+    const producer = await bus.producer();
+    const code = a.spec.interestedCodes[0]!;
+    await producer.send(topics.marketData('cn'), [{ key: code, value: JSON.stringify(tick('slow', code, 1090, 1)) }]);
+    await waitFor('the stall reported', () => stalls[0]);
+    expect(stalls[0]!.portfolioId).toBe('p0');
+    await waitFor('the recovery reported', () => recovered[0]);
+    expect(recovered).toEqual(['p0']);
+    watchdog.stop();
+    await node.stop();
+    await host.close();
   });
 });

@@ -71,6 +71,13 @@ export class RemoteWorker implements WorkerHandle {
     this.dayStart = s.dayStartEquity;
   }
 
+  /** Its shard is silent with inputs for it waiting: busy since then, as far as the node can tell. */
+  silent(since: number, what: string): void {
+    if (this.busySince !== undefined) return;
+    this.busySince = since;
+    this.currentEventId = what;
+  }
+
   enqueue(event: EngineEvent, position?: InputPosition): { admitted: Promise<void>; settled: Promise<void> } {
     return this.port.enqueue(this.portfolioId, event, position);
   }

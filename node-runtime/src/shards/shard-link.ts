@@ -10,6 +10,8 @@ import { builtUrl } from './shard-setup.js';
 
 /** Event entries sent but not yet in their workers' queues before the consumer is held back. */
 const MAX_UNADMITTED = 5000;
+/** No figures from a shard for this long: its loop is blocked (it reports every 250 ms). */
+const SILENT_AFTER_MS = 1000;
 
 type Queued = { admitted: Promise<void>; settled: Promise<void> };
 const RESOLVED = Promise.resolve();
@@ -26,7 +28,9 @@ export class ShardLink implements ShardPort {
   private readonly thread: Worker;
   private readonly out: Outbox<ToShard>;
   private readonly requests = new Requests();
-  private readonly entries = new Map<number, { settle: () => void; fail: (err: Error) => void }>();
+  private readonly entries = new Map<number, { settle: () => void; fail: (err: Error) => void; pids: string[] }>();
+  /** When the shard last reported its workers' figures (it does every 250 ms while its loop turns). */
+  private lastStatsAt = Date.now();
   private seq = 0;
   private admitted = -1;
   private readonly creditWaiters: { seq: number; go: () => void }[] = [];
@@ -110,10 +114,11 @@ export class ShardLink implements ShardPort {
       return tail.queued;
     }
     const seq = this.seq++;
-    const settled = new Promise<void>((settle, fail) => this.entries.set(seq, { settle, fail }));
+    const pids = [pid];
+    const settled = new Promise<void>((settle, fail) => this.entries.set(seq, { settle, fail, pids }));
     const admitted =
       seq - this.admitted > MAX_UNADMITTED ? new Promise<void>((go) => this.creditWaiters.push({ seq, go })) : RESOLVED;
-    const item = { t: 'event' as const, seq, event, ...(position ? { position } : {}), pids: [pid] };
+    const item = { t: 'event' as const, seq, event, ...(position ? { position } : {}), pids };
     this.push(item);
     const queued = { admitted, settled };
     this.tail = { event, position, item, queued };
@@ -155,6 +160,16 @@ export class ShardLink implements ShardPort {
     if (marks.length) this.push({ t: 'watermarks', marks });
   }
 
+  /**
+   * A shard whose loop is blocked (a component in an endless loop) reports nothing: its workers with inputs
+   * waiting count as busy since its last report, so the watchdog sees the stall as it would on one thread.
+   */
+  noteSilence(now = Date.now()): void {
+    if (now - this.lastStatsAt < SILENT_AFTER_MS) return;
+    for (const e of this.entries.values())
+      for (const pid of e.pids) this.workers.get(pid)?.silent(this.lastStatsAt, 'its worker thread does not answer');
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     this.out.flush();
@@ -193,6 +208,7 @@ export class ShardLink implements ShardPort {
         this.signal(m.pid, m.signal);
         return;
       case 'stats':
+        this.lastStatsAt = Date.now();
         for (const s of m.workers) this.workers.get(s.pid)?.updated(s);
         return;
     }

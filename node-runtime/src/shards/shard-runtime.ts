@@ -110,9 +110,11 @@ export class ShardRuntime {
         settles.push(Promise.reject(new Error(`portfolio ${pid} does not run on this shard`)));
         continue;
       }
+      // Room in the queue: the event is in it at once; only a full queue holds the shard's inputs back.
+      const full = h.worker.queueFull;
       const q = h.worker.enqueue(m.event, m.position);
       settles.push(q.settled);
-      await q.admitted;
+      if (full) await q.admitted;
     }
     this.admittedSeq = m.seq;
     if (!this.admittedPending) {

@@ -4,7 +4,7 @@ import type { ShardSetupRef } from './shard-protocol.js';
 import { ShardLink } from './shard-link.js';
 import type { RemoteWorker } from './remote-worker.js';
 
-/** How often the node tells its shards the offsets each worker may save as applied. */
+/** How often the node tells its shards the offsets each worker may save as applied (and checks they answer). */
 const WATERMARK_EVERY_MS = 250;
 
 export interface ThreadedWorkerHostOptions {
@@ -32,7 +32,10 @@ export class ThreadedWorkerHost implements WorkerHost<RemoteWorker> {
       throw new Error(`threads must be a positive integer, got ${opts.threads}`);
     this.shards = Array.from({ length: opts.threads }, (_, i) => new ShardLink(i, opts));
     this.timer = setInterval(() => {
-      for (const s of this.shards) s.sendWatermarks();
+      for (const s of this.shards) {
+        s.sendWatermarks();
+        s.noteSilence();
+      }
     }, WATERMARK_EVERY_MS);
     this.timer.unref();
   }
