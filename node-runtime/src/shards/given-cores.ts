@@ -16,10 +16,13 @@ export function givenCores(cpuMax = '/sys/fs/cgroup/cpu.max'): number {
   }
 }
 
+/** Most threads by default: a pod without a CPU limit on a large machine would otherwise start dozens. */
+const MAX_DEFAULT_THREADS = 16;
+
 /**
- * Worker threads for the portfolios when NODE_WORKER_THREADS is not set: one per given core, and none on a
- * single core (the hop to a thread would only cost there).
+ * Worker threads for the portfolios when NODE_WORKER_THREADS is not set: one per given core (at most 16), and
+ * none on a single core (the hop to a thread would only cost there).
  */
 export function defaultWorkerThreads(cores = givenCores()): number {
-  return cores >= 2 ? cores : 0;
+  return cores >= 2 ? Math.min(cores, MAX_DEFAULT_THREADS) : 0;
 }
