@@ -77,12 +77,19 @@ async function latency(): Promise<void> {
   const relaySampler = await rawRelay(kafka, `${runId}-relay`);
   let relay: LatencySummary;
   let b: LatencySummary;
+  let bThreads: LatencySummary;
   try {
-    const node = await tickToOrder({ kafka, brokers, runId, logger, ticks: SAMPLES + WARMUP });
+    const node = await tickToOrder({ kafka, brokers, runId, logger, ticks: SAMPLES + WARMUP, threads: 0 });
+    const threaded = await tickToOrder({ kafka, brokers, runId, logger, ticks: SAMPLES + WARMUP, threads: 2 });
     try {
-      [relay, b] = (await alternate([relaySampler, node], SAMPLES, WARMUP)) as [LatencySummary, LatencySummary];
+      [relay, b, bThreads] = (await alternate([relaySampler, node, threaded], SAMPLES, WARMUP)) as [
+        LatencySummary,
+        LatencySummary,
+        LatencySummary,
+      ];
     } finally {
       await node.close();
+      await threaded.close();
     }
   } finally {
     await relaySampler.close();
@@ -91,6 +98,7 @@ async function latency(): Promise<void> {
   line('(a) raw kafkajs produce->consume', a);
   line("(a') raw kafkajs, two hops (relay)", relay);
   line('(b) tick -> order via ExecutionNode', b);
+  line('(b) the same, 2 worker threads', bThreads);
   const ratio50 = b.p50 / a.p50;
   const ratio99 = b.p99 / a.p99;
   console.log(
@@ -118,6 +126,32 @@ async function latency(): Promise<void> {
       note: 'baseline: raw two-hop relay p99 in ms',
     },
     { name: 'node.tickToOrder.p50.ms', value: Math.round(b.p50 * 1000) / 1000, unit: 'ms', better: 'lower' },
+    {
+      ...againstBaseline(
+        {
+          name: 'node.tickToOrder.p50.ratioTwoHop.threads2',
+          value: bThreads.p50 / relay.p50,
+          unit: 'ratio',
+          better: 'lower',
+        },
+        1,
+      ),
+      baseline: relay.p50,
+      note: 'the node with 2 worker threads; baseline: raw two-hop relay p50 in ms',
+    },
+    {
+      ...againstBaseline(
+        {
+          name: 'node.tickToOrder.p99.ratioTwoHop.threads2',
+          value: bThreads.p99 / relay.p99,
+          unit: 'ratio',
+          better: 'lower',
+        },
+        1,
+      ),
+      baseline: relay.p99,
+      note: 'the node with 2 worker threads; baseline: raw two-hop relay p99 in ms',
+    },
   ]);
 }
 

@@ -2,7 +2,7 @@ import { topics } from '@ginkgo/contracts';
 import type { Logger } from '@ginkgo/platform';
 import type { Kafka } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
-import { benchNode } from './bench-node.js';
+import { benchNode, benchWorkerHost } from './bench-node.js';
 import { benchSpec, codeUniverse, sessionStart, tick } from './bench-portfolios.js';
 import { ArrivalWaiters, joinedConsumer, rawProducer, type LatencySampler } from './raw-round-trip.js';
 
@@ -24,10 +24,13 @@ export async function tickToOrder(opts: {
   runId: string;
   logger: Logger;
   ticks: number;
+  /** Worker threads of the node (0: its own thread). */
+  threads: number;
 }): Promise<LatencySampler> {
-  const { kafka, brokers, runId, logger, ticks } = opts;
-  const nodeId = `${runId}-lat`;
-  const { bus, node } = benchNode({ brokers, nodeId, logger });
+  const { kafka, brokers, runId, logger, ticks, threads } = opts;
+  const nodeId = `${runId}-lat-t${threads}`;
+  const workerHost = await benchWorkerHost(threads, nodeId, logger);
+  const { bus, node } = benchNode({ brokers, nodeId, logger, ...(workerHost ? { workerHost } : {}) });
   const codes = codeUniverse(ticks);
   if (codes.length > 2000)
     throw new Error('BENCH_RTT_SAMPLES: at most 2000 ticks (one code per tick, 2000 codes per portfolio)');
@@ -38,6 +41,7 @@ export async function tickToOrder(opts: {
     await producer.disconnect().catch(() => undefined);
     await consumer?.disconnect().catch(() => undefined);
     await node.stop().catch(() => undefined);
+    await workerHost?.close();
     await bus.close();
   };
   try {

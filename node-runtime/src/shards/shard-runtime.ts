@@ -205,6 +205,8 @@ export class ShardRuntime {
     const call = <T>(c: EffectCall): Promise<T> => {
       const { id, answered } = this.calls.open<T>();
       this.out.push({ t: 'call', id, pid, ...c });
+      // Orders are on the tick-to-order path: out now (with everything before them, in order), not next turn.
+      if (c.op === 'publish') this.out.flush();
       return answered;
     };
     return {
