@@ -17,6 +17,7 @@ export default {
   moduleNameMapper: {
     '^@ginkgo/(contracts|core|platform|sdk|cli)$': '<rootDir>/packages/$1/src/index.ts',
     '^@ginkgo/platform/testing$': '<rootDir>/packages/platform/src/testing/index.ts',
+    '^@ginkgo/platform/thread$': '<rootDir>/packages/platform/src/thread.ts',
     '^@ginkgo/livecore/paper-exchange$': '<rootDir>/livecore/src/paper-exchange.ts',
     '^@ginkgo/(operator|node-runtime|livecore|demo)$': '<rootDir>/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

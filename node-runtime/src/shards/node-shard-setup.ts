@@ -1,4 +1,4 @@
-import { loadMarketRules, referenceDataPaths } from '@ginkgo/platform';
+import { loadMarketRules, referenceDataPaths } from '@ginkgo/platform/thread';
 import { nodeRegistry } from '../fault-injection.js';
 import { loadStrategyPackages } from '../strategy-packages.js';
 import type { ShardSetupRef } from './shard-protocol.js';

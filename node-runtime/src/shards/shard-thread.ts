@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLogger } from '@ginkgo/platform';
+import { createLogger } from '@ginkgo/platform/thread';
 import { loadShardSetup } from './shard-setup.js';
 import type { FromShard, ShardSetupRef, ToShard } from './shard-protocol.js';
 import { ShardRuntime } from './shard-runtime.js';
