@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { KafkaMessageBus, type IncomingMessage } from '../src/index.js';
 import { PrivateKafka } from './private-kafka.js';
@@ -71,6 +72,53 @@ describe('Kafka consumer across a broker restart (a private broker)', () => {
     expect({ rebuilt, restarted }).toEqual({ rebuilt: 0, restarted: 0 });
     // No rebuild is tried while the broker is away (it fails, and the next try used to wait for another silence).
     expect(lines.filter((l) => l.msg?.startsWith('Kafka consumer rebuild failed'))).toEqual([]);
+    await consumer.close();
+    await producer.close();
+    await bus.close();
+  }, 300000);
+
+  test('S5.01 a message that settles while the broker is away is committed once it is back, without a later message or a second delivery', async () => {
+    kafka ??= await PrivateKafka.create();
+    await kafka.start();
+    const { logger, lines } = recordingLogger();
+    const brokers = [`127.0.0.1:${kafka.port}`];
+    const bus = new KafkaMessageBus({ brokers, clientId: 'quiet', logger });
+    const topic = 'quiet.test';
+    await bus.ensureTopics([{ topic, partitions: 1 }]);
+    let settle!: () => void;
+    const settled = new Promise<void>((r) => (settle = r));
+    let received = 0;
+    const consumer = await bus.consumer({ groupId: 'quiet-group', topics: [topic] });
+    await consumer.run(async () => {
+      received++;
+      return { settled };
+    });
+    await consumer.joined();
+    const producer = await bus.producer();
+    await producer.send(topic, [{ key: 'k', value: 'the only message' }]);
+    while (received === 0) await new Promise((r) => setTimeout(r, 100));
+    await kafka.stop();
+    // Its effects are done while the broker is away: the commit made now fails.
+    settle();
+    await new Promise((r) => setTimeout(r, 6000));
+    await kafka.start();
+    const admin = new Kafka({ clientId: 'quiet-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const committed = async () =>
+      (await admin.fetchOffsets({ groupId: 'quiet-group', topics: [topic] }).catch(() => []))[0]?.partitions[0]?.offset;
+    let offset = await committed();
+    for (let i = 0; i < 600 && offset !== '1'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      offset = await committed();
+    }
+    expect(offset).toBe('1');
+    // Committed by the consumer that had it, not by reading it again after a rebuild.
+    expect(received).toBe(1);
+    const rebuilt = lines.filter(
+      (l) => l.msg?.startsWith('Kafka consumer rebuilt') || l.msg?.startsWith('Restarting the consumer'),
+    );
+    expect(rebuilt).toEqual([]);
+    await admin.disconnect();
     await consumer.close();
     await producer.close();
     await bus.close();
