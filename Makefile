@@ -66,10 +66,11 @@ bench: build testbed-up ## Benchmarks, figures to reports/bench.json
 # test bed's Kafka, SOAK_RATE ticks/s (2000) for SOAK_SECONDS, else SOAK_EVENTS ticks (1e6); prints peak RSS and the
 # RSS and heap slopes per million events and per hour (node-runtime/reports/soak.json, node.soak.* figures merged
 # into reports/bench.json), fails when the heap keeps growing. An hour: make soak SOAK_SECONDS=3600 SOAK_RATE=1000
+# SOAK_NODE_FLAGS: extra node flags of the soaked process, e.g. --max-old-space-size=256 (a V8 heap budget).
 soak: build testbed-up ## Soak run through Kafka; fails when the heap keeps growing
 	@mkdir -p reports
 	set -o pipefail; set -a; . $${GINKGO_CACHE:-$$HOME/.cache/ginkgo-live}/run/testbed.env; set +a; \
-	(cd node-runtime && npx tsc -p bench/tsconfig.json && node --expose-gc dist-bench/soak.js) 2>&1 \
+	(cd node-runtime && npx tsc -p bench/tsconfig.json && node --expose-gc $(SOAK_NODE_FLAGS) dist-bench/soak.js) 2>&1 \
 	| node packages/platform/dist/tools/bench-collect-main.js reports/bench.json
 
 # Chaos day (issue 15), outside `make test`: a clean run and a run under seeded faults of the same tape and

@@ -71,6 +71,8 @@ async function main(): Promise<void> {
   let sent = 0;
   let feedDone = false;
   let feedFailed: string | undefined;
+  // Set when the node did not catch up with the feed: the figures are still written, and the run fails.
+  let behind: string | undefined;
   const t0 = Date.now();
   const sample = (atS: number) => {
     gc?.();
@@ -128,7 +130,10 @@ async function main(): Promise<void> {
     while (!(feedDone && handled >= EVENTS)) {
       if (feedFailed) throw new Error(feedFailed);
       if (feedDone && drainDeadline === Infinity) drainDeadline = Date.now() + DRAIN_MS;
-      if (Date.now() > drainDeadline) throw new Error(`the node handled ${handled} of ${EVENTS} ticks`);
+      if (Date.now() > drainDeadline) {
+        behind = `the node handled ${handled} of ${EVENTS} ticks within ${DRAIN_MS / 1000} s of the feed's end`;
+        break;
+      }
       const atS = (Date.now() - feedStart) / 1000;
       if (atS >= nextSample) {
         sample(atS);
@@ -159,6 +164,8 @@ async function main(): Promise<void> {
     fanOut: (PORTFOLIOS * PER_PORTFOLIO) / UNIVERSE,
     gc: Boolean(gc),
     nodeCpuPercent: cpuPct,
+    handled,
+    ...(behind && { behind }),
     ...summary,
     samples,
   };
@@ -169,9 +176,14 @@ async function main(): Promise<void> {
       `node CPU ${cpuPct.toFixed(0)}% of a core; peak RSS ${summary.peakRssMb.toFixed(1)} MB, peak heap ${summary.peakHeapMb.toFixed(1)} MB\n` +
       `  RSS slope ${f(summary.rssSlopeMbPerMillion)} MB per million events, ${f(summary.rssSlopeMbPerHour)} MB per hour\n` +
       `  heap slope ${f(summary.heapSlopeMbPerMillion)} MB per million events, ${f(summary.heapSlopeMbPerHour)} MB per hour` +
-      `${gc ? '' : ' (no --expose-gc: heap not collected before sampling)'}\n`,
+      `${gc ? '' : ' (no --expose-gc: heap not collected before sampling)'}\n` +
+      `  largest backlog at a sample ${summary.maxLag} ticks (queued in Kafka or in the portfolios' queues)\n`,
   );
   printBenchFigures(soakFigures(summary, PORTFOLIOS));
+  if (behind) {
+    process.stderr.write(`soak: ${behind}: the figures are of a node that fell behind the feed\n`);
+    process.exit(1);
+  }
   if (summary.heapSlopeMbPerMillion > MAX_HEAP_MB_PER_M) {
     process.stderr.write(
       `heap grows ${f(summary.heapSlopeMbPerMillion)} MB per million events (limit ${MAX_HEAP_MB_PER_M}): a leak\n`,
