@@ -62,11 +62,16 @@ bench: build testbed-up ## Benchmarks, figures to reports/bench.json
 	set -o pipefail; set -a; . $${GINKGO_CACHE:-$$HOME/.cache/ginkgo-live}/run/testbed.env; set +a; \
 	npm run bench --workspaces --if-present 2>&1 | node packages/platform/dist/tools/bench-collect-main.js reports/bench.json
 
-# Soak (S7.01), outside `make test`: one node routes SOAK_EVENTS ticks (default 1e6) through the test bed's Kafka;
-# prints RSS and heap slope per million events (reports/soak.json), fails when the heap keeps growing.
+# Soak (S7.01), outside `make test`: one node with SOAK_PORTFOLIOS (500) portfolios takes a paced tape through the
+# test bed's Kafka, SOAK_RATE ticks/s (2000) for SOAK_SECONDS, else SOAK_EVENTS ticks (1e6); prints peak RSS and the
+# RSS and heap slopes per million events and per hour (node-runtime/reports/soak.json, node.soak.* figures merged
+# into reports/bench.json), fails when the heap keeps growing. An hour: make soak SOAK_SECONDS=3600 SOAK_RATE=1000
+# SOAK_NODE_FLAGS: extra node flags of the soaked process, e.g. --max-old-space-size=256 (a V8 heap budget).
 soak: build testbed-up ## Soak run through Kafka; fails when the heap keeps growing
-	set -a; . $${GINKGO_CACHE:-$$HOME/.cache/ginkgo-live}/run/testbed.env; set +a; \
-	cd node-runtime && npx tsc -p bench/tsconfig.json && node --expose-gc dist-bench/soak.js
+	@mkdir -p reports
+	set -o pipefail; set -a; . $${GINKGO_CACHE:-$$HOME/.cache/ginkgo-live}/run/testbed.env; set +a; \
+	(cd node-runtime && npx tsc -p bench/tsconfig.json && node --expose-gc $(SOAK_NODE_FLAGS) dist-bench/soak.js) 2>&1 \
+	| node packages/platform/dist/tools/bench-collect-main.js reports/bench.json
 
 # Chaos day (issue 15), outside `make test`: a clean run and a run under seeded faults of the same tape and
 # portfolios on a test bed of its own (other ports, e2e/testbed/chaos-bed.sh), torn down after; they must end
