@@ -245,7 +245,7 @@ async function main(): Promise<void> {
       portfolios: N,
       nodes: NODES,
       createConcurrency: CREATE_CONCURRENCY,
-      reconcileConcurrency: Number(process.env.RECONCILE_CONCURRENCY ?? 32), // the operator's default
+      reconcileConcurrency: Number(process.env.RECONCILE_CONCURRENCY ?? 64), // the operator's default
       // Bench side: first create sent -> last create answered.
       createSeconds: secs(createMs),
       ...(MODE === 'overlap'
