@@ -26,13 +26,13 @@ export const OperatorEnv = z.object({
     .default(1),
   INSTALL_CRDS: bool.default(false),
   /**
-   * Parallel reconciles (assignment decisions stay serialized; only API writes overlap). The apiserver, not the
-   * operator, is the limit from 32 on (bench: 2,000 portfolios 29.7 s with 8, 15.8 s with 32). 64: while others
-   * create Portfolios as fast as they can, the assignments keep up with them instead of trailing behind (10k
-   * bench: create -> assigned p50 5 s instead of 16 s, the same total); in a real cluster the apiserver's own
-   * priority and fairness keeps one client from crowding out others.
+   * Parallel reconciles (assignment decisions stay serialized; only API writes overlap). 32: the apiserver, not
+   * the operator, is the limit then (bench: 2,000 portfolios 29.7 s with 8, 15.8 s with 32). 64 lets the
+   * assignments keep up with a burst of creates on an idle apiserver (10k bench: create -> assigned p50 5 s
+   * instead of 16 s, the same total), but on an apiserver 10x slower than usual the writes waited longer than
+   * the 30 s reconcile timeout and the retries piled up on the abandoned ones (operator README).
    */
-  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(64),
+  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(32),
   /** A node reporting this queue depth (ginkgo.live/load) gets no new portfolios. */
   OVERLOAD_QUEUE_DEPTH: z.coerce.number().int().positive().default(1000),
   /** Level-triggered pass over every cached portfolio (no API call unless something must change). */

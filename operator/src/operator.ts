@@ -38,7 +38,10 @@ export async function startOperator(
   const logger = deps.logger ?? createLogger('operator', { operatorId: config.operatorId });
   // Sockets for every write in flight, the Events (eventsInFlight), the three watches and the leader Lease: a
   // renewal queued behind a burst of writes could cost the leadership.
-  const clients = withKeepAlive(deps.clients ?? createKubeClients(config.kubeconfig), config.concurrency + 16);
+  const clients = withKeepAlive(
+    deps.clients ?? createKubeClients(config.kubeconfig),
+    Math.max(64, config.concurrency + 16),
+  );
   const registry = createMetricsRegistry('operator', deps.defaultMetrics ?? true);
   const metrics = createOperatorMetrics(registry);
 
