@@ -36,7 +36,12 @@ export async function startOperator(
   } = {},
 ): Promise<OperatorHandle> {
   const logger = deps.logger ?? createLogger('operator', { operatorId: config.operatorId });
-  const clients = withKeepAlive(deps.clients ?? createKubeClients(config.kubeconfig));
+  // Sockets for every write in flight, the Events (eventsInFlight), the three watches and the leader Lease: a
+  // renewal queued behind a burst of writes could cost the leadership.
+  const clients = withKeepAlive(
+    deps.clients ?? createKubeClients(config.kubeconfig),
+    Math.max(64, config.concurrency + 16),
+  );
   const registry = createMetricsRegistry('operator', deps.defaultMetrics ?? true);
   const metrics = createOperatorMetrics(registry);
 

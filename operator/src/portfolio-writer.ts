@@ -16,8 +16,13 @@ const jsonPatch = () => setHeaderOptions('Content-Type', PatchStrategy.JsonPatch
 const annotationPath = (key: string) => `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 const { group, version, plural } = portfolioResource;
 
-/** Most Event writes in flight; beyond it Events are dropped (they are best effort). */
-const maxPendingEvents = 200;
+/**
+ * Events are best effort and must not compete with the decisions' writes: at most `eventsInFlight` are sent at
+ * once (a burst of assignments would otherwise hold as many sockets and apiserver slots as the writes
+ * themselves), at most `maxWaitingEvents` wait, and beyond that they are dropped.
+ */
+export const eventsInFlight = 4;
+const maxWaitingEvents = 200;
 
 export interface PortfolioWriterOptions {
   clients: KubeClients;
@@ -35,7 +40,8 @@ export interface PortfolioWriterOptions {
  * so the retry decides on fresh data. Answers go into the cache at once.
  */
 export class PortfolioWriter {
-  private pendingEvents = 0;
+  private sendingEvents = 0;
+  private readonly waitingEvents: Array<() => Promise<unknown>> = [];
 
   constructor(private readonly opts: PortfolioWriterOptions) {}
 
@@ -101,14 +107,16 @@ export class PortfolioWriter {
     }
   }
 
-  /** Kubernetes Event for `kubectl describe pf` (best effort, bounded). */
+  /** Kubernetes Event for `kubectl describe pf` (best effort, bounded, behind the decisions' writes). */
   event(p: Portfolio, type: 'Normal' | 'Warning', reason: PortfolioEventReason, message: string): void {
-    if (this.pendingEvents > maxPendingEvents) return;
-    this.pendingEvents++;
+    if (this.waitingEvents.length >= maxWaitingEvents) {
+      this.opts.logger.debug({ portfolio: p.metadata.name, reason }, 'event dropped: too many waiting');
+      return;
+    }
     const now = new Date();
     const { namespace } = this.opts;
-    void this.opts.clients.core
-      .createNamespacedEvent({
+    this.waitingEvents.push(() =>
+      this.opts.clients.core.createNamespacedEvent({
         namespace,
         body: {
           metadata: { generateName: `${p.metadata.name}.` },
@@ -127,9 +135,22 @@ export class PortfolioWriter {
           lastTimestamp: now,
           count: 1,
         },
-      })
-      .catch((err: unknown) => this.opts.logger.debug({ err }, 'event not recorded'))
-      .finally(() => this.pendingEvents--);
+      }),
+    );
+    this.sendEvents();
+  }
+
+  private sendEvents(): void {
+    while (this.sendingEvents < eventsInFlight && this.waitingEvents.length) {
+      const send = this.waitingEvents.shift()!;
+      this.sendingEvents++;
+      void send()
+        .catch((err: unknown) => this.opts.logger.debug({ err }, 'event not recorded'))
+        .finally(() => {
+          this.sendingEvents--;
+          this.sendEvents();
+        });
+    }
   }
 
   private target(p: Portfolio) {

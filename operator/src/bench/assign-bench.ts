@@ -161,21 +161,36 @@ async function main(): Promise<void> {
   const onSignal = () => void cleanup().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   try {
-    const nodes = Array.from({ length: NODES }, (_, i) => {
-      const lock = new LeaseLock({
+    // The nodes' Leases last 30 s while portfolios are assigned: on a loaded machine a renewal can take longer
+    // than a 5 s Lease, and a lapse would fail portfolios over, counting the bench's stalls as operator writes.
+    // The failover part renews them with 5 s first.
+    const nodeLock = (i: number, durationSeconds: number) =>
+      new LeaseLock({
         clients,
         namespace: ns,
         name: `${nodeLease.namePrefix}b${i}`,
         identity: `b${i}`,
-        durationSeconds: 5,
+        durationSeconds,
         labels: { [nodeLease.labelRole]: nodeLease.roleValue },
       });
-      return { id: `b${i}`, lock, alive: true };
-    });
+    const nodes = Array.from({ length: NODES }, (_, i) => ({
+      id: `b${i}`,
+      lock: nodeLock(i, 30),
+      alive: true,
+      renewal: Promise.resolve(),
+    }));
     for (const n of nodes) await n.lock.tryAcquireOrRenew();
-    renew = setInterval(() => {
-      for (const n of nodes) if (n.alive) void n.lock.tryAcquireOrRenew().catch(() => undefined);
-    }, 1500);
+    const renewAll = () => {
+      for (const n of nodes) {
+        if (!n.alive) continue;
+        const run = n.lock.tryAcquireOrRenew().then(
+          () => undefined,
+          () => undefined,
+        );
+        n.renewal = n.renewal.then(() => run); // every renewal under way, not just the last one
+      }
+    };
+    renew = setInterval(renewAll, 1500);
     await tracker.start();
 
     let peakRss = 0;
@@ -231,7 +246,13 @@ async function main(): Promise<void> {
       .sort((a, b) => a - b);
     const assignedBy = (ms: number) => [...tracker.firstAssignedAt.values()].filter((at) => at <= t0 + ms).length;
 
-    // Failover: one node stops renewing (SIGKILL-like).
+    // Failover: one node stops renewing (SIGKILL-like), its Lease renewed last with 5 s.
+    clearInterval(renew);
+    await Promise.all(nodes.map((n) => n.renewal)); // no 30 s renewal may land after the 5 s one
+    for (const [i, n] of nodes.entries()) n.lock = nodeLock(i, 5);
+    renewAll();
+    await Promise.all(nodes.map((n) => n.renewal));
+    renew = setInterval(renewAll, 1500);
     const victim = nodes[0]!;
     const onVictim = tracker.countOn(victim.id);
     victim.alive = false;
