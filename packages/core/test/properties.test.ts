@@ -72,13 +72,13 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
 
 type Step = { t: 'event'; event: EngineEvent } | { t: 'cancel'; id: string; ts: number; force: boolean };
 
-function makeEngine(): PortfolioEngine {
+function makeEngine(codes: string[] = CODES, dedupeWindow?: number): PortfolioEngine {
   return PortfolioEngine.create({
     portfolioId: 'prop',
     registry: makeEngineRegistry(),
     spec: spec({
       initialCash: '200000.00',
-      interestedCodes: CODES,
+      interestedCodes: codes,
       strategy: { name: 'parity', params: {} },
       sizer: { name: 'percent-equity', params: { percent: 30 } },
       riskManagers: [
@@ -87,7 +87,7 @@ function makeEngine(): PortfolioEngine {
         { name: 'limit-move-guard', params: { closePositions: true } },
       ],
     }),
-    config: { minSignalIntervalMs: 5_000 },
+    config: dedupeWindow === undefined ? { minSignalIntervalMs: 5_000 } : { minSignalIntervalMs: 5_000, dedupeWindow },
   });
 }
 
@@ -297,6 +297,31 @@ test('property: the same tape twice gives byte-identical output', () => {
       expect(once()).toBe(once());
     }),
     { numRuns: RUNS },
+  );
+});
+
+// The engine keeps per-tick answers shared by all portfolios of the process (session, limits, trading day,
+// event-id serials): portfolios taking a tape in turn must each give the bytes they give alone.
+test('property: portfolios sharing a tape in turn give byte-identical output to each alone', () => {
+  const kinds = [() => makeEngine(), () => makeEngine(CODES.slice(0, 2)), () => makeEngine([CODES[2]!, CODES[0]!], 4)];
+  fc.assert(
+    fc.property(tapes, (cmds) => {
+      const steps = concretise(cmds);
+      const result = (e: PortfolioEngine, out: unknown[]) =>
+        JSON.stringify({ out, view: e.view(), snap: e.snapshot() });
+      const alone = kinds.map((make) => {
+        const e = make();
+        return result(
+          e,
+          steps.map((s) => run(e, s)),
+        );
+      });
+      const engines = kinds.map((make) => make());
+      const outs: unknown[][] = engines.map(() => []);
+      for (const s of steps) engines.forEach((e, i) => outs[i]!.push(run(e, s)));
+      expect(engines.map((e, i) => result(e, outs[i]!))).toEqual(alone);
+    }),
+    { numRuns: Math.max(1, Math.round(RUNS / 5)) },
   );
 });
 
