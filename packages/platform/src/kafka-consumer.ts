@@ -7,9 +7,6 @@ import { OrderedCommits, PartitionCommits } from './ordered-commit.js';
 import { OrderedHandoff, probeEndsAtJoin } from './ordered-handoff.js';
 
 const COMMIT_TIMEOUT_MS = 5000;
-/** A failed commit is tried again this often, at most this many times (about a minute in all). */
-const COMMIT_RETRY_MS = 1000;
-const COMMIT_RETRIES = 60;
 /** How long a rebuild waits for the stopped consumer to disconnect before it builds the next one anyway. */
 const DISCONNECT_TIMEOUT_MS = 15000;
 /**
@@ -87,8 +84,6 @@ export class KafkaConsumer implements MessageConsumer {
   private nextRebuildAt = 0;
   /** Since when the broker answers the watchdog without a break (0: it did not, last time it asked). */
   private answeringSince = 0;
-  /** The partitions the current consumer was given at its last join (topic -> partitions). */
-  private assigned: Record<string, number[] | undefined> = {};
 
   static async create(ctx: KafkaConsumerContext, opts: ConsumerOptions): Promise<KafkaConsumer> {
     const startEnds: LogEnds = opts.fromBeginning ? new Map() : await noteLogEnds(ctx.admin, opts.topics, ctx.logger);
@@ -158,7 +153,6 @@ export class KafkaConsumer implements MessageConsumer {
     c.on(c.events.GROUP_JOIN, (e) => {
       this.markJoined();
       if (!this.isCurrent(c)) return;
-      this.assigned = e.payload.memberAssignment;
       const current = () => this.isCurrent(c);
       const { handoff } = this;
       if (handoff) {
@@ -202,53 +196,27 @@ export class KafkaConsumer implements MessageConsumer {
     }
   }
 
-  /** Commits of consumer `c` count only while it is the current one and holds the partition. */
-  private mayCommit(c: Consumer, topic: string, partition: number): boolean {
-    if (this.consumer !== c || this.needsRebuild) return false;
-    const held = this.assigned[topic];
-    return held === undefined || held.includes(partition);
-  }
-
   /**
    * The commits of kafkajs consumer `c`, made only while it is the current one (after a rebuild the partitions
    * start again from their last commit).
    */
   private newCommits(c: Consumer): OrderedCommits {
-    /** The offset last asked to be committed, per partition: a retry stops once a later one was asked. */
-    const latest = new Map<string, string>();
     return new OrderedCommits((topic, partition) => {
       const key = `${topic}:${partition}`;
-      const attempt = async (offset: string): Promise<boolean> => {
-        try {
-          await withTimeout(
-            c.commitOffsets([{ topic, partition, offset }]),
-            COMMIT_TIMEOUT_MS,
-            `offset commit of ${key}@${offset}`,
-          );
-          return true;
-        } catch (err) {
-          this.log.warn(
-            { topic, partition, offset, err },
-            'offset commit failed: tried again while the partition is ours',
-          );
-          return false;
-        }
-      };
-      // A commit that fails (the broker away, the coordinator moving) is tried again while this consumer is the
-      // current one, still holds the partition and nothing later was committed: otherwise the group would stay
-      // behind its last settled message until the next message comes — on a quiet partition, for good.
-      const retry = (offset: string, n: number) =>
-        setTimeout(() => {
-          if (latest.get(key) !== offset || !this.mayCommit(c, topic, partition) || n > COMMIT_RETRIES) return;
-          void attempt(offset).then((ok) => ok || retry(offset, n + 1));
-        }, COMMIT_RETRY_MS).unref();
       return new PartitionCommits({
         every: COMMIT_EVERY,
         intervalMs: COMMIT_INTERVAL_MS,
         commit: async (offset) => {
-          if (!this.mayCommit(c, topic, partition)) return;
-          latest.set(key, offset);
-          if (!(await attempt(offset))) retry(offset, 1);
+          if (this.consumer !== c || this.needsRebuild) return;
+          // A commit that fails (stale generation after an outage or a rebalance) is not retried: whoever
+          // owns the partition next reads again from the last commit.
+          await withTimeout(
+            c.commitOffsets([{ topic, partition, offset }]),
+            COMMIT_TIMEOUT_MS,
+            `offset commit of ${key}@${offset}`,
+          ).catch((err: unknown) =>
+            this.log.warn({ topic, partition, offset, err }, 'offset commit failed: those messages may be read again'),
+          );
         },
         onFailure: (offset, reason) => {
           this.log.warn(
