@@ -1,6 +1,6 @@
 import { createLogger } from '@ginkgo/platform';
 import { Watchdog, type Stall } from '../src/health/watchdog.js';
-import type { PortfolioWorker } from '../src/worker/portfolio-worker.js';
+import type { WorkerHandle } from '../src/worker/worker-handle.js';
 
 /** What the watchdog reads of a worker: which event it is on, and since when. */
 interface FakeWorker {
@@ -8,7 +8,7 @@ interface FakeWorker {
   busySince: number | undefined;
   currentEventId: string | undefined;
   queueDepth: number;
-  engine: { view: () => { cash: number; positions: unknown[]; openOrders: unknown[]; lastEventTs: number | null } };
+  view: () => { cash: number; positions: unknown[]; openOrders: unknown[]; lastEventTs: number | null };
 }
 
 const worker = (portfolioId: string): FakeWorker => ({
@@ -16,7 +16,7 @@ const worker = (portfolioId: string): FakeWorker => ({
   busySince: undefined,
   currentEventId: undefined,
   queueDepth: 0,
-  engine: { view: () => ({ cash: 500, positions: [], openOrders: [], lastEventTs: null }) },
+  view: () => ({ cash: 500, positions: [], openOrders: [], lastEventTs: null }),
 });
 
 describe('worker watchdog', () => {
@@ -33,7 +33,7 @@ describe('worker watchdog', () => {
     const stalls: Stall[] = [];
     const recovered: { portfolioId: string; stalledMs: number; running: boolean }[] = [];
     const dog = new Watchdog({
-      workers: () => workers as unknown as PortfolioWorker[],
+      workers: () => workers as unknown as WorkerHandle[],
       stallMs: 1000,
       logger: createLogger('watchdog-test').child({}, { level: 'silent' }),
       onStall: (s) => stalls.push(s),
