@@ -17,7 +17,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ms, type LatencySummary } from './latency-stats.js';
 import { alternate, rawRelay, rawRoundTrip } from './raw-round-trip.js';
 import { routingThroughput } from './routing-throughput.js';
-import { kafkaBrokers } from './testbed-env.js';
+import { deleteRunTopics, kafkaBrokers } from './testbed-env.js';
 import { tickToOrder } from './tick-to-order.js';
 
 const num = (name: string, fallback: number) => {
@@ -54,21 +54,6 @@ guard.unref();
 const line = (label: string, s: LatencySummary) =>
   console.log(`  ${label.padEnd(37)} p50 ${ms(s.p50)}  p99 ${ms(s.p99)}  max ${ms(s.max)}  (${s.samples} samples)`);
 const goal = (ok: boolean) => (ok ? 'meets the goal' : 'MISSES the goal');
-
-async function cleanUp(): Promise<void> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(runId));
-    if (mine.length) await admin.deleteTopics({ topics: mine, timeout: 10_000 });
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.includes(runId));
-    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
-  } catch (err) {
-    console.warn(`  (clean-up incomplete: ${String(err)})`);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-}
 
 /** (a), (a') and (b): latency, one message at a time. */
 async function latency(): Promise<void> {
@@ -253,7 +238,7 @@ async function main(): Promise<void> {
       { name: `node.rss.pf${c.portfolios}.mb`, value: rssOwnThread, unit: 'MB', better: 'lower' },
     ]);
   } finally {
-    await cleanUp();
+    await deleteRunTopics(kafka, runId, (m) => console.warn(`  (${m})`));
     console.log(`node-runtime bench done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
 }

@@ -19,7 +19,7 @@ import { assignCodeBlock, benchNode } from './bench-node.js';
 import { codeUniverse } from './bench-portfolios.js';
 import type { FeedPlan, FeedProgress } from './soak-feeder.js';
 import { soakFigures, summarizeSoak, type SoakSample } from './soak-stats.js';
-import { kafkaBrokers } from './testbed-env.js';
+import { deleteRunTopics, kafkaBrokers } from './testbed-env.js';
 
 const num = (name: string, dflt: number, zeroOk = false) => {
   const v = Number(process.env[name] ?? dflt);
@@ -42,22 +42,6 @@ const DRAIN_MS = 300_000;
 const MB = 1024 * 1024;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Deletes the run's topics and groups: an hour's tape is gigabytes on the shared test bed's disk. */
-async function cleanUp(brokers: string[], runId: string): Promise<void> {
-  const admin = new Kafka({ clientId: `${runId}-admin`, brokers, logLevel: logLevel.ERROR }).admin();
-  try {
-    await admin.connect();
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(runId));
-    if (mine.length) await admin.deleteTopics({ topics: mine, timeout: 10_000 });
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.includes(runId));
-    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
-  } catch (err) {
-    process.stderr.write(`soak: clean-up incomplete: ${String(err)}\n`);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-}
 
 async function main(): Promise<void> {
   const brokers = kafkaBrokers();
@@ -148,7 +132,10 @@ async function main(): Promise<void> {
   } finally {
     await node.stop().catch(() => undefined);
     await bus.close();
-    await cleanUp(brokers, runId);
+    // An hour's tape is gigabytes on the shared test bed's disk.
+    await deleteRunTopics(new Kafka({ clientId: `${runId}-admin`, brokers, logLevel: logLevel.ERROR }), runId, (m) =>
+      process.stderr.write(`soak: ${m}\n`),
+    );
   }
   const elapsedS = (Date.now() - feedStart) / 1000;
   const cpu = process.cpuUsage(cpuAtFeed);

@@ -1,3 +1,4 @@
+import type { Kafka } from 'kafkajs';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -23,4 +24,23 @@ function split(list: string): string[] {
     .split(',')
     .map((b) => b.trim().replace(/^["']|["']$/g, ''))
     .filter(Boolean);
+}
+
+/**
+ * Deletes a run's topics (`<runId>...`) and consumer groups from the shared test bed; a failure is reported, not
+ * thrown (the figures are printed already).
+ */
+export async function deleteRunTopics(kafka: Kafka, runId: string, report: (message: string) => void): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(runId));
+    if (mine.length) await admin.deleteTopics({ topics: mine, timeout: 10_000 });
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.includes(runId));
+    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+  } catch (err) {
+    report(`clean-up incomplete: ${String(err)}`);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }

@@ -113,6 +113,18 @@ async function tradingDay(threads: number): Promise<{ orders: OrderMessage[]; st
   return { orders: orders(), states };
 }
 
+/** A node on an in-memory bus and store whose workers run on `host`'s threads. */
+const threadedNode = (bus: InMemoryMessageBus, host: ThreadedWorkerHost) =>
+  new ExecutionNode({
+    nodeId: 'n1',
+    markets: ['cn'],
+    bus,
+    stateStore: new InMemoryPortfolioStateStore(),
+    status: { report: () => undefined },
+    logger,
+    workerHost: host,
+  });
+
 describe('worker threads (NODE_WORKER_THREADS)', () => {
   test('portfolios on two worker threads send the same orders and save the same states as on the node’s own thread', async () => {
     const local = await tradingDay(0);
@@ -132,15 +144,7 @@ describe('worker threads (NODE_WORKER_THREADS)', () => {
       onFatal: () => undefined,
     });
     const bus = new InMemoryMessageBus();
-    const node = new ExecutionNode({
-      nodeId: 'n1',
-      markets: ['cn'],
-      bus,
-      stateStore: new InMemoryPortfolioStateStore(),
-      status: { report: () => undefined },
-      logger,
-      workerHost: host,
-    });
+    const node = threadedNode(bus, host);
     await node.start();
     await Promise.all([0, 1, 2, 3].map((i) => node.assign(assignment(i))));
     const shards = [0, 1, 2, 3].map((i) => host.shardOf(`p${i}`));
@@ -171,15 +175,7 @@ describe('worker threads (NODE_WORKER_THREADS)', () => {
       onFatal: () => undefined,
     });
     const bus = new InMemoryMessageBus();
-    const node = new ExecutionNode({
-      nodeId: 'n1',
-      markets: ['cn'],
-      bus,
-      stateStore: new InMemoryPortfolioStateStore(),
-      status: { report: () => undefined },
-      logger,
-      workerHost: host,
-    });
+    const node = threadedNode(bus, host);
     const stalls: Stall[] = [];
     const recovered: string[] = [];
     const watchdog = new Watchdog({

@@ -4,7 +4,15 @@ import type { Logger } from '@ginkgo/platform';
 import type { InputPosition } from '../worker/input-position.js';
 import type { StartedWorker, WorkerStart } from '../worker/worker-handle.js';
 import { Outbox, Requests, answerOf } from './shard-channel.js';
-import type { ControlOp, EffectCall, FromShard, ShardSetupRef, Signal, ToShard } from './shard-protocol.js';
+import {
+  shardWorkerOptions,
+  type ControlOp,
+  type EffectCall,
+  type FromShard,
+  type ShardSetupRef,
+  type Signal,
+  type ToShard,
+} from './shard-protocol.js';
 import { RemoteWorker, type ShardPort } from './remote-worker.js';
 import { builtUrl } from './shard-setup.js';
 
@@ -86,18 +94,7 @@ export class ShardLink implements ShardPort {
       assignment: s.assignment,
       ...(s.stored ? { stored: s.stored } : {}),
       orderSeqAfter: s.orderSeqAfter,
-      options: {
-        portfolioId: o.portfolioId,
-        nodeId: o.nodeId,
-        epoch: o.epoch,
-        ...(o.incarnation ? { incarnation: o.incarnation } : {}),
-        ...(o.halted ? { halted: true } : {}),
-        queueCapacity: o.queueCapacity,
-        ...(o.inputPositions ? { inputPositions: o.inputPositions } : {}),
-        ...(o.maxFailures !== undefined ? { maxFailures: o.maxFailures } : {}),
-        ...(o.backoffMs !== undefined ? { backoffMs: o.backoffMs } : {}),
-        wallClock: o.now !== undefined,
-      },
+      options: shardWorkerOptions(o),
     });
     this.starting++;
     const { snapshot, view } = await answered.finally(() => this.starting--);

@@ -4,7 +4,7 @@ import type { Assignment } from '../membership/assignment.js';
 import type { PortfolioTotals, StoredPortfolioState } from '../state/portfolio-state-store.js';
 import type { InputPosition } from '../worker/input-position.js';
 import type { CancelRequestInput } from '../worker/order-interventions.js';
-import type { WorkerFailure } from '../worker/worker-options.js';
+import type { PortfolioWorkerOptions, WorkerFailure } from '../worker/worker-options.js';
 
 /**
  * Messages between the node's thread and a shard (a worker thread hosting some of its portfolios). Each side
@@ -34,6 +34,24 @@ export interface ShardWorkerOptions {
   backoffMs?: number;
   /** The worker compares event times with the wall clock (the node's REFERENCE_CLOCK=wall). */
   wallClock: boolean;
+}
+
+/** The data part of a worker's options, as a shard receives it (a clock function becomes `wallClock`). */
+export function shardWorkerOptions(
+  o: PortfolioWorkerOptions | Omit<PortfolioWorkerOptions, 'engine'>,
+): ShardWorkerOptions {
+  return {
+    portfolioId: o.portfolioId,
+    nodeId: o.nodeId,
+    epoch: o.epoch,
+    ...(o.incarnation ? { incarnation: o.incarnation } : {}),
+    ...(o.halted ? { halted: true } : {}),
+    queueCapacity: o.queueCapacity,
+    ...(o.inputPositions ? { inputPositions: o.inputPositions } : {}),
+    ...(o.maxFailures !== undefined ? { maxFailures: o.maxFailures } : {}),
+    ...(o.backoffMs !== undefined ? { backoffMs: o.backoffMs } : {}),
+    wallClock: o.now !== undefined,
+  };
 }
 
 export type ControlOp =

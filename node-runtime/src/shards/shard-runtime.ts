@@ -173,17 +173,10 @@ export class ShardRuntime {
     const gate = new Promise<void>((r) => (openGate = r));
     const hosted: Partial<Hosted> & { watermark: Record<string, string> } = { watermark: {}, openGate };
     const signal = (s: Signal) => this.out.push({ t: 'signal', pid, signal: s });
+    const { wallClock, ...data } = o;
     const worker = new PortfolioWorker({
-      portfolioId: pid,
-      nodeId: o.nodeId,
-      epoch: o.epoch,
-      ...(o.incarnation ? { incarnation: o.incarnation } : {}),
-      ...(o.halted ? { halted: true } : {}),
-      queueCapacity: o.queueCapacity,
-      ...(o.inputPositions ? { inputPositions: o.inputPositions } : {}),
-      ...(o.maxFailures !== undefined ? { maxFailures: o.maxFailures } : {}),
-      ...(o.backoffMs !== undefined ? { backoffMs: o.backoffMs } : {}),
-      ...(o.wallClock ? { now: () => Date.now() } : {}),
+      ...data,
+      ...(wallClock ? { now: () => Date.now() } : {}),
       engine,
       rebuild,
       logger: this.opts.logger,
