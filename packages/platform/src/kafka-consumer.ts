@@ -5,8 +5,12 @@ import { sleepUnref, withTimeout } from './kafka-client.js';
 import { noteLogEnds, seekUncommitted, type LogEnds } from './kafka-start-offsets.js';
 import { OrderedCommits, PartitionCommits } from './ordered-commit.js';
 import { OrderedHandoff, probeEndsAtJoin } from './ordered-handoff.js';
+import { OwedCommits } from './owed-commits.js';
 
 const COMMIT_TIMEOUT_MS = 5000;
+/** A commit that failed is made again once the group answered heartbeats this long without a break (OwedCommits). */
+const OWED_COMMIT_STABLE_MS = 10000;
+const OWED_COMMIT_HEARTBEAT_FRESH_MS = 3000;
 /** How long a rebuild waits for the stopped consumer to disconnect before it builds the next one anyway. */
 const DISCONNECT_TIMEOUT_MS = 15000;
 /**
@@ -67,6 +71,13 @@ export class KafkaConsumer implements MessageConsumer {
   private consumer!: Consumer;
   /** The commits of the current kafkajs consumer. */
   private commits!: OrderedCommits;
+  /** The commits the current kafkajs consumer still owes (failed ones, made again once its group settled). */
+  private owed!: OwedCommits;
+  private committingOwed = false;
+  /** The last offset kafkajs reported committed, per partition (see COMMIT_OFFSETS in build). */
+  private readonly confirmedCommits = new Map<string, string>();
+  /** The partitions the current kafkajs consumer was given at its last join (topic -> partitions). */
+  private assigned: Record<string, number[]> = {};
   private handler?: MessageHandler;
   private readonly handoff?: OrderedHandoff;
   private readonly paused = new Map<string, number[] | undefined>();
@@ -150,9 +161,19 @@ export class KafkaConsumer implements MessageConsumer {
     c.on(c.events.FETCH_START, () => {
       if (this.isCurrent(c)) this.handoff?.sealRound();
     });
+    c.on(c.events.HEARTBEAT, () => {
+      if (this.isCurrent(c)) this.owed.heartbeat();
+    });
+    // commitOffsets resolves without committing anything while kafkajs restarts its runner (after a broker
+    // went away): only this event says a commit was made.
+    c.on(c.events.COMMIT_OFFSETS, (e) => {
+      for (const t of e.payload.topics)
+        for (const p of t.partitions) this.confirmedCommits.set(`${t.topic}:${p.partition}`, String(p.offset));
+    });
     c.on(c.events.GROUP_JOIN, (e) => {
       this.markJoined();
       if (!this.isCurrent(c)) return;
+      this.assigned = e.payload.memberAssignment;
       const current = () => this.isCurrent(c);
       const { handoff } = this;
       if (handoff) {
@@ -201,6 +222,10 @@ export class KafkaConsumer implements MessageConsumer {
    * start again from their last commit).
    */
   private newCommits(c: Consumer): OrderedCommits {
+    const owed = (this.owed = new OwedCommits({
+      stableMs: OWED_COMMIT_STABLE_MS,
+      heartbeatFreshMs: OWED_COMMIT_HEARTBEAT_FRESH_MS,
+    }));
     return new OrderedCommits((topic, partition) => {
       const key = `${topic}:${partition}`;
       return new PartitionCommits({
@@ -208,15 +233,22 @@ export class KafkaConsumer implements MessageConsumer {
         intervalMs: COMMIT_INTERVAL_MS,
         commit: async (offset) => {
           if (this.consumer !== c || this.needsRebuild) return;
-          // A commit that fails (stale generation after an outage or a rebalance) is not retried: whoever
-          // owns the partition next reads again from the last commit.
-          await withTimeout(
-            c.commitOffsets([{ topic, partition, offset }]),
-            COMMIT_TIMEOUT_MS,
-            `offset commit of ${key}@${offset}`,
-          ).catch((err: unknown) =>
-            this.log.warn({ topic, partition, offset, err }, 'offset commit failed: those messages may be read again'),
-          );
+          owed.asked(topic, partition, offset);
+          try {
+            await withTimeout(
+              c.commitOffsets([{ topic, partition, offset }]),
+              COMMIT_TIMEOUT_MS,
+              `offset commit of ${key}@${offset}`,
+            );
+            if (this.confirmedCommits.get(key) !== offset)
+              throw new Error(`offset commit of ${key}@${offset} not made: the kafkajs consumer is not running`);
+            owed.committed(topic, partition, offset);
+          } catch (err) {
+            // Owed: made again once the group has settled (see OwedCommits), unless a later commit comes first
+            // or the partition goes to another member (which reads again from the last commit).
+            owed.failed(topic, partition, offset);
+            this.log.warn({ topic, partition, offset, err }, 'offset commit failed: made again once the group settles');
+          }
         },
         onFailure: (offset, reason) => {
           this.log.warn(
@@ -332,11 +364,30 @@ export class KafkaConsumer implements MessageConsumer {
    * only delays the next attempt); a failed rebuild is tried again shortly.
    */
   private checkHealth(): void {
-    if (this.closed || !this.handler || this.rebuilding || this.busy) return;
+    if (this.closed || !this.handler) return;
+    this.commitOwed();
+    if (this.rebuilding || this.busy) return;
     if (!this.needsRebuild && Date.now() - this.lastActivity < STALL_REBUILD_MS) return;
     if (Date.now() < this.nextRebuildAt) return;
     this.rebuilding = true;
     void this.rebuildIfBrokerBack().finally(() => (this.rebuilding = false));
+  }
+
+  /** Makes the commits the current consumer owes once its group has settled, in order with its other commits. */
+  private commitOwed(): void {
+    if (this.committingOwed || this.needsRebuild || this.owed.size === 0) return;
+    const { owed, commits } = this;
+    const due = owed.due((topic, partition) => this.assigned[topic]?.includes(partition) ?? false);
+    if (due.length === 0) return;
+    this.committingOwed = true;
+    void Promise.all(
+      due.map(({ topic, partition, offset }) =>
+        commits.of(topic, partition).recommit(offset, () => owed.owes(topic, partition, offset)),
+      ),
+    ).finally(() => {
+      this.committingOwed = false;
+      if (owed.size === 0) this.log.info({ commits: due.length }, 'owed offset commits made');
+    });
   }
 
   private async rebuildIfBrokerBack(): Promise<void> {

@@ -20,6 +20,8 @@ export interface OrderedCommitOptions {
 
 export class PartitionCommits {
   private chain: Promise<void> = Promise.resolve();
+  /** The commits themselves, one at a time in the order asked (a retry need not wait for later settles). */
+  private commits: Promise<void> = Promise.resolve();
   private pending: { offset: string; settled: Promise<void> }[] = [];
   private lastFlush: number;
   private stopped = false;
@@ -59,12 +61,27 @@ export class PartitionCommits {
       const results = await Promise.allSettled(group.map((p) => p.settled));
       const failedAt = results.findIndex((r) => r.status === 'rejected');
       const ok = failedAt < 0 ? group.length : failedAt;
-      if (ok > 0) await this.opts.commit((BigInt(group[ok - 1]!.offset) + 1n).toString());
+      if (ok > 0) await this.commitInOrder((BigInt(group[ok - 1]!.offset) + 1n).toString(), () => true);
       if (failedAt >= 0) {
         this.stopped = true;
         this.opts.onFailure(group[failedAt]!.offset, (results[failedAt] as PromiseRejectedResult).reason);
       }
     });
+  }
+
+  /**
+   * Commits `next` again (a commit that failed): in order with the commits being made, but not behind messages
+   * still to settle. Skipped when `stillOwed` says a later commit replaced it meanwhile, so a retry never lands
+   * after a later commit.
+   */
+  recommit(next: string, stillOwed: () => boolean): Promise<void> {
+    return this.commitInOrder(next, () => !this.stopped && stillOwed());
+  }
+
+  private commitInOrder(next: string, still: () => boolean): Promise<void> {
+    const made = this.commits.then(() => (still() ? this.opts.commit(next) : undefined));
+    this.commits = made.catch(() => undefined);
+    return made;
   }
 
   /** Resolves once every commit queued so far is done. */

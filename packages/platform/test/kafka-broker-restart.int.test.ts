@@ -66,6 +66,7 @@ describe('Kafka consumer across a broker restart (a private broker)', () => {
     process.stdout.write(
       `S5.01 broker restart: consumer rebuilt by the watchdog ${rebuilt} time(s), restarted by kafkajs ${restarted} time(s)\n`,
     );
+    if (restarted > 0) process.stdout.write(`S5.01 broker restart: log since the stop ${JSON.stringify(sinceStop)}\n`);
     expect([...before, ...after].filter((v) => !got.has(v))).toEqual([]);
     // It kept its group membership through the outage: a consumer that restarts joins as a new member, which the
     // group admits only once the old member's session is over, and the watchdog's rebuild is later still.
@@ -77,7 +78,7 @@ describe('Kafka consumer across a broker restart (a private broker)', () => {
     await bus.close();
   }, 300000);
 
-  test('S5.01 a message that settles while the broker is away is committed once it is back, without a later message or a second delivery', async () => {
+  test('S5.01 a commit that failed while the broker was away is made once it is back, without waiting for a later message', async () => {
     kafka ??= await PrivateKafka.create();
     await kafka.start();
     const { logger, lines } = recordingLogger();
@@ -85,39 +86,62 @@ describe('Kafka consumer across a broker restart (a private broker)', () => {
     const bus = new KafkaMessageBus({ brokers, clientId: 'quiet', logger });
     const topic = 'quiet.test';
     await bus.ensureTopics([{ topic, partitions: 1 }]);
-    let settle!: () => void;
-    const settled = new Promise<void>((r) => (settle = r));
-    let received = 0;
+    // m1 settles later (its effects outlast the broker), m2 at once, m3 only after the checks: so the last commit
+    // the consumer can make is offset 2, asked while the broker is away.
+    const later = () => {
+      let settle!: () => void;
+      return { settled: new Promise<void>((r) => (settle = r)), settle: () => settle() };
+    };
+    const m1 = later();
+    const m3 = later();
+    const settles: Record<string, Promise<void>> = { m1: m1.settled, m2: Promise.resolve(), m3: m3.settled };
+    const received: string[] = [];
     const consumer = await bus.consumer({ groupId: 'quiet-group', topics: [topic] });
-    await consumer.run(async () => {
-      received++;
-      return { settled };
+    await consumer.run(async (m: IncomingMessage) => {
+      received.push(m.value ?? '');
+      return { settled: settles[m.value ?? ''] ?? Promise.resolve() };
     });
     await consumer.joined();
     const producer = await bus.producer();
-    await producer.send(topic, [{ key: 'k', value: 'the only message' }]);
-    while (received === 0) await new Promise((r) => setTimeout(r, 100));
+    const waitFor = async (what: string, ok: () => boolean, ms = 60000) => {
+      for (let i = 0; !ok(); i++) {
+        if (i * 100 >= ms) throw new Error(`${what}: not within ${ms} ms; log: ${JSON.stringify(lines)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    // Each message is sent once the one before it was received: a partition's next batch comes only after the
+    // last one ended, so m3 received means m2's commit is queued (behind m1's).
+    for (const v of ['m1', 'm2', 'm3']) {
+      await producer.send(topic, [{ key: 'k', value: v }]);
+      await waitFor(`${v} received`, () => received.includes(v));
+    }
     await kafka.stop();
-    // Its effects are done while the broker is away: the commit made now fails.
-    settle();
-    await new Promise((r) => setTimeout(r, 6000));
+    // The effects of m1 are done while the broker is away: the commits of 1 and then 2 fail (they are made once the
+    // broker is back: by kafkajs's own retries, or as commits the consumer owes, see OwedCommits).
+    m1.settle();
+    await waitFor('the commit of offset 2 failed', () =>
+      lines.some((l) => l.msg?.startsWith('offset commit failed') && (l as { offset?: string }).offset === '2'),
+    );
     await kafka.start();
     const admin = new Kafka({ clientId: 'quiet-admin', brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     const committed = async () =>
       (await admin.fetchOffsets({ groupId: 'quiet-group', topics: [topic] }).catch(() => []))[0]?.partitions[0]?.offset;
     let offset = await committed();
-    for (let i = 0; i < 600 && offset !== '1'; i++) {
+    for (let i = 0; i < 900 && offset !== '2'; i++) {
       await new Promise((r) => setTimeout(r, 100));
       offset = await committed();
     }
-    expect(offset).toBe('1');
-    // Committed by the consumer that had it, not by reading it again after a rebuild.
-    expect(received).toBe(1);
-    const rebuilt = lines.filter(
-      (l) => l.msg?.startsWith('Kafka consumer rebuilt') || l.msg?.startsWith('Restarting the consumer'),
-    );
-    expect(rebuilt).toEqual([]);
+    expect(offset).toBe('2');
+    // Committed by the consumer that had the messages, without reading them again. Unless kafkajs restarted the
+    // consumer during the outage (it does when a metadata refresh finds no broker at all): a restarted consumer
+    // joins as a new member and reads again from the last commit, which is at-least-once, not a loss.
+    const restarted = lines.some((l) => l.msg?.startsWith('Restarting the consumer'));
+    process.stdout.write(`S5.01 quiet partition: kafkajs restarted the consumer: ${restarted}\n`);
+    if (restarted) expect(new Set(received)).toEqual(new Set(['m1', 'm2', 'm3']));
+    else expect(received).toEqual(['m1', 'm2', 'm3']);
+    expect(lines.filter((l) => l.msg?.startsWith('Kafka consumer rebuilt'))).toEqual([]);
+    m3.settle();
     await admin.disconnect();
     await consumer.close();
     await producer.close();

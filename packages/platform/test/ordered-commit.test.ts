@@ -102,6 +102,26 @@ describe('ordered commits per partition', () => {
     expect(committed).toEqual(['3', '4']);
   });
 
+  test('a commit made again does not wait for messages still to settle, and is dropped once a later commit replaced it', async () => {
+    const { p, committed } = partition();
+    p.add('0', Promise.resolve());
+    p.flush();
+    await p.drained();
+    expect(committed).toEqual(['1']);
+    const open = deferred();
+    p.add('1', open.promise);
+    p.flush();
+    let owes = '1';
+    await p.recommit('1', () => owes === '1');
+    expect(committed).toEqual(['1', '1']);
+    open.resolve();
+    await p.drained();
+    expect(committed).toEqual(['1', '1', '2']);
+    owes = '2';
+    await p.recommit('1', () => owes === '1');
+    expect(committed).toEqual(['1', '1', '2']);
+  });
+
   test('offsets beyond 2^53 are committed exactly', async () => {
     const { p, committed } = partition();
     p.add('9007199254740993', Promise.resolve());

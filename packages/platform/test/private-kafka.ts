@@ -78,8 +78,11 @@ export class PrivateKafka {
     return { child, exit: new Promise((r) => child.once('exit', (code) => r(code))) };
   }
 
-  /** Starts the broker and waits until it accepts connections. */
+  /** Starts the broker (unless it runs) and waits until it accepts connections. */
   async start(): Promise<void> {
+    // A second broker on the same port and data would exit at once, while the port still answers: stop() would
+    // then stop nothing.
+    if (this.child && this.child.exitCode === null) return;
     this.child = this.java(['kafka.Kafka', join(this.dir, 'server.properties')]).child;
     for (let i = 0; i < 240; i++) {
       if (await portOpen(this.port)) return;
