@@ -1,16 +1,11 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Accepted, ConsumerOptions, IncomingMessage, MessageConsumer, MessageHandler } from './message-bus.js';
 import type { Logger } from './logger.js';
+import { ConsumerCommits } from './consumer-commits.js';
 import { sleepUnref, withTimeout } from './kafka-client.js';
 import { noteLogEnds, seekUncommitted, type LogEnds } from './kafka-start-offsets.js';
-import { OrderedCommits, PartitionCommits } from './ordered-commit.js';
 import { OrderedHandoff, probeEndsAtJoin } from './ordered-handoff.js';
-import { OwedCommits } from './owed-commits.js';
 
-const COMMIT_TIMEOUT_MS = 5000;
-/** A commit that failed is made again once the group answered heartbeats this long without a break (OwedCommits). */
-const OWED_COMMIT_STABLE_MS = 10000;
-const OWED_COMMIT_HEARTBEAT_FRESH_MS = 3000;
 /** How long a rebuild waits for the stopped consumer to disconnect before it builds the next one anyway. */
 const DISCONNECT_TIMEOUT_MS = 15000;
 /**
@@ -31,9 +26,6 @@ const REBUILD_RETRY_MS = 2000;
  * also how late it notices the broker is back. Short waits, and kafkajs restarts the consumer when they run out.
  */
 const CONSUMER_RETRY = { initialRetryTime: 200, maxRetryTime: 1000, retries: 10, factor: 0.2, multiplier: 2 };
-/** Inside a long batch, a commit at least every so many messages or so often. */
-const COMMIT_EVERY = 500;
-const COMMIT_INTERVAL_MS = 1000;
 
 /** What a consumer takes from the bus that made it. */
 export interface KafkaConsumerContext {
@@ -70,12 +62,7 @@ const toIncoming = (
 export class KafkaConsumer implements MessageConsumer {
   private consumer!: Consumer;
   /** The commits of the current kafkajs consumer. */
-  private commits!: OrderedCommits;
-  /** The commits the current kafkajs consumer still owes (failed ones, made again once its group settled). */
-  private owed!: OwedCommits;
-  private committingOwed = false;
-  /** The last offset kafkajs reported committed, per partition (see COMMIT_OFFSETS in build). */
-  private readonly confirmedCommits = new Map<string, string>();
+  private commits!: ConsumerCommits;
   /** The partitions the current kafkajs consumer was given at its last join (topic -> partitions). */
   private assigned: Record<string, number[]> = {};
   private handler?: MessageHandler;
@@ -162,18 +149,20 @@ export class KafkaConsumer implements MessageConsumer {
       if (this.isCurrent(c)) this.handoff?.sealRound();
     });
     c.on(c.events.HEARTBEAT, () => {
-      if (this.isCurrent(c)) this.owed.heartbeat();
+      if (this.isCurrent(c)) this.commits.heartbeat();
     });
     // commitOffsets resolves without committing anything while kafkajs restarts its runner (after a broker
     // went away): only this event says a commit was made.
     c.on(c.events.COMMIT_OFFSETS, (e) => {
       for (const t of e.payload.topics)
-        for (const p of t.partitions) this.confirmedCommits.set(`${t.topic}:${p.partition}`, String(p.offset));
+        for (const p of t.partitions)
+          if (this.isCurrent(c)) this.commits.landed(t.topic, p.partition, String(p.offset));
     });
     c.on(c.events.GROUP_JOIN, (e) => {
       this.markJoined();
       if (!this.isCurrent(c)) return;
       this.assigned = e.payload.memberAssignment;
+      this.commits.unsettled();
       const current = () => this.isCurrent(c);
       const { handoff } = this;
       if (handoff) {
@@ -196,6 +185,7 @@ export class KafkaConsumer implements MessageConsumer {
         void seekUncommitted(this.ctx.admin, c, opts.groupId, this.startEnds, this.log, current);
     });
     c.on(c.events.CRASH, (e) => {
+      if (this.isCurrent(c)) this.commits.unsettled();
       if (!e.payload.restart && this.isCurrent(c)) this.needsRebuild = true;
     });
     return c;
@@ -221,48 +211,24 @@ export class KafkaConsumer implements MessageConsumer {
    * The commits of kafkajs consumer `c`, made only while it is the current one (after a rebuild the partitions
    * start again from their last commit).
    */
-  private newCommits(c: Consumer): OrderedCommits {
-    const owed = (this.owed = new OwedCommits({
-      stableMs: OWED_COMMIT_STABLE_MS,
-      heartbeatFreshMs: OWED_COMMIT_HEARTBEAT_FRESH_MS,
-    }));
-    return new OrderedCommits((topic, partition) => {
-      const key = `${topic}:${partition}`;
-      return new PartitionCommits({
-        every: COMMIT_EVERY,
-        intervalMs: COMMIT_INTERVAL_MS,
-        commit: async (offset) => {
-          if (this.consumer !== c || this.needsRebuild) return;
-          owed.asked(topic, partition, offset);
-          try {
-            await withTimeout(
-              c.commitOffsets([{ topic, partition, offset }]),
-              COMMIT_TIMEOUT_MS,
-              `offset commit of ${key}@${offset}`,
-            );
-            if (this.confirmedCommits.get(key) !== offset)
-              throw new Error(`offset commit of ${key}@${offset} not made: the kafkajs consumer is not running`);
-            owed.committed(topic, partition, offset);
-          } catch (err) {
-            // Owed: made again once the group has settled (see OwedCommits), unless a later commit comes first
-            // or the partition goes to another member (which reads again from the last commit).
-            owed.failed(topic, partition, offset);
-            this.log.warn({ topic, partition, offset, err }, 'offset commit failed: made again once the group settles');
-          }
-        },
-        onFailure: (offset, reason) => {
-          this.log.warn(
-            { topic, partition, offset, err: String(reason) },
-            'a message failed after it was handed over: the consumer restarts from its last commit',
-          );
-          try {
-            c.pause([{ topic, partitions: [partition] }]);
-          } catch {
-            // not running any more: the rebuild starts afresh anyway
-          }
-          this.needsRebuild = true;
-        },
-      });
+  private newCommits(c: Consumer): ConsumerCommits {
+    return new ConsumerCommits({
+      consumer: c,
+      mayCommit: () => this.consumer === c && !this.needsRebuild,
+      holds: (topic, partition) => this.assigned[topic]?.includes(partition) ?? false,
+      logger: this.log,
+      onFailure: (topic, partition, offset, reason) => {
+        this.log.warn(
+          { topic, partition, offset, err: String(reason) },
+          'a message failed after it was handed over: the consumer restarts from its last commit',
+        );
+        try {
+          c.pause([{ topic, partitions: [partition] }]);
+        } catch {
+          // not running any more: the rebuild starts afresh anyway
+        }
+        this.needsRebuild = true;
+      },
     });
   }
 
@@ -298,7 +264,7 @@ export class KafkaConsumer implements MessageConsumer {
    */
   private async eachBatch(
     h: MessageHandler,
-    commits: OrderedCommits,
+    commits: ConsumerCommits,
     { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
   ): Promise<void> {
     const { topic, partition } = batch;
@@ -365,29 +331,12 @@ export class KafkaConsumer implements MessageConsumer {
    */
   private checkHealth(): void {
     if (this.closed || !this.handler) return;
-    this.commitOwed();
+    void this.commits.commitOwed();
     if (this.rebuilding || this.busy) return;
     if (!this.needsRebuild && Date.now() - this.lastActivity < STALL_REBUILD_MS) return;
     if (Date.now() < this.nextRebuildAt) return;
     this.rebuilding = true;
     void this.rebuildIfBrokerBack().finally(() => (this.rebuilding = false));
-  }
-
-  /** Makes the commits the current consumer owes once its group has settled, in order with its other commits. */
-  private commitOwed(): void {
-    if (this.committingOwed || this.needsRebuild || this.owed.size === 0) return;
-    const { owed, commits } = this;
-    const due = owed.due((topic, partition) => this.assigned[topic]?.includes(partition) ?? false);
-    if (due.length === 0) return;
-    this.committingOwed = true;
-    void Promise.all(
-      due.map(({ topic, partition, offset }) =>
-        commits.of(topic, partition).recommit(offset, () => owed.owes(topic, partition, offset)),
-      ),
-    ).finally(() => {
-      this.committingOwed = false;
-      if (owed.size === 0) this.log.info({ commits: due.length }, 'owed offset commits made');
-    });
   }
 
   private async rebuildIfBrokerBack(): Promise<void> {
@@ -450,6 +399,9 @@ export class KafkaConsumer implements MessageConsumer {
     await this.inFlight;
     await this.handoff?.close();
     await this.commits.drained();
+    // What is still owed is tried once more (each commit is bounded by its timeout): a graceful stop replays nothing
+    // it can help.
+    await this.commits.commitOwed(true);
     await this.consumer.disconnect();
   }
 }

@@ -24,6 +24,8 @@ export interface OwedCommitsOptions {
 
 export class OwedCommits {
   private readonly owed = new Map<string, OwedCommit>();
+  /** The last offset asked to be committed, per partition. */
+  private readonly lastAsked = new Map<string, string>();
   /** The first heartbeat answered after the last failure (0: none yet). */
   private answeredSince = 0;
   private lastAnswer = 0;
@@ -40,8 +42,26 @@ export class OwedCommits {
 
   /** A commit of `offset` is being made: whatever was owed for the partition is replaced by it. */
   asked(topic: string, partition: number, offset: string): void {
-    const o = this.owed.get(`${topic}:${partition}`);
-    if (o && o.offset !== offset) this.owed.delete(`${topic}:${partition}`);
+    const key = `${topic}:${partition}`;
+    this.lastAsked.set(key, offset);
+    const o = this.owed.get(key);
+    if (o && o.offset !== offset) this.owed.delete(key);
+  }
+
+  /**
+   * The broker took a commit of `offset` (kafkajs's COMMIT_OFFSETS). A commit given up on (timed out) may still
+   * land later, behind a later one, and take the group back: the later offset is then owed again.
+   */
+  landed(topic: string, partition: number, offset: string): void {
+    const key = `${topic}:${partition}`;
+    const last = this.lastAsked.get(key);
+    if (last !== undefined && BigInt(offset) < BigInt(last) && !this.owed.has(key))
+      this.owed.set(key, { topic, partition, offset: last });
+  }
+
+  /** The group is not settled (a crash or a new join): owed commits wait for heartbeats for `stableMs` again. */
+  unsettled(): void {
+    this.answeredSince = 0;
   }
 
   /** The commit of `offset` failed: it is owed, and the group must settle again before it is tried. */
@@ -63,7 +83,8 @@ export class OwedCommits {
   /** The group coordinator answered a heartbeat. */
   heartbeat(): void {
     const now = this.now();
-    if (this.answeredSince === 0) this.answeredSince = now;
+    // A gap in the answers (the broker away again) starts the wait again.
+    if (this.answeredSince === 0 || now - this.lastAnswer > this.opts.heartbeatFreshMs) this.answeredSince = now;
     this.lastAnswer = now;
   }
 
@@ -72,13 +93,18 @@ export class OwedCommits {
    * says this consumer no longer has are dropped (their next owner reads again from the last commit).
    */
   due(holds: (topic: string, partition: number) => boolean): OwedCommit[] {
-    if (this.owed.size === 0) return [];
-    for (const [key, o] of this.owed) if (!holds(o.topic, o.partition)) this.owed.delete(key);
+    if (this.all(holds).length === 0) return [];
     const now = this.now();
     const settled =
       this.answeredSince > 0 &&
       now - this.answeredSince >= this.opts.stableMs &&
       now - this.lastAnswer <= this.opts.heartbeatFreshMs;
     return settled ? [...this.owed.values()] : [];
+  }
+
+  /** Every owed commit of a partition `holds` says is still ours (the others are dropped), settled or not. */
+  all(holds: (topic: string, partition: number) => boolean): OwedCommit[] {
+    for (const [key, o] of this.owed) if (!holds(o.topic, o.partition)) this.owed.delete(key);
+    return [...this.owed.values()];
   }
 }

@@ -59,4 +59,37 @@ describe('OwedCommits: a failed offset commit is made again once the group has s
     expect(o.due((_t, p) => p === 1)).toEqual([{ topic: 't', partition: 1, offset: '3' }]);
     expect(o.size).toBe(1);
   });
+
+  test('a gap in the heartbeats (the broker away again) or a new join starts the wait again', () => {
+    const o = owed();
+    now = 0;
+    o.failed('t', 0, '5');
+    beat(o, 1000, 9000);
+    // Away for 20 s with nothing committed meanwhile: the first answer after it does not make the commit due.
+    beat(o, 29000, 30000);
+    expect(o.due(holdsAll)).toEqual([]);
+    beat(o, 31000, 38000);
+    o.unsettled();
+    beat(o, 39000, 48000);
+    expect(o.due(holdsAll)).toEqual([]);
+    beat(o, 49000, 49000);
+    expect(o.due(holdsAll)).toEqual([{ topic: 't', partition: 0, offset: '5' }]);
+  });
+
+  test('a commit given up on that lands after a later one took the group back: the later offset is owed again', () => {
+    const o = owed();
+    now = 0;
+    o.asked('t', 0, '5'); // timed out, kafkajs goes on trying
+    o.asked('t', 0, '9');
+    o.landed('t', 0, '9');
+    o.committed('t', 0, '9');
+    expect(o.size).toBe(0);
+    o.landed('t', 0, '5'); // the late one
+    expect(o.owes('t', 0, '9')).toBe(true);
+    // In order, a lower offset landing before the later one is asked for is no regression.
+    const p = owed();
+    p.asked('t', 0, '5');
+    p.landed('t', 0, '5');
+    expect(p.size).toBe(0);
+  });
 });
