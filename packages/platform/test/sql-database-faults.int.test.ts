@@ -6,8 +6,14 @@ describe('MySQL faults (real server)', () => {
     const db = new MySqlDatabase(requireEnv('MYSQL_URL'), { connectionLimit: 1, acquireTimeoutMs: 300 });
     try {
       let release!: () => void;
-      const held = db.transaction(() => new Promise<void>((r) => (release = r)));
-      await new Promise((r) => setTimeout(r, 100));
+      let holding!: () => void;
+      const connectionHeld = new Promise<void>((r) => (holding = r));
+      const held = db.transaction(() => {
+        holding();
+        return new Promise<void>((r) => (release = r));
+      });
+      // Once the transaction runs, it holds the pool's only connection (a fixed wait lost that race under load).
+      await connectionHeld;
       const started = Date.now();
       await expect(db.query('SELECT 1 AS one')).rejects.toBeInstanceOf(PoolExhaustedError);
       expect(Date.now() - started).toBeLessThan(5000);
